@@ -1,0 +1,1 @@
+"""Lắng nghe: anonymous surveys and public feedback for Vietnamese education offices."""

@@ -1,0 +1,176 @@
+"""The Litestar application: ``create_app(settings)`` wires every domain; nothing runs on import."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+
+from survey_server import errors
+from survey_server.config import Settings
+from survey_server.db.engine import bind_engine, engine_from_url
+from survey_server.i18n import gettext, pick_lang
+from survey_server.questionnaires import routes as questionnaire_routes
+from survey_server.rendering import Renderer
+from survey_server.responses import routes as response_routes
+from survey_server.responses.writer import writer_for
+
+logger = logging.getLogger("survey_server")
+
+HTTP_MESSAGES = {
+    400: errors.MalformedBody,
+    404: errors.NotFound,
+    413: errors.BodyTooLarge,
+}
+
+
+@get("/healthz", summary="Kiểm tra hoạt động", tags=["system"])
+async def healthz(state: State) -> dict[str, str]:
+    """200 when the database answers."""
+    engine: Engine = state.engine
+    await engine.run_ddl("SELECT 1")
+    return {"status": "ok"}
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.startswith("/healthz")
+
+
+def _lang_of(request: Request[Any, Any, Any]) -> str:
+    if _wants_json(request):
+        return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+    return pick_lang(request.query_params.get("lang"))
+
+
+def _render_error(request: Request[Any, Any, Any], error: errors.AppError) -> Response[Any]:
+    lang = _lang_of(request)
+    if _wants_json(request):
+        return Response(
+            errors.error_body(error, lang), status_code=error.status_code, media_type=MediaType.JSON
+        )
+    renderer: Renderer = request.app.state.renderer
+    html = renderer.render(
+        "respondent/message.html",
+        lang,
+        heading=gettext("Không mở được phiếu khảo sát", lang)
+        if error.status_code < 500
+        else gettext("Hệ thống đang gặp sự cố", lang),
+        message=error.text(lang),
+        show_code_entry=isinstance(error, errors.NotFound),
+    )
+    return Response(
+        html,
+        status_code=error.status_code,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def handle_app_error(request: Request[Any, Any, Any], error: errors.AppError) -> Response[Any]:
+    return _render_error(request, error)
+
+
+def handle_validation(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    """Litestar's body/parameter errors, in the product's error shape and language."""
+    fields = []
+    for item in error.extra if isinstance(error.extra, list) else []:
+        key = str(item.get("key") or "body") if isinstance(item, dict) else "body"
+        fields.append(errors.FieldError(key, "bad_value", {"name": key}))
+    return _render_error(request, errors.MalformedBody(fields))
+
+
+def handle_http(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    known = HTTP_MESSAGES.get(error.status_code)
+    if known is not None:
+        return _render_error(request, known())
+    generic = errors.AppError()
+    generic_response = _render_error(request, generic)
+    generic_response.status_code = error.status_code
+    if error.headers:
+        generic_response.headers.update(error.headers)
+    return generic_response
+
+
+def handle_crash(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Log the failure (without the body or client details) and answer a plain 500."""
+    logger.exception(
+        "unhandled error on %s %s",
+        request.method,
+        request.scope.get("route_handler").name if request.scope.get("route_handler") else "?",
+    )
+    response = _render_error(request, errors.ServiceUnavailable())
+    response.status_code = 500
+    return response
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
+    """Build the application for ``settings``; the database engine is bound to every table."""
+    engine = engine or engine_from_url(settings.resolved_database_url)
+    bind_engine(engine)
+    renderer = Renderer(settings.static_dir)
+    writer = writer_for(settings.resolved_database_url)
+
+    async def start_writer(app: Litestar) -> None:
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(max_size=8)
+        await writer.start()
+
+    async def stop_writer(app: Litestar) -> None:
+        await writer.stop()
+        if isinstance(engine, PostgresEngine):
+            await engine.close_connection_pool()
+
+    return Litestar(
+        route_handlers=[
+            healthz,
+            *response_routes.ROUTES,
+            *questionnaire_routes.ROUTES,
+            create_static_files_router(
+                path="/static", directories=[settings.static_dir], name="static"
+            ),
+        ],
+        state=State(
+            {"settings": settings, "engine": engine, "renderer": renderer, "writer": writer}
+        ),
+        on_startup=[start_writer],
+        on_shutdown=[stop_writer],
+        exception_handlers={
+            errors.AppError: handle_app_error,
+            ValidationException: handle_validation,
+            HTTPException: handle_http,
+            Exception: handle_crash,
+        },
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=512, gzip_compress_level=6
+        ),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Lắng nghe API",
+            version="1",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            log_exceptions="debug",
+            disable_stack_trace={404, 403, 410, 413, 422, 400, 405},
+            loggers={"survey_server": {"level": "INFO", "handlers": ["queue_listener"]}},
+        ),
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for server worker processes: settings come from the environment of ``serve``."""
+    from survey_server.config import load_settings
+
+    return create_app(load_settings())

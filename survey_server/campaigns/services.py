@@ -1,0 +1,122 @@
+"""Opening campaigns and reading them."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from survey_server.campaigns.tables import Campaign
+from survey_server.config import K_FLOOR
+from survey_server.errors import AppError, FieldError, NotFound
+from survey_server.i18n import N_
+from survey_server.questionnaires.services import find_version
+from survey_server.timekeeping import today
+from survey_server.units.services import get_unit
+
+CAMPAIGN_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
+STATUSES = ("draft", "open", "closed")
+
+
+class CampaignInvalid(AppError):
+    status_code = 422
+    code = "campaign_invalid"
+    message = N_("Thông tin đợt khảo sát chưa hợp lệ: {detail}")
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """What staff choose when they open a campaign."""
+
+    code: str
+    title: dict[str, str]
+    questionnaire_slug: str
+    root_unit_code: str
+    opens_on: date
+    closes_on: date
+    k: int = 10
+    questionnaire_version: int | None = None
+    status: str = "open"
+
+
+async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
+    """Create a campaign; raise ``CampaignInvalid`` with the reason when it cannot be."""
+    code = spec.code.strip().upper()
+    problems: list[str] = []
+    if not CAMPAIGN_CODE.match(code):
+        problems.append(N_("mã đợt chỉ gồm chữ in hoa không dấu, số, '-' hoặc '_' (2–40 ký tự)"))
+    if spec.k < K_FLOOR:
+        problems.append(N_("ngưỡng k không được nhỏ hơn 5"))
+    if spec.closes_on < spec.opens_on:
+        problems.append(N_("ngày kết thúc phải sau ngày bắt đầu"))
+    if spec.status not in STATUSES:
+        problems.append(N_("trạng thái không hợp lệ"))
+    if not spec.title.get("vi", "").strip():
+        problems.append(N_("cần tên đợt khảo sát bằng tiếng Việt"))
+    if await Campaign.exists().where(Campaign.code == code):
+        problems.append(N_("mã đợt đã được dùng"))
+    version_id = await find_version(spec.questionnaire_slug, spec.questionnaire_version)
+    if version_id is None:
+        problems.append(N_("không tìm thấy bảng hỏi đã nạp với slug và phiên bản này"))
+    if problems:
+        raise CampaignInvalid(
+            [FieldError("campaign", "bad_value", {"name": code})], detail="; ".join(problems)
+        )
+    unit = await get_unit(spec.root_unit_code)
+    campaign = Campaign(
+        code=code,
+        title=json.dumps(spec.title, ensure_ascii=False),
+        questionnaire=version_id,
+        root_unit=unit["id"],
+        opens_on=spec.opens_on,
+        closes_on=spec.closes_on,
+        k=spec.k,
+        status=spec.status,
+        created_on=today(timezone),
+    )
+    await campaign.save()
+    return campaign.id
+
+
+async def get_campaign(code: str) -> dict[str, Any]:
+    row = (
+        await Campaign.select(
+            Campaign.all_columns(),
+            Campaign.questionnaire.slug.as_alias("questionnaire_slug"),
+            Campaign.questionnaire.version.as_alias("questionnaire_version"),
+            Campaign.root_unit.code.as_alias("root_unit_code"),
+            Campaign.root_unit.path.as_alias("root_unit_path"),
+        )
+        .where(Campaign.code == code.strip().upper())
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def list_campaigns() -> list[dict[str, Any]]:
+    """Every campaign with its questionnaire and root unit, newest first."""
+    rows = await Campaign.select(
+        Campaign.code,
+        Campaign.title,
+        Campaign.status,
+        Campaign.opens_on,
+        Campaign.closes_on,
+        Campaign.k,
+        Campaign.questionnaire.slug.as_alias("questionnaire"),
+        Campaign.questionnaire.version.as_alias("questionnaire_version"),
+        Campaign.root_unit.code.as_alias("unit"),
+    ).order_by(Campaign.id, ascending=False)
+    for row in rows:
+        row["title"] = json.loads(row["title"])
+    return rows
+
+
+async def set_status(code: str, status: str) -> None:
+    if status not in STATUSES:
+        raise CampaignInvalid(detail=status)
+    campaign = await get_campaign(code)
+    await Campaign.update({Campaign.status: status}).where(Campaign.id == campaign["id"])

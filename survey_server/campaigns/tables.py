@@ -1,0 +1,26 @@
+"""Campaign tables."""
+
+from piccolo.columns import Date, ForeignKey, Integer, Text, Varchar
+from piccolo.table import Table
+
+from survey_server.questionnaires.tables import QuestionnaireVersion
+from survey_server.units.tables import Unit
+
+
+class Campaign(Table, tablename="campaign"):
+    """A campaign (đợt khảo sát): one questionnaire version put to a unit subtree.
+
+    It accepts answers while ``status`` is ``open`` and the local date is within
+    ``opens_on``..``closes_on``. ``k`` is its small-cell threshold (never below 5, DESIGN §4).
+    ``title`` is a language → text map stored as JSON, like questionnaire texts.
+    """
+
+    code = Varchar(length=40, unique=True, index=True)
+    title = Text()
+    questionnaire = ForeignKey(QuestionnaireVersion)
+    root_unit = ForeignKey(Unit)
+    opens_on = Date()
+    closes_on = Date()
+    k = Integer(default=10)
+    status = Varchar(length=10, default="open")
+    created_on = Date()

@@ -1,0 +1,386 @@
+"""The ``survey-server`` command. Each command parses, builds settings, calls a service, prints."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from survey_server.config import Settings, load_settings
+from survey_server.errors import AppError
+
+T = TypeVar("T")
+
+common_db = click.option(
+    "--database-url",
+    envvar="DATABASE_URL",
+    default=None,
+    help="sqlite:///đường/dẫn.db hoặc postgres://… (mặc định: tệp SQLite trong --data-dir)",
+)
+common_data = click.option(
+    "--data-dir",
+    envvar="DATA_DIR",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Thư mục dữ liệu (mặc định ./data)",
+)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ValueError as error:
+        raise click.ClickException(f"Cấu hình không hợp lệ: {error}") from None
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    try:
+        return asyncio.run(make())
+    except AppError as error:
+        raise click.ClickException(error.text("vi")) from None
+
+
+async def _prepare(settings: Settings) -> None:
+    from survey_server.db.migrate import migrate
+
+    await migrate(settings.resolved_database_url)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Lắng nghe: khảo sát ý kiến phụ huynh và người dân cho ngành giáo dục."""
+
+
+@main.command()
+@common_db
+@common_data
+def migrate(database_url: str | None, data_dir: Path | None) -> None:
+    """Áp dụng các migration cho cơ sở dữ liệu."""
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+    _run(lambda: _prepare(settings))
+    click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+
+
+@main.command()
+@common_db
+@common_data
+@click.option("--host", envvar="HOST", default=None)
+@click.option("--port", envvar="PORT", type=int, default=None)
+@click.option(
+    "--workers",
+    envvar="WORKERS",
+    type=int,
+    default=None,
+    help="Số tiến trình (SQLite luôn dùng 1).",
+)
+def serve(
+    database_url: str | None,
+    data_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+) -> None:
+    """Chạy máy chủ với DATABASE_URL (cơ sở dữ liệu phải đã được migrate)."""
+    settings = _settings(
+        database_url=database_url, data_dir=data_dir, host=host, port=port, workers=workers
+    )
+    _serve(settings)
+
+
+def _serve(settings: Settings) -> None:
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    os.environ.update(
+        {
+            "DATABASE_URL": settings.resolved_database_url,
+            "SECRET_KEY": settings.secret_key,
+            "DATA_DIR": str(settings.data_dir),
+            "PUBLIC_BASE_URL": settings.base_url,
+            "QUESTIONNAIRES_DIR": str(settings.questionnaires_dir),
+            "STATIC_DIR": str(settings.static_dir),
+            "TIMEZONE": settings.timezone,
+        }
+    )
+    # No access log: respondent routes must not leave addresses or times in logs (DESIGN §4).
+    Server(
+        "survey_server.app:app_from_env",
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=settings.worker_count,
+        factory=True,
+        log_access=False,
+        static_path_route=["/static"],
+        static_path_mount=[settings.static_dir],
+        static_path_expires=365 * 24 * 3600,
+    ).serve()
+
+
+@main.command()
+@common_db
+@common_data
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option(
+    "--responses",
+    "responses",
+    type=click.IntRange(0, 2_000_000),
+    default=0,
+    help="Số phiếu trả lời mẫu cần tạo thêm.",
+)
+@click.option("--no-serve", is_flag=True, help="Chỉ chuẩn bị dữ liệu, không chạy máy chủ.")
+def demo(
+    database_url: str | None,
+    data_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    responses: int,
+    no_serve: bool,
+) -> None:
+    """Tạo dữ liệu mẫu (một tỉnh, các xã, trường, đợt khảo sát) và chạy máy chủ."""
+    from survey_server.demo import setup
+
+    settings = _settings(database_url=database_url, data_dir=data_dir, host=host, port=port)
+    link = _run(lambda: setup.prepare_demo(settings, responses))
+    click.echo(f"Respondent link: {settings.base_url}/s/{link}")
+    if not no_serve:
+        _serve(settings)
+
+
+@main.group()
+def questionnaires() -> None:
+    """Bảng hỏi: kiểm tra và nạp tệp YAML."""
+
+
+@questionnaires.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def questionnaires_check(paths: tuple[Path, ...]) -> None:
+    """Kiểm tra tệp bảng hỏi; in 'tệp:dòng: lỗi' và thoát với mã 1 nếu có lỗi."""
+    from survey_server.questionnaires.loader import (
+        QuestionnaireFileError,
+        load_file,
+        questionnaire_files,
+    )
+
+    files = questionnaire_files(list(paths) or [_settings().questionnaires_dir])
+    failed = 0
+    for file in files:
+        try:
+            loaded = load_file(file)
+        except QuestionnaireFileError as error:
+            failed += 1
+            for item in error.errors:
+                click.echo(item.render(), err=True)
+        else:
+            count = len(loaded.questionnaire.questions())
+            click.echo(
+                f"{file}: hợp lệ ({loaded.questionnaire.slug} v{loaded.questionnaire.version}, {count} câu hỏi)"
+            )
+    if not files:
+        click.echo("Không có tệp bảng hỏi nào (.yaml).", err=True)
+        sys.exit(1)
+    if failed:
+        click.echo(f"{failed}/{len(files)} tệp có lỗi.", err=True)
+        sys.exit(1)
+
+
+@questionnaires.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@common_db
+@common_data
+def questionnaires_load(
+    paths: tuple[Path, ...], database_url: str | None, data_dir: Path | None
+) -> None:
+    """Nạp bảng hỏi vào cơ sở dữ liệu thành các phiên bản bất biến."""
+    from survey_server.questionnaires.loader import QuestionnaireFileError
+    from survey_server.questionnaires.services import load_questionnaires
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> list[Any]:
+        await _prepare(settings)
+        return await load_questionnaires(
+            list(paths) or [settings.questionnaires_dir], settings.timezone
+        )
+
+    try:
+        outcomes = _run(run)
+    except QuestionnaireFileError as error:
+        for item in error.errors:
+            click.echo(item.render(), err=True)
+        sys.exit(1)
+    for outcome in outcomes:
+        state = "đã nạp mới" if outcome.created else "không thay đổi"
+        click.echo(f"{outcome.slug} v{outcome.version}: {state}")
+
+
+@main.group()
+def units() -> None:
+    """Cây đơn vị: Sở, xã/phường, trường, lớp."""
+
+
+@units.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@common_db
+@common_data
+def units_import(file: Path, database_url: str | None, data_dir: Path | None) -> None:
+    """Tạo mới hoặc cập nhật đơn vị từ tệp CSV (tất cả hoặc không gì cả)."""
+    from survey_server.units.services import UnitFileInvalid, import_units
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> Any:
+        await _prepare(settings)
+        return await import_units(file)
+
+    try:
+        outcome = _run(run)
+    except UnitFileInvalid as error:
+        click.echo(f"{file}: {error.text('vi')}", err=True)
+        for item in error.row_errors:
+            click.echo(f"{file}: {item.render()}", err=True)
+        sys.exit(1)
+    click.echo(f"Đã nhập {outcome.created} đơn vị mới, cập nhật {outcome.updated} đơn vị.")
+
+
+@main.group()
+def campaigns() -> None:
+    """Đợt khảo sát."""
+
+
+@campaigns.command("list")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@common_db
+@common_data
+def campaigns_list(as_json: bool, database_url: str | None, data_dir: Path | None) -> None:
+    """Liệt kê các đợt khảo sát."""
+    from survey_server.campaigns.services import list_campaigns
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> list[dict[str, Any]]:
+        await _prepare(settings)
+        return await list_campaigns()
+
+    rows = _run(run)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        **row,
+                        "title": row["title"].get("vi", ""),
+                        "opens_on": row["opens_on"].isoformat(),
+                        "closes_on": row["closes_on"].isoformat(),
+                    }
+                    for row in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for row in rows:
+        click.echo(
+            f"{row['code']:<14} {row['status']:<7} {row['opens_on']}..{row['closes_on']} "
+            f"{row['questionnaire']} v{row['questionnaire_version']}  {row['title'].get('vi', '')}"
+        )
+
+
+@campaigns.command("create")
+@click.argument("code")
+@click.option("--questionnaire", required=True, help="slug hoặc slug@phiên_bản")
+@click.option("--unit", required=True, help="Mã đơn vị gốc của đợt")
+@click.option("--title", required=True, help="Tên đợt (tiếng Việt)")
+@click.option("--title-en", default=None)
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--k", type=int, default=None, help="Ngưỡng nhóm nhỏ (≥ 5)")
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    default=("qr_meeting", "zalo"),
+    type=click.Choice(["qr_meeting", "zalo", "partner", "paper", "web"]),
+)
+@common_db
+@common_data
+def campaigns_create(
+    code: str,
+    questionnaire: str,
+    unit: str,
+    title: str,
+    title_en: str | None,
+    opens: Any,
+    closes: Any,
+    k: int | None,
+    channels: tuple[str, ...],
+    database_url: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Mở một đợt khảo sát và tạo đường dẫn cho từng trường và kênh."""
+    from survey_server.campaigns.services import CampaignSpec
+    from survey_server.distribution.services import open_campaign
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+    slug, _, version = questionnaire.partition("@")
+    if version and not version.isdigit():
+        raise click.BadParameter("phiên bản phải là số", param_hint="--questionnaire")
+    spec = CampaignSpec(
+        code=code,
+        title={"vi": title, **({"en": title_en} if title_en else {})},
+        questionnaire_slug=slug,
+        questionnaire_version=int(version) if version else None,
+        root_unit_code=unit,
+        opens_on=opens.date(),
+        closes_on=closes.date(),
+        k=settings.default_k if k is None else k,
+    )
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await open_campaign(spec, settings.timezone, channels)
+
+    created = _run(run)
+    click.echo(f"Đã mở đợt {code.upper()} với {created} đường dẫn.")
+
+
+@main.group()
+def links() -> None:
+    """Đường dẫn khảo sát theo đơn vị và kênh."""
+
+
+@links.command("list")
+@click.option("--campaign", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@common_db
+@common_data
+def links_list(
+    campaign: str | None, as_json: bool, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Liệt kê đường dẫn khảo sát."""
+    from survey_server.distribution.services import list_links
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> list[dict[str, Any]]:
+        await _prepare(settings)
+        return await list_links(campaign)
+
+    rows = _run(run)
+    for row in rows:
+        row["url"] = f"{settings.base_url}/s/{row['code']}"
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['code']}  {row['campaign']:<12} {row['channel']:<10} {row['unit']:<12} {row['url']}  {row['unit_name']}"
+        )

@@ -1,0 +1,184 @@
+"""Creating distribution links and resolving a code to what the respondent form needs."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from survey_server.campaigns.services import CampaignSpec, create_campaign, get_campaign
+from survey_server.distribution.codes import new_code, normalise_code
+from survey_server.distribution.tables import Link
+from survey_server.errors import CampaignClosed, CampaignNotOpenYet, LinkNotFound
+from survey_server.i18n import format_short_day
+from survey_server.units.tables import Unit
+
+CHANNELS = ("qr_meeting", "zalo", "partner", "paper", "web")
+#: How long a resolved link is reused before the database is asked again. Closing a campaign
+#: takes effect within this delay in every server process.
+LINK_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """Everything the respondent form and the submission path need about one code."""
+
+    link_id: int
+    code: str
+    channel: str
+    partner: str | None
+    unit_id: int
+    unit_name: str
+    campaign_id: int
+    campaign_code: str
+    campaign_title: dict[str, str]
+    status: str
+    opens_on: date
+    closes_on: date
+    version_id: int
+    content_hash: str
+
+    def check_open(self, on: date, lang: str) -> None:
+        """Raise the error a respondent should see when the campaign does not take answers."""
+        if self.status == "draft" or on < self.opens_on:
+            raise CampaignNotOpenYet(opens=format_short_day(self.opens_on, lang))
+        if self.status == "closed" or on > self.closes_on:
+            raise CampaignClosed(closes=format_short_day(min(self.closes_on, on), lang))
+
+
+_CACHE: dict[str, tuple[float, LinkInfo]] = {}
+
+
+async def resolve_link(typed_code: str) -> LinkInfo:
+    """The link of a code, typed in any case; raise ``LinkNotFound`` when there is none."""
+    code = normalise_code(typed_code)
+    if code is None:
+        raise LinkNotFound()
+    cached = _CACHE.get(code)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < LINK_CACHE_SECONDS:
+        return cached[1]
+    row = (
+        await Link.select(
+            Link.id,
+            Link.code,
+            Link.channel,
+            Link.partner,
+            Link.unit,
+            Link.unit.name,
+            Link.campaign,
+            Link.campaign.code,
+            Link.campaign.title,
+            Link.campaign.status,
+            Link.campaign.opens_on,
+            Link.campaign.closes_on,
+            Link.campaign.questionnaire,
+            Link.campaign.questionnaire.content_hash,
+        )
+        .where(Link.code == code)
+        .first()
+    )
+    if row is None:
+        _CACHE.pop(code, None)
+        raise LinkNotFound()
+    info = LinkInfo(
+        link_id=row["id"],
+        code=row["code"],
+        channel=row["channel"],
+        partner=row["partner"],
+        unit_id=row["unit"],
+        unit_name=row["unit.name"],
+        campaign_id=row["campaign"],
+        campaign_code=row["campaign.code"],
+        campaign_title=json.loads(row["campaign.title"]),
+        status=row["campaign.status"],
+        opens_on=row["campaign.opens_on"],
+        closes_on=row["campaign.closes_on"],
+        version_id=row["campaign.questionnaire"],
+        content_hash=row["campaign.questionnaire.content_hash"],
+    )
+    _CACHE[code] = (now, info)
+    return info
+
+
+async def create_links(
+    campaign_id: int, unit_ids: list[int], channels: tuple[str, ...], partner: str | None = None
+) -> int:
+    """One link per (unit, channel) that does not exist yet; returns how many were created."""
+    existing = {
+        (row["unit"], row["channel"])
+        for row in await Link.select(Link.unit, Link.channel).where(Link.campaign == campaign_id)
+    }
+    wanted = [
+        (unit, channel)
+        for unit in unit_ids
+        for channel in channels
+        if (unit, channel) not in existing
+    ]
+    taken = set()
+    links = []
+    for unit, channel in wanted:
+        code = new_code()
+        while code in taken or await Link.exists().where(Link.code == code):
+            code = new_code()
+        taken.add(code)
+        links.append(
+            Link(code=code, campaign=campaign_id, unit=unit, channel=channel, partner=partner)
+        )
+    if links:
+        await Link.insert(*links)
+    return len(links)
+
+
+async def list_links(campaign_code: str | None = None) -> list[dict[str, Any]]:
+    """Links with their campaign, questionnaire and unit (for ``links list``)."""
+    query = Link.select(
+        Link.code,
+        Link.channel,
+        Link.partner,
+        Link.label,
+        Link.campaign.code.as_alias("campaign"),
+        Link.campaign.questionnaire.slug.as_alias("questionnaire"),
+        Link.unit.code.as_alias("unit"),
+        Link.unit.name.as_alias("unit_name"),
+    )
+    if campaign_code:
+        query = query.where(Link.campaign.code == campaign_code.strip().upper())
+    return await query.order_by(Link.id)
+
+
+async def school_units(root_path: str, levels: tuple[str, ...] | None = None) -> list[int]:
+    """Where links go by default: the current schools of a subtree, or its root when it has none."""
+    rows = (
+        await Unit.select(Unit.id, Unit.kind, Unit.level, Unit.path)
+        .where(Unit.path.like(f"{root_path}%") & Unit.valid_to.is_null())
+        .order_by(Unit.path)
+    )
+    schools = [
+        row["id"]
+        for row in rows
+        if row["kind"] == "school" and (levels is None or row["level"] in levels)
+    ]
+    if schools:
+        return schools
+    return [row["id"] for row in rows if row["path"] == root_path]
+
+
+async def open_campaign(
+    spec: CampaignSpec,
+    timezone: str,
+    channels: tuple[str, ...],
+    levels: tuple[str, ...] | None = None,
+) -> int:
+    """Create a campaign and its links (schools of the subtree × channels) in one transaction.
+
+    ``levels`` limits the links to schools of those levels (a preschool questionnaire goes to
+    preschools only). Returns the number of links created.
+    """
+    async with Link._meta.db.transaction():
+        campaign_id = await create_campaign(spec, timezone)
+        campaign = await get_campaign(spec.code)
+        unit_ids = await school_units(campaign["root_unit_path"], levels)
+        return await create_links(campaign_id, unit_ids, channels)

@@ -1,0 +1,24 @@
+"""Distribution link tables."""
+
+from piccolo.columns import ForeignKey, Varchar
+from piccolo.table import Table
+
+from survey_server.campaigns.tables import Campaign
+from survey_server.units.tables import Unit
+
+
+class Link(Table, tablename="distribution_link"):
+    """A distribution link: the short code printed or shared for one (campaign, unit, channel).
+
+    ``code`` uses an alphabet without look-alike characters and is stored in capitals, so a
+    code typed by hand in any case finds it. ``label`` is an optional finer tag (a class, a
+    named parent meeting) for response-rate tracking; ``partner`` names the partner
+    organisation of a ``partner`` channel.
+    """
+
+    code = Varchar(length=12, unique=True, index=True)
+    campaign = ForeignKey(Campaign, index=True)
+    unit = ForeignKey(Unit)
+    channel = Varchar(length=20)
+    partner = Varchar(length=120, null=True, default=None)
+    label = Varchar(length=120, null=True, default=None)

@@ -1,0 +1,22 @@
+"""Public read access to questionnaire definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import get
+
+from survey_server.questionnaires.services import get_latest_definition
+
+
+@get(
+    "/api/v1/questionnaires/{slug:str}",
+    summary="Định nghĩa bảng hỏi (phiên bản mới nhất)",
+    tags=["questionnaires"],
+)
+async def questionnaire_definition(slug: str) -> dict[str, Any]:
+    """The latest stored version of a questionnaire, in the file format of DESIGN §6."""
+    return await get_latest_definition(slug[:100])
+
+
+ROUTES = [questionnaire_definition]

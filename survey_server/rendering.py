@@ -1,0 +1,49 @@
+"""Server-side HTML: the Jinja2 environment, per-language helpers and static asset URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from survey_server import i18n
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+class Renderer:
+    """Renders templates in one language; built once by ``create_app``."""
+
+    def __init__(self, static_dir: Path, static_prefix: str = "/static") -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATE_DIR),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._static_dir = static_dir
+        self._static_prefix = static_prefix
+        self._versions: dict[str, str] = {}
+        self.env.globals["static"] = self.static_url
+
+    def static_url(self, path: str) -> str:
+        """The URL of a static file with a content hash, so browsers may cache it for long."""
+        version = self._versions.get(path)
+        if version is None:
+            data = (self._static_dir / path).read_bytes()
+            version = self._versions[path] = hashlib.sha256(data).hexdigest()[:10]
+        return f"{self._static_prefix}/{path}?v={version}"
+
+    def render(self, name: str, lang: str, **context: Any) -> str:
+        template = self.env.get_template(name)
+        return template.render(
+            lang=lang,
+            _=lambda message, **params: i18n.gettext(message, lang, **params),
+            t=lambda text_map: i18n.localize(text_map, lang),
+            number=lambda value, digits=0: i18n.format_number(value, lang, digits),
+            day=lambda value: i18n.format_day(value, lang),
+            **context,
+        )

@@ -1,0 +1,1 @@
+"""Responses: the respondent form and the durable, anonymous storage of submissions."""

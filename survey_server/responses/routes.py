@@ -1,0 +1,214 @@
+"""Respondent routes: the form, its plain-HTML submission, the JSON API and the thank-you page.
+
+Handlers parse and render only. Nothing from the request other than the code, the answers and
+the chosen language reaches a service: no address, user agent or time is read (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.response import Redirect
+
+from survey_server.config import Settings
+from survey_server.distribution.codes import normalise_code
+from survey_server.errors import SubmissionInvalid, field_error_text
+from survey_server.i18n import gettext, localize, pick_lang
+from survey_server.rendering import Renderer
+from survey_server.responses.form_input import answers_from_form
+from survey_server.responses.form_token import make_form_token
+from survey_server.responses.schemas import ErrorOut, ReceiptOut, SubmissionIn
+from survey_server.responses.services import (
+    RecordingContext,
+    Submission,
+    open_form,
+    record_submission,
+)
+from survey_server.responses.validation import FormSpec
+
+#: Respondent pages must never be stored by a shared cache: they carry a one-time submission id.
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _context(state: State) -> RecordingContext:
+    settings: Settings = state.settings
+    return RecordingContext(
+        writer=state.writer, secret=settings.secret_key, timezone=settings.timezone
+    )
+
+
+@post(
+    "/api/v1/responses",
+    status_code=201,
+    summary="Gửi một phiếu trả lời",
+    description="Lưu bền vững một phiếu trả lời ẩn danh. Gửi lại cùng submission_id trả về mã biên nhận đầu tiên.",
+    responses={
+        code: ResponseSpec(data_container=ErrorOut, description=text)
+        for code, text in (
+            (400, "Dữ liệu không đọc được hoặc sai cấu trúc"),
+            (403, "Đợt khảo sát chưa bắt đầu"),
+            (404, "Mã khảo sát không tồn tại"),
+            (410, "Đợt khảo sát đã kết thúc"),
+            (413, "Nội dung quá lớn"),
+            (422, "Câu trả lời không hợp lệ (danh sách lỗi theo câu hỏi)"),
+            (503, "Chưa lưu được; hãy gửi lại"),
+        )
+    },
+    tags=["responses"],
+)
+async def submit_response(
+    data: SubmissionIn, state: State, request: Request[Any, Any, Any]
+) -> ReceiptOut:
+    lang = pick_lang(data.lang, request.query_params.get("lang"))
+    submission = Submission(
+        link=data.link,
+        submission_id=data.submission_id,
+        answers=data.answers,
+        lang=lang,
+        form_token=data.form_token,
+    )
+    receipt = await record_submission(submission, _context(state))
+    return ReceiptOut(receipt=receipt)
+
+
+@get("/s", include_in_schema=False)
+async def enter_code(state: State, ma: str | None = None, lang: str | None = None) -> Response[str]:
+    """The "nhập mã khảo sát" page for people who cannot scan the QR code."""
+    language = pick_lang(lang)
+    renderer: Renderer = state.renderer
+    error = ""
+    if ma is not None:
+        code = normalise_code(ma)
+        if code is not None:
+            return Redirect(
+                f"/s/{code}" + ("?lang=en" if language == "en" else ""), status_code=303
+            )  # type: ignore[return-value]
+        error = gettext(
+            "Mã khảo sát gồm 7 ký tự chữ và số, ví dụ K7M2QXA. Ông/bà vui lòng kiểm tra lại.",
+            language,
+        )
+    html = renderer.render(
+        "respondent/enter_code.html", language, typed=(ma or "")[:20], error=error
+    )
+    return Response(
+        html, media_type="text/html", status_code=422 if error else 200, headers=NO_STORE
+    )
+
+
+@get("/s/{code:str}", include_in_schema=False)
+async def show_form(code: str, state: State, lang: str | None = None) -> Response[str]:
+    language = pick_lang(lang)
+    settings: Settings = state.settings
+    info, spec = await open_form(code, settings.timezone, language)
+    return _form_page(
+        state,
+        spec,
+        info.code,
+        info.unit_name,
+        info.closes_on,
+        language,
+        submission_id=str(uuid.uuid4()),
+        values={},
+        errors={},
+    )
+
+
+@post("/s/{code:str}", include_in_schema=False)
+async def post_form(code: str, state: State, request: Request[Any, Any, Any]) -> Response[str]:
+    """The form posted without JavaScript: store it and redirect (303) to the thank-you page."""
+    form = await request.form()
+    language = pick_lang(form.get("lang"), request.query_params.get("lang"))
+    settings: Settings = state.settings
+    info, spec = await open_form(code, settings.timezone, language)
+    answers = answers_from_form(spec, form.get, form.getall)
+    try:
+        submission_id = uuid.UUID(str(form.get("submission_id") or ""))
+    except ValueError:
+        submission_id = uuid.uuid4()
+    token = form.get("form_token")
+    submission = Submission(
+        info.code, submission_id, answers, language, str(token) if token else None
+    )
+    try:
+        receipt = await record_submission(submission, _context(state), drop_hidden=True)
+    except SubmissionInvalid as error:
+        errors = {item.field: field_error_text(item, language) for item in error.errors}
+        return _form_page(
+            state,
+            spec,
+            info.code,
+            info.unit_name,
+            info.closes_on,
+            language,
+            submission_id=str(submission_id),
+            values=answers,
+            errors=errors,
+            status_code=422,
+            token=str(token) if token else None,
+        )
+    suffix = "&lang=en" if language == "en" else ""
+    return Redirect(f"/s/{info.code}/cam-on?ma={receipt}{suffix}", status_code=303)  # type: ignore[return-value]
+
+
+@get("/s/{code:str}/cam-on", include_in_schema=False)
+async def thanks(
+    code: str, state: State, ma: str | None = None, lang: str | None = None
+) -> Response[str]:
+    language = pick_lang(lang)
+    receipt = normalise_code(ma or "")
+    renderer: Renderer = state.renderer
+    html = renderer.render("respondent/thanks.html", language, receipt=receipt)
+    return Response(html, media_type="text/html", headers=NO_STORE)
+
+
+def _form_page(
+    state: State,
+    spec: FormSpec,
+    code: str,
+    unit_name: str,
+    closes_on: Any,
+    lang: str,
+    *,
+    submission_id: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    token: str | None = None,
+) -> Response[str]:
+    settings: Settings = state.settings
+    renderer: Renderer = state.renderer
+    questionnaire = spec.questionnaire
+
+    def condition_labels(question: Any) -> str:
+        controller = spec.by_id[question.show_if.question]
+        if controller.type == "yes_no":
+            return ", ".join(
+                gettext("Có" if value else "Không", lang) for value in question.show_if.in_
+            )
+        labels = {option.id: localize(option.label, lang) for option in controller.options or ()}
+        return ", ".join(labels.get(str(value), str(value)) for value in question.show_if.in_)
+
+    html = renderer.render(
+        "respondent/form.html",
+        lang,
+        q=questionnaire,
+        spec=spec,
+        code=code,
+        unit_name=unit_name,
+        closes_on=closes_on,
+        submission_id=submission_id,
+        values=values,
+        errors=errors,
+        labels={question.id: localize(question.text, lang)[:60] for question in spec.questions},
+        form_token=token or make_form_token(settings.secret_key, code, int(time.time())),
+        condition_labels=condition_labels,
+    )
+    return Response(html, media_type="text/html", status_code=status_code, headers=NO_STORE)
+
+
+ROUTES = [submit_response, enter_code, show_form, post_form, thanks]

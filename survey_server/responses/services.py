@@ -1,0 +1,79 @@
+"""Recording a submission: resolve the link, check the campaign, validate, store durably."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from survey_server.distribution.codes import RECEIPT_LENGTH, new_code
+from survey_server.distribution.services import LinkInfo, resolve_link
+from survey_server.errors import ServiceUnavailable, SubmissionInvalid
+from survey_server.questionnaires.services import get_form_spec
+from survey_server.responses.form_token import duration_bucket
+from survey_server.responses.validation import FormSpec, validate_answers
+from survey_server.responses.writer import SubmissionRow, SubmissionWriter, WriterUnavailable
+from survey_server.timekeeping import today
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submission as received, from the JSON API or the plain HTML form."""
+
+    link: str
+    submission_id: uuid.UUID
+    answers: dict[str, Any]
+    lang: str = "vi"
+    form_token: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordingContext:
+    """What the service needs from the running instance (never the request itself)."""
+
+    writer: SubmissionWriter
+    secret: str
+    timezone: str
+
+
+async def open_form(code: str, timezone: str, lang: str) -> tuple[LinkInfo, FormSpec]:
+    """The link and compiled form of a code whose campaign takes answers today."""
+    info = await resolve_link(code)
+    info.check_open(today(timezone), lang)
+    return info, await get_form_spec(info.content_hash)
+
+
+async def record_submission(
+    submission: Submission, context: RecordingContext, *, drop_hidden: bool = False
+) -> str:
+    """Validate and durably store one submission; return its receipt code.
+
+    The same ``submission_id`` sent again returns the first receipt and stores nothing.
+    No request metadata reaches this function, so none can be stored (DESIGN §4).
+    """
+    info, spec = await open_form(submission.link, context.timezone, submission.lang)
+    clean, errors = validate_answers(spec, submission.answers, drop_hidden=drop_hidden)
+    if clean is None:
+        raise SubmissionInvalid(errors)
+    row = SubmissionRow(
+        submission_id=str(submission.submission_id),
+        receipt=new_code(RECEIPT_LENGTH),
+        campaign=info.campaign_id,
+        link=info.link_id,
+        unit=info.unit_id,
+        channel=info.channel,
+        questionnaire=info.version_id,
+        lang=submission.lang,
+        submitted_on=today(context.timezone),
+        duration_bucket=duration_bucket(
+            submission.form_token, context.secret, info.code, int(time.time())
+        ),
+        closed=clean.closed,
+        answers=json.dumps(clean.answers, ensure_ascii=False, separators=(",", ":")),
+    )
+    try:
+        return await context.writer.write(row)
+    except WriterUnavailable:
+        raise ServiceUnavailable() from None

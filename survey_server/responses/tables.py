@@ -1,0 +1,44 @@
+"""Submission storage."""
+
+from piccolo.columns import UUID, Bytea, Date, ForeignKey, SmallInt, Text, Varchar
+from piccolo.table import Table
+
+from survey_server.campaigns.tables import Campaign
+from survey_server.distribution.tables import Link
+from survey_server.questionnaires.tables import QuestionnaireVersion
+from survey_server.units.tables import Unit
+
+
+class Submission(Table, tablename="submission"):
+    """One anonymous response (phiếu trả lời).
+
+    What is *not* here is deliberate (DESIGN §4): no IP address, user agent, account or exact
+    time; ``submitted_on`` is the local date and ``duration_bucket`` a coarse class of the time
+    spent on the form.
+
+    The answers are stored twice, for two readers:
+
+    * ``answers``: the validated answers as canonical JSON (``{question_id: value}``), the
+      record of what was said, including scrubbed free text and numbers;
+    * ``closed``: the closed answers (scale, single, yes/no, multi) packed one byte per slot in
+      the questionnaire version's order (see ``responses.encoding``). Scoring a million
+      responses reads this one column and turns it into a numpy matrix with a single
+      ``frombuffer`` call, with no JSON parsing on the hot path of analysis.
+
+    ``campaign``, ``unit`` and ``channel`` are copied from the link so that scoring and
+    monitoring group without joins. ``submission_id`` is the idempotency key chosen by the
+    form: the same id again returns the stored ``receipt`` and stores nothing.
+    """
+
+    submission_id = UUID(unique=True)
+    receipt = Varchar(length=16, unique=True)
+    campaign = ForeignKey(Campaign, index=True)
+    link = ForeignKey(Link)
+    unit = ForeignKey(Unit, index=True)
+    channel = Varchar(length=20)
+    questionnaire = ForeignKey(QuestionnaireVersion)
+    lang = Varchar(length=5, default="vi")
+    submitted_on = Date()
+    duration_bucket = SmallInt(default=0)
+    closed = Bytea()
+    answers = Text()
