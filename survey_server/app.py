@@ -89,6 +89,11 @@ def handle_validation(request: Request[Any, Any, Any], error: ValidationExceptio
     return _render_error(request, errors.MalformedBody(fields))
 
 
+def handle_bad_encoding(request: Request[Any, Any, Any], error: UnicodeDecodeError) -> Response[Any]:
+    """Bodies that are not valid UTF-8 (the JSON decoder raises this instead of a 400)."""
+    return _render_error(request, errors.MalformedBody())
+
+
 def handle_http(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     known = HTTP_MESSAGES.get(error.status_code)
     if known is not None:
@@ -120,14 +125,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
     renderer = Renderer(settings.static_dir)
     writer = writer_for(settings.resolved_database_url)
 
+    owns_pool = isinstance(engine, PostgresEngine) and engine.pool is None
+
     async def start_writer(app: Litestar) -> None:
-        if isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool(max_size=8)
+        if owns_pool and isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(min_size=1, max_size=8)
         await writer.start()
 
     async def stop_writer(app: Litestar) -> None:
         await writer.stop()
-        if isinstance(engine, PostgresEngine):
+        if owns_pool and isinstance(engine, PostgresEngine):
             await engine.close_connection_pool()
 
     return Litestar(
@@ -148,6 +155,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             errors.AppError: handle_app_error,
             ValidationException: handle_validation,
             HTTPException: handle_http,
+            UnicodeDecodeError: handle_bad_encoding,
             Exception: handle_crash,
         },
         compression_config=CompressionConfig(

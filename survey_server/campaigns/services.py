@@ -120,3 +120,6 @@ async def set_status(code: str, status: str) -> None:
         raise CampaignInvalid(detail=status)
     campaign = await get_campaign(code)
     await Campaign.update({Campaign.status: status}).where(Campaign.id == campaign["id"])
+    from survey_server.distribution.services import forget_links
+
+    forget_links()

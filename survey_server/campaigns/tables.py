@@ -1,6 +1,7 @@
 """Campaign tables."""
 
 from piccolo.columns import Date, ForeignKey, Integer, Text, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from survey_server.questionnaires.tables import QuestionnaireVersion
@@ -17,8 +18,8 @@ class Campaign(Table, tablename="campaign"):
 
     code = Varchar(length=40, unique=True, index=True)
     title = Text()
-    questionnaire = ForeignKey(QuestionnaireVersion)
-    root_unit = ForeignKey(Unit)
+    questionnaire = ForeignKey(QuestionnaireVersion, on_delete=OnDelete.restrict)
+    root_unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
     opens_on = Date()
     closes_on = Date()
     k = Integer(default=10)

@@ -51,6 +51,11 @@ class LinkInfo:
 _CACHE: dict[str, tuple[float, LinkInfo]] = {}
 
 
+def forget_links() -> None:
+    """Drop resolved links, so a change made in this process is seen at once."""
+    _CACHE.clear()
+
+
 async def resolve_link(typed_code: str) -> LinkInfo:
     """The link of a code, typed in any case; raise ``LinkNotFound`` when there is none."""
     code = normalise_code(typed_code)

@@ -1,6 +1,7 @@
 """Distribution link tables."""
 
 from piccolo.columns import ForeignKey, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from survey_server.campaigns.tables import Campaign
@@ -17,8 +18,8 @@ class Link(Table, tablename="distribution_link"):
     """
 
     code = Varchar(length=12, unique=True, index=True)
-    campaign = ForeignKey(Campaign, index=True)
-    unit = ForeignKey(Unit)
+    campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.restrict)
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
     channel = Varchar(length=20)
     partner = Varchar(length=120, null=True, default=None)
     label = Varchar(length=120, null=True, default=None)

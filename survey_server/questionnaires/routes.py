@@ -1,10 +1,10 @@
 """Public read access to questionnaire definitions."""
 
-from __future__ import annotations
 
 from typing import Any
 
 from litestar import get
+from litestar.params import FromPath
 
 from survey_server.questionnaires.services import get_latest_definition
 
@@ -14,7 +14,7 @@ from survey_server.questionnaires.services import get_latest_definition
     summary="Định nghĩa bảng hỏi (phiên bản mới nhất)",
     tags=["questionnaires"],
 )
-async def questionnaire_definition(slug: str) -> dict[str, Any]:
+async def questionnaire_definition(slug: FromPath[str]) -> dict[str, Any]:
     """The latest stored version of a questionnaire, in the file format of DESIGN §6."""
     return await get_latest_definition(slug[:100])
 

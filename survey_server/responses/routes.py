@@ -4,7 +4,6 @@ Handlers parse and render only. Nothing from the request other than the code, th
 the chosen language reaches a service: no address, user agent or time is read (DESIGN §4).
 """
 
-from __future__ import annotations
 
 import time
 import uuid
@@ -13,6 +12,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect
 
 from survey_server.config import Settings
@@ -62,7 +62,7 @@ def _context(state: State) -> RecordingContext:
     tags=["responses"],
 )
 async def submit_response(
-    data: SubmissionIn, state: State, request: Request[Any, Any, Any]
+    data: JSONBody[SubmissionIn], state: State, request: Request[Any, Any, Any]
 ) -> ReceiptOut:
     lang = pick_lang(data.lang, request.query_params.get("lang"))
     submission = Submission(
@@ -77,7 +77,7 @@ async def submit_response(
 
 
 @get("/s", include_in_schema=False)
-async def enter_code(state: State, ma: str | None = None, lang: str | None = None) -> Response[str]:
+async def enter_code(state: State, ma: FromQuery[str | None] = None, lang: FromQuery[str | None] = None) -> Response[str]:
     """The "nhập mã khảo sát" page for people who cannot scan the QR code."""
     language = pick_lang(lang)
     renderer: Renderer = state.renderer
@@ -101,7 +101,7 @@ async def enter_code(state: State, ma: str | None = None, lang: str | None = Non
 
 
 @get("/s/{code:str}", include_in_schema=False)
-async def show_form(code: str, state: State, lang: str | None = None) -> Response[str]:
+async def show_form(code: FromPath[str], state: State, lang: FromQuery[str | None] = None) -> Response[str]:
     language = pick_lang(lang)
     settings: Settings = state.settings
     info, spec = await open_form(code, settings.timezone, language)
@@ -119,7 +119,7 @@ async def show_form(code: str, state: State, lang: str | None = None) -> Respons
 
 
 @post("/s/{code:str}", include_in_schema=False)
-async def post_form(code: str, state: State, request: Request[Any, Any, Any]) -> Response[str]:
+async def post_form(code: FromPath[str], state: State, request: Request[Any, Any, Any]) -> Response[str]:
     """The form posted without JavaScript: store it and redirect (303) to the thank-you page."""
     form = await request.form()
     language = pick_lang(form.get("lang"), request.query_params.get("lang"))
@@ -157,7 +157,7 @@ async def post_form(code: str, state: State, request: Request[Any, Any, Any]) ->
 
 @get("/s/{code:str}/cam-on", include_in_schema=False)
 async def thanks(
-    code: str, state: State, ma: str | None = None, lang: str | None = None
+    code: FromPath[str], state: State, ma: FromQuery[str | None] = None, lang: FromQuery[str | None] = None
 ) -> Response[str]:
     language = pick_lang(lang)
     receipt = normalise_code(ma or "")

@@ -1,6 +1,7 @@
 """Submission storage."""
 
 from piccolo.columns import UUID, Bytea, Date, ForeignKey, SmallInt, Text, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from survey_server.campaigns.tables import Campaign
@@ -32,11 +33,11 @@ class Submission(Table, tablename="submission"):
 
     submission_id = UUID(unique=True)
     receipt = Varchar(length=16, unique=True)
-    campaign = ForeignKey(Campaign, index=True)
-    link = ForeignKey(Link)
-    unit = ForeignKey(Unit, index=True)
+    campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.restrict)
+    link = ForeignKey(Link, on_delete=OnDelete.restrict)
+    unit = ForeignKey(Unit, index=True, on_delete=OnDelete.restrict)
     channel = Varchar(length=20)
-    questionnaire = ForeignKey(QuestionnaireVersion)
+    questionnaire = ForeignKey(QuestionnaireVersion, on_delete=OnDelete.restrict)
     lang = Varchar(length=5, default="vi")
     submitted_on = Date()
     duration_bucket = SmallInt(default=0)

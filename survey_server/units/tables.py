@@ -2,6 +2,7 @@
 
 from piccolo.columns import Date, ForeignKey, Integer, Varchar
 from piccolo.columns.readable import Readable
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 
@@ -17,13 +18,13 @@ class Unit(Table, tablename="unit"):
     name = Varchar(length=255)
     kind = Varchar(length=20)
     level = Varchar(length=20, null=True, default=None)
-    parent = ForeignKey("self", null=True, default=None)
+    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
     path = Varchar(length=1000, index=True, default="")
     depth = Integer(default=0)
     expected_respondents = Integer(null=True, default=None)
     valid_from = Date(null=True, default=None)
     valid_to = Date(null=True, default=None)
-    successor = ForeignKey("self", null=True, default=None)
+    successor = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
 
     @classmethod
     def get_readable(cls) -> Readable:

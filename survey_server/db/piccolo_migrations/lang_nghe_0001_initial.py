@@ -1,16 +1,15 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete, OnUpdate
-from piccolo.columns.column_types import (
-    UUID,
-    Bytea,
-    Date,
-    ForeignKey,
-    Integer,
-    Serial,
-    SmallInt,
-    Text,
-    Varchar,
-)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import Bytea
+from piccolo.columns.column_types import Date
+from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Integer
+from piccolo.columns.column_types import Serial
+from piccolo.columns.column_types import SmallInt
+from piccolo.columns.column_types import Text
+from piccolo.columns.column_types import UUID
+from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -69,15 +68,19 @@ class Unit(Table, tablename="unit", schema=None):
     )
 
 
-ID = "2026-11-22T00:21:08:916374"
+ID = "2026-11-22T00:20:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "initial schema"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="lang_nghe", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="lang_nghe", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="Submission", tablename="submission", schema=None, columns=None)
+    manager.add_table(
+        class_name="Campaign", tablename="campaign", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="QuestionnaireVersion",
@@ -86,9 +89,13 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Unit", tablename="unit", schema=None, columns=None)
+    manager.add_table(
+        class_name="Submission", tablename="submission", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Campaign", tablename="campaign", schema=None, columns=None)
+    manager.add_table(
+        class_name="Unit", tablename="unit", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="Link",
@@ -98,63 +105,18 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="submission_id",
-        db_column_name="submission_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="receipt",
-        db_column_name="receipt",
+        table_class_name="Campaign",
+        tablename="campaign",
+        column_name="code",
+        db_column_name="code",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 16,
+            "length": 40,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="campaign",
-        db_column_name="campaign",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Campaign,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
             "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -165,62 +127,13 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="link",
-        db_column_name="link",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
+        table_class_name="Campaign",
+        tablename="campaign",
+        column_name="title",
+        db_column_name="title",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "references": Link,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="unit",
-        db_column_name="unit",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Unit,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="channel",
-        db_column_name="channel",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -235,15 +148,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
+        table_class_name="Campaign",
+        tablename="campaign",
         column_name="questionnaire",
         db_column_name="questionnaire",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
             "references": QuestionnaireVersion,
-            "on_delete": OnDelete.cascade,
+            "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
@@ -259,16 +172,18 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="lang",
-        db_column_name="lang",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Campaign",
+        tablename="campaign",
+        column_name="root_unit",
+        db_column_name="root_unit",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "length": 5,
-            "default": "vi",
-            "null": False,
+            "references": Unit,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -281,10 +196,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="submitted_on",
-        db_column_name="submitted_on",
+        table_class_name="Campaign",
+        tablename="campaign",
+        column_name="opens_on",
+        db_column_name="opens_on",
         column_class_name="Date",
         column_class=Date,
         params={
@@ -302,14 +217,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="duration_bucket",
-        db_column_name="duration_bucket",
-        column_class_name="SmallInt",
-        column_class=SmallInt,
+        table_class_name="Campaign",
+        tablename="campaign",
+        column_name="closes_on",
+        db_column_name="closes_on",
+        column_class_name="Date",
+        column_class=Date,
         params={
-            "default": 0,
+            "default": DateNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -323,14 +238,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="closed",
-        db_column_name="closed",
-        column_class_name="Bytea",
-        column_class=Bytea,
+        table_class_name="Campaign",
+        tablename="campaign",
+        column_name="k",
+        db_column_name="k",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "default": b"",
+            "default": 10,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -344,14 +259,36 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Submission",
-        tablename="submission",
-        column_name="answers",
-        db_column_name="answers",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="Campaign",
+        tablename="campaign",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": "",
+            "length": 10,
+            "default": "open",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Campaign",
+        tablename="campaign",
+        column_name="created_on",
+        db_column_name="created_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -494,6 +431,273 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="submission_id",
+        db_column_name="submission_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="receipt",
+        db_column_name="receipt",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="campaign",
+        db_column_name="campaign",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Campaign,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="link",
+        db_column_name="link",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Link,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="unit",
+        db_column_name="unit",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Unit,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="channel",
+        db_column_name="channel",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="questionnaire",
+        db_column_name="questionnaire",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": QuestionnaireVersion,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="lang",
+        db_column_name="lang",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 5,
+            "default": "vi",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="submitted_on",
+        db_column_name="submitted_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="duration_bucket",
+        db_column_name="duration_bucket",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="closed",
+        db_column_name="closed",
+        column_class_name="Bytea",
+        column_class=Bytea,
+        params={
+            "default": b"",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Submission",
+        tablename="submission",
+        column_name="answers",
+        db_column_name="answers",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="Unit",
         tablename="unit",
         column_name="code",
@@ -590,7 +794,7 @@ async def forwards():
         column_class=ForeignKey,
         params={
             "references": "self",
-            "on_delete": OnDelete.cascade,
+            "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
@@ -720,207 +924,10 @@ async def forwards():
         column_class=ForeignKey,
         params={
             "references": "self",
-            "on_delete": OnDelete.cascade,
+            "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="code",
-        db_column_name="code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="title",
-        db_column_name="title",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="questionnaire",
-        db_column_name="questionnaire",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": QuestionnaireVersion,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="root_unit",
-        db_column_name="root_unit",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Unit,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="opens_on",
-        db_column_name="opens_on",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="closes_on",
-        db_column_name="closes_on",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="k",
-        db_column_name="k",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 10,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 10,
-            "default": "open",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Campaign",
-        tablename="campaign",
-        column_name="created_on",
-        db_column_name="created_on",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -963,7 +970,7 @@ async def forwards():
         column_class=ForeignKey,
         params={
             "references": Campaign,
-            "on_delete": OnDelete.cascade,
+            "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
@@ -987,7 +994,7 @@ async def forwards():
         column_class=ForeignKey,
         params={
             "references": Unit,
-            "on_delete": OnDelete.cascade,
+            "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
