@@ -89,7 +89,9 @@ def handle_validation(request: Request[Any, Any, Any], error: ValidationExceptio
     return _render_error(request, errors.MalformedBody(fields))
 
 
-def handle_bad_encoding(request: Request[Any, Any, Any], error: UnicodeDecodeError) -> Response[Any]:
+def handle_bad_encoding(
+    request: Request[Any, Any, Any], error: UnicodeDecodeError
+) -> Response[Any]:
     """Bodies that are not valid UTF-8 (the JSON decoder raises this instead of a 400)."""
     return _render_error(request, errors.MalformedBody())
 

@@ -9,9 +9,10 @@ its tests are skipped with the reason.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from survey_server.config import Settings
 from survey_server.db.migrate import migrate
 from survey_server.distribution import services as distribution
 from survey_server.timekeeping import today
+from tests.live import LiveServer, running
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -59,6 +61,34 @@ async def _create_pg_database(name: str) -> str:
     return f"{base}/{name}"
 
 
+def create_pg_database(name: str) -> str:
+    """A fresh PostgreSQL database for a server process of its own (synchronous callers)."""
+    return asyncio.run(_create_pg_database(name))
+
+
+def drop_pg_database(name: str) -> None:
+    asyncio.run(_drop_pg_database(name))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A real ``survey-server serve`` process with the demo data, on each engine."""
+    data_dir = tmp_path_factory.mktemp(f"live-{request.param}")
+    if request.param == "sqlite":
+        with running(f"sqlite:///{data_dir / 'live.db'}", data_dir) as server:
+            yield server
+        return
+    name = f"lang_nghe_live_{os.getpid()}_{request.node.name}".lower()[:60]
+    url = create_pg_database(name)
+    try:
+        with running(url, data_dir) as server:
+            yield server
+    finally:
+        drop_pg_database(name)
+
+
 async def _drop_pg_database(name: str) -> None:
     connection = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
     try:
@@ -68,7 +98,9 @@ async def _drop_pg_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Database]:
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
         engine = await migrate(url)
@@ -121,7 +153,9 @@ async def client(settings: Settings, db: Database) -> AsyncIterator[httpx.AsyncC
     for hook in app.on_startup:
         await hook(app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver"
+        ) as test_client:
             yield test_client
     finally:
         for hook in app.on_shutdown:
@@ -157,9 +191,12 @@ async def open_survey(
     outcome = (await load_questionnaires([questionnaire], settings.timezone))[0]
     day = today(settings.timezone)
     spec = CampaignSpec(
-        code=code, title={"vi": "Đợt thử nghiệm", "en": "Test round"},
-        questionnaire_slug=outcome.slug, root_unit_code="TH-LC1",
-        opens_on=opens_on or day - timedelta(days=1), closes_on=closes_on or day + timedelta(days=30),
+        code=code,
+        title={"vi": "Đợt thử nghiệm", "en": "Test round"},
+        questionnaire_slug=outcome.slug,
+        root_unit_code="TH-LC1",
+        opens_on=opens_on or day - timedelta(days=1),
+        closes_on=closes_on or day + timedelta(days=30),
         status=status,
     )
     await open_campaign(spec, settings.timezone, ("qr_meeting",))

@@ -1,6 +1,5 @@
 """Public read access to questionnaire definitions."""
 
-
 from typing import Any
 
 from litestar import get

@@ -4,7 +4,6 @@ Handlers parse and render only. Nothing from the request other than the code, th
 the chosen language reaches a service: no address, user agent or time is read (DESIGN §4).
 """
 
-
 import time
 import uuid
 from typing import Any
@@ -77,7 +76,9 @@ async def submit_response(
 
 
 @get("/s", include_in_schema=False)
-async def enter_code(state: State, ma: FromQuery[str | None] = None, lang: FromQuery[str | None] = None) -> Response[str]:
+async def enter_code(
+    state: State, ma: FromQuery[str | None] = None, lang: FromQuery[str | None] = None
+) -> Response[str]:
     """The "nhập mã khảo sát" page for people who cannot scan the QR code."""
     language = pick_lang(lang)
     renderer: Renderer = state.renderer
@@ -101,7 +102,9 @@ async def enter_code(state: State, ma: FromQuery[str | None] = None, lang: FromQ
 
 
 @get("/s/{code:str}", include_in_schema=False)
-async def show_form(code: FromPath[str], state: State, lang: FromQuery[str | None] = None) -> Response[str]:
+async def show_form(
+    code: FromPath[str], state: State, lang: FromQuery[str | None] = None
+) -> Response[str]:
     language = pick_lang(lang)
     settings: Settings = state.settings
     info, spec = await open_form(code, settings.timezone, language)
@@ -119,13 +122,15 @@ async def show_form(code: FromPath[str], state: State, lang: FromQuery[str | Non
 
 
 @post("/s/{code:str}", include_in_schema=False)
-async def post_form(code: FromPath[str], state: State, request: Request[Any, Any, Any]) -> Response[str]:
+async def post_form(
+    code: FromPath[str], state: State, request: Request[Any, Any, Any]
+) -> Response[str]:
     """The form posted without JavaScript: store it and redirect (303) to the thank-you page."""
     form = await request.form()
     language = pick_lang(form.get("lang"), request.query_params.get("lang"))
     settings: Settings = state.settings
     info, spec = await open_form(code, settings.timezone, language)
-    answers = answers_from_form(spec, form.get, form.getall)
+    answers = answers_from_form(spec, form.get, lambda key: form.getall(key, []))
     try:
         submission_id = uuid.UUID(str(form.get("submission_id") or ""))
     except ValueError:
@@ -157,7 +162,10 @@ async def post_form(code: FromPath[str], state: State, request: Request[Any, Any
 
 @get("/s/{code:str}/cam-on", include_in_schema=False)
 async def thanks(
-    code: FromPath[str], state: State, ma: FromQuery[str | None] = None, lang: FromQuery[str | None] = None
+    code: FromPath[str],
+    state: State,
+    ma: FromQuery[str | None] = None,
+    lang: FromQuery[str | None] = None,
 ) -> Response[str]:
     language = pick_lang(lang)
     receipt = normalise_code(ma or "")

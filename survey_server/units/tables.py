@@ -1,8 +1,8 @@
 """Tables of the unit tree."""
 
 from piccolo.columns import Date, ForeignKey, Integer, Varchar
-from piccolo.columns.readable import Readable
 from piccolo.columns.base import OnDelete
+from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 

@@ -26,8 +26,16 @@ async def stored_answers() -> list[dict[str, object]]:
 
 
 async def test_valid_submission_is_stored_and_gets_a_receipt(client, survey):
-    answers = {"tc1": 5, "tc2": "na", "hai_long_chung": 4, "loai": "gop_y", "noi_dung": "Tốt",
-               "kenh": ["zalo", "hop_phu_huynh"], "hoc_them": True, "chi_phi": 1500}
+    answers = {
+        "tc1": 5,
+        "tc2": "na",
+        "hai_long_chung": 4,
+        "loai": "gop_y",
+        "noi_dung": "Tốt",
+        "kenh": ["zalo", "hop_phu_huynh"],
+        "hoc_them": True,
+        "chi_phi": 1500,
+    }
     response = await client.post(URL, json=body(survey, answers))
     assert response.status_code == 201
     receipt = response.json()["receipt"]
@@ -38,7 +46,9 @@ async def test_valid_submission_is_stored_and_gets_a_receipt(client, survey):
 
 
 async def test_link_code_is_case_insensitive(client, survey):
-    response = await client.post(URL, json=body(survey, {"loai": "khen"}) | {"link": survey.link.lower()})
+    response = await client.post(
+        URL, json=body(survey, {"loai": "khen"}) | {"link": survey.link.lower()}
+    )
     assert response.status_code == 201
 
 
@@ -79,11 +89,15 @@ async def test_same_submission_id_returns_first_receipt_and_stores_nothing(clien
         ({"tc1": 4}, "loai", "required"),
     ],
 )
-async def test_invalid_answers_get_field_errors_and_store_nothing(client, survey, answers, field, code):
+async def test_invalid_answers_get_field_errors_and_store_nothing(
+    client, survey, answers, field, code
+):
     response = await client.post(URL, json=body(survey, answers))
     assert response.status_code == 422
     errors = response.json()["errors"]
-    assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]} for e in errors]
+    assert {"field": field, "code": code} in [
+        {"field": e["field"], "code": e["code"]} for e in errors
+    ]
     assert all(e["message"] for e in errors)
     assert await count_rows() == 0
 
@@ -104,7 +118,9 @@ async def test_errors_are_vietnamese_by_default_and_english_on_request(client, s
 async def test_nfd_text_is_stored_as_nfc(client, survey):
     decomposed = unicodedata.normalize("NFD", "Đề nghị nhà trường sửa nhà vệ sinh")
     assert decomposed != unicodedata.normalize("NFC", decomposed)
-    response = await client.post(URL, json=body(survey, {"loai": "kien_nghi", "noi_dung": decomposed[:50]}))
+    response = await client.post(
+        URL, json=body(survey, {"loai": "kien_nghi", "noi_dung": decomposed[:50]})
+    )
     assert response.status_code == 201
     text = (await stored_answers())[0]["noi_dung"]
     assert unicodedata.is_normalized("NFC", text)
@@ -129,8 +145,14 @@ async def test_blank_answers_count_as_unanswered(client, survey):
         (b"not json", "application/json"),
         (b'{"link": "ABC", "answers": {}}', "application/json"),
         (b'{"link": 5, "submission_id": "x", "answers": {}}', "application/json"),
-        (b'{"link": "ABC", "submission_id": "6f1c1a8e-4f7e-4b6c-9d2a-1c2b3c4d5e6f", "answers": [], "x": 1}', "application/json"),
-        (b'{"link": "\xff\xfe", "submission_id": "6f1c1a8e-4f7e-4b6c-9d2a-1c2b3c4d5e6f", "answers": {}}', "application/json"),
+        (
+            b'{"link": "ABC", "submission_id": "6f1c1a8e-4f7e-4b6c-9d2a-1c2b3c4d5e6f", "answers": [], "x": 1}',
+            "application/json",
+        ),
+        (
+            b'{"link": "\xff\xfe", "submission_id": "6f1c1a8e-4f7e-4b6c-9d2a-1c2b3c4d5e6f", "answers": {}}',
+            "application/json",
+        ),
         (b"\xc3\x28\xa0\xa1", "application/json"),
         (b"[]", "application/json"),
     ],
@@ -159,10 +181,20 @@ async def test_unknown_link_is_404(client, survey):
 async def test_closed_and_future_campaigns_refuse_answers(client, settings, db):
     day = today(settings.timezone)
     fixture = FIXTURES / "questionnaires" / "moi-loai-cau-hoi.yaml"
-    closed = await open_survey(settings, fixture, opens_on=day - timedelta(days=9),
-                               closes_on=day - timedelta(days=1), code="CU")
-    future = await open_survey(settings, fixture, opens_on=day + timedelta(days=2),
-                               closes_on=day + timedelta(days=9), code="MOI")
+    closed = await open_survey(
+        settings,
+        fixture,
+        opens_on=day - timedelta(days=9),
+        closes_on=day - timedelta(days=1),
+        code="CU",
+    )
+    future = await open_survey(
+        settings,
+        fixture,
+        opens_on=day + timedelta(days=2),
+        closes_on=day + timedelta(days=9),
+        code="MOI",
+    )
     draft = await open_survey(settings, fixture, status="draft", code="NHAP")
     gone = await client.post(URL, json=body(closed, {"loai": "khen"}))
     early = await client.post(URL, json=body(future, {"loai": "khen"}))
@@ -182,8 +214,10 @@ async def test_closing_a_campaign_takes_effect_at_once(client, survey):
 
 
 async def test_nothing_about_the_device_or_time_is_stored(client, survey):
-    headers = {"user-agent": "Mozilla/5.0 (Linux; Android 10; SM-A105F) TestPhone/1.0",
-               "x-forwarded-for": "203.0.113.77"}
+    headers = {
+        "user-agent": "Mozilla/5.0 (Linux; Android 10; SM-A105F) TestPhone/1.0",
+        "x-forwarded-for": "203.0.113.77",
+    }
     response = await client.post(URL, json=body(survey, {"loai": "khen"}), headers=headers)
     assert response.status_code == 201
     from survey_server.responses.tables import Submission
@@ -192,8 +226,21 @@ async def test_nothing_about_the_device_or_time_is_stored(client, survey):
     dumped = json.dumps(row, default=str)
     assert "203.0.113.77" not in dumped and "TestPhone" not in dumped
     assert str(row["submitted_on"]) == str(today("Asia/Ho_Chi_Minh"))
-    assert set(row) == {"id", "submission_id", "receipt", "campaign", "link", "unit", "channel",
-                        "questionnaire", "lang", "submitted_on", "duration_bucket", "closed", "answers"}
+    assert set(row) == {
+        "id",
+        "submission_id",
+        "receipt",
+        "campaign",
+        "link",
+        "unit",
+        "channel",
+        "questionnaire",
+        "lang",
+        "submitted_on",
+        "duration_bucket",
+        "closed",
+        "answers",
+    }
 
 
 async def test_closed_answers_are_packed_one_byte_per_slot(client, survey):

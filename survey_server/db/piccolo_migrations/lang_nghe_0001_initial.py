@@ -1,15 +1,16 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Bytea
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import SmallInt
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    UUID,
+    Bytea,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    SmallInt,
+    Text,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -74,13 +75,9 @@ DESCRIPTION = "initial schema"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="lang_nghe", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="lang_nghe", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Campaign", tablename="campaign", schema=None, columns=None
-    )
+    manager.add_table(class_name="Campaign", tablename="campaign", schema=None, columns=None)
 
     manager.add_table(
         class_name="QuestionnaireVersion",
@@ -89,13 +86,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Submission", tablename="submission", schema=None, columns=None
-    )
+    manager.add_table(class_name="Submission", tablename="submission", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Unit", tablename="unit", schema=None, columns=None
-    )
+    manager.add_table(class_name="Unit", tablename="unit", schema=None, columns=None)
 
     manager.add_table(
         class_name="Link",
