@@ -241,12 +241,14 @@ def units_import(file: Path, database_url: str | None, data_dir: Path | None) ->
         return await import_units(file)
 
     try:
-        outcome = _run(run)
+        outcome = asyncio.run(run())
     except UnitFileInvalid as error:
         click.echo(f"{file}: {error.text('vi')}", err=True)
         for item in error.row_errors:
             click.echo(f"{file}: {item.render()}", err=True)
         sys.exit(1)
+    except AppError as error:
+        raise click.ClickException(error.text("vi")) from None
     click.echo(f"Đã nhập {outcome.created} đơn vị mới, cập nhật {outcome.updated} đơn vị.")
 
 

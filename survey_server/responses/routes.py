@@ -196,7 +196,8 @@ def _form_page(
         controller = spec.by_id[question.show_if.question]
         if controller.type == "yes_no":
             return ", ".join(
-                gettext("Có" if value else "Không", lang) for value in question.show_if.in_
+                (gettext("Có", lang) if value else gettext("Không", lang))
+                for value in question.show_if.in_
             )
         labels = {option.id: localize(option.label, lang) for option in controller.options or ()}
         return ", ".join(labels.get(str(value), str(value)) for value in question.show_if.in_)

@@ -47,7 +47,7 @@ async def test_form_is_english_on_request(client, survey):
     html = (await client.get(f"/s/{survey.link}?lang=en")).text
     assert 'lang="en"' in html
     assert "Every question type" in html and "Very satisfied" in html
-    assert "Send" in html
+    assert "Submit answers" in html
 
 
 async def test_form_code_is_case_insensitive(client, survey):

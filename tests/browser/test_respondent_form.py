@@ -1,0 +1,376 @@
+"""The respondent form in a real browser: a 360 px phone, with and without JavaScript.
+
+Each test drives Debian's Chromium against a real ``survey-server serve`` (``live_server``, on
+SQLite and on PostgreSQL) and checks what was stored by reading the server's database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import asyncpg
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+
+from survey_server.distribution.codes import ALPHABET, RECEIPT_LENGTH
+from tests.browser.conftest import Phone, PhoneFactory
+from tests.live import BIN, LiveServer
+
+pytestmark = pytest.mark.server
+
+RECEIPT = re.compile(f"^[{ALPHABET}]{{{RECEIPT_LENGTH}}}$")
+COMMENT = "Nhà trường nên trồng thêm cây xanh và sửa lại mái che ở sân trường, cảm ơn thầy cô."
+#: Scale answers given by clicking their labels (question id -> value), one per section.
+SCALES: dict[str, int | str] = {"tc1": 4, "vc2": 5, "mt3": 3, "hd1": 2, "kq5": "na"}
+SCREENSHOT = "/tmp/form-360.png"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+async def stored_submissions(server: LiveServer) -> list[dict[str, Any]]:
+    """Every row of ``submission`` in the live server's database."""
+    query = "SELECT submission_id, receipt, answers FROM submission"
+    if server.database_url.startswith("sqlite:"):
+        path = server.database_url.removeprefix("sqlite:///")
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [tuple(row) for row in connection.execute(query)]
+        finally:
+            connection.close()
+    else:
+        pg = await asyncpg.connect(server.database_url)
+        try:
+            rows = [tuple(row) for row in await pg.fetch(query)]
+        finally:
+            await pg.close()
+    result = []
+    for submission_id, receipt, answers in rows:
+        if isinstance(answers, str | bytes):
+            answers = json.loads(answers)
+        result.append({"submission_id": str(submission_id), "receipt": receipt, "answers": answers})
+    return result
+
+
+async def rows_for(server: LiveServer, submission_id: str) -> list[dict[str, Any]]:
+    return [
+        row for row in await stored_submissions(server) if row["submission_id"] == submission_id
+    ]
+
+
+def campaign_link(server: LiveServer, campaign: str) -> str:
+    """A respondent link code of ``campaign``, read with the server's own CLI."""
+    out = subprocess.run(
+        [
+            str(BIN),
+            "links",
+            "list",
+            "--campaign",
+            campaign,
+            "--json",
+            "--database-url",
+            server.database_url,
+            "--data-dir",
+            str(server.data_dir),
+        ],
+        env={**os.environ, "DATABASE_URL": server.database_url, "DATA_DIR": str(server.data_dir)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    links = json.loads(out)
+    assert links, f"no link for campaign {campaign}"
+    return str(links[0]["code"])
+
+
+async def choose(page: Page, qid: str, value: int | str) -> None:
+    """Answer a choice question by tapping the label of the wanted option."""
+    label = page.locator(f"#q-{qid} label").filter(has=page.locator(f"input[value='{value}']"))
+    await label.click()
+    await expect(page.locator(f"#q-{qid} input[value='{value}']")).to_be_checked()
+
+
+async def fill_demo_answers(page: Page) -> None:
+    for qid, value in SCALES.items():
+        await choose(page, qid, value)
+    await choose(page, "cap_hoc", "thcs")
+    await page.locator("#f-gop_y").press_sequentially(COMMENT)
+    await expect(page.locator("#f-gop_y")).to_have_value(COMMENT)
+
+
+def expected_answers() -> dict[str, Any]:
+    return {**SCALES, "cap_hoc": "thcs", "gop_y": COMMENT}
+
+
+async def submission_id_of(page: Page) -> str:
+    return await page.locator("#survey input[name=submission_id]").input_value()
+
+
+async def expect_thanks(page: Page, link: str) -> str:
+    """Wait for the thank-you page of ``link``; return the receipt it shows (checked against the URL)."""
+    await page.wait_for_url(re.compile(rf"/s/{link}/cam-on\?ma=[{ALPHABET}]+"))
+    await expect(page.locator("h1")).to_have_text("Cảm ơn ông/bà đã trả lời!")
+    receipt = (await page.locator("#receipt").inner_text()).strip()
+    assert RECEIPT.match(receipt), receipt
+    assert parse_qs(urlsplit(page.url).query)["ma"] == [receipt]
+    return receipt
+
+
+async def assert_stored_once(
+    server: LiveServer, submission_id: str, receipt: str
+) -> dict[str, Any]:
+    rows = await rows_for(server, submission_id)
+    assert len(rows) == 1, rows
+    assert rows[0]["receipt"] == receipt
+    return rows[0]["answers"]
+
+
+def assert_only_local(phone: Phone) -> None:
+    assert phone.requests, "no request was seen"
+    assert phone.foreign_requests() == []
+    assert phone.page_errors == []
+
+
+async def no_horizontal_scroll(page: Page) -> None:
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"page is {width} px wide at a 360 px viewport"
+
+
+# --- the journeys -------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+async def test_answer_with_javascript(live_server: LiveServer, phone: PhoneFactory) -> None:
+    device = await phone()
+    page = device.page
+    form_url = f"{live_server.base_url}/s/{live_server.link}"
+    await page.goto(form_url)
+
+    intro = page.locator("section.intro")
+    await expect(intro).to_be_visible()
+    await expect(intro.locator("h2")).to_have_text("Trước khi trả lời")
+    await expect(intro).to_contain_text("không thu thập họ tên")
+    first_question = page.locator("#survey .question").first
+    assert await intro.evaluate(
+        "(intro, q) => !!(intro.compareDocumentPosition(q) & Node.DOCUMENT_POSITION_FOLLOWING)",
+        await first_question.element_handle(),
+    )
+    intro_box, question_box = await intro.bounding_box(), await first_question.bounding_box()
+    assert intro_box and question_box
+    assert intro_box["y"] + intro_box["height"] <= question_box["y"]
+
+    total = await page.locator("#survey .question").count()
+    await expect(page.locator("#progress-text")).to_have_text(f"Đã trả lời 0/{total} câu")
+    submission_id = await submission_id_of(page)
+    before = len(await stored_submissions(live_server))
+
+    await fill_demo_answers(page)
+    await expect(page.locator("#progress-text")).to_have_text(f"Đã trả lời 7/{total} câu")
+    await page.locator(".submit button").click()
+    receipt = await expect_thanks(page, live_server.link)
+
+    assert f"{live_server.base_url}/api/v1/responses" in device.requests  # sent by form.js
+    assert await assert_stored_once(live_server, submission_id, receipt) == expected_answers()
+    assert len(await stored_submissions(live_server)) == before + 1
+    async with httpx.AsyncClient(base_url=live_server.base_url, timeout=5) as http:
+        assert (await http.get("/healthz")).status_code == 200
+    assert_only_local(device)
+
+
+@pytest.mark.browser
+async def test_answer_without_javascript(live_server: LiveServer, phone: PhoneFactory) -> None:
+    device = await phone(javascript=False)
+    page = device.page
+    responses: list[tuple[str, str, int]] = []
+    page.on("response", lambda r: responses.append((r.request.method, r.url, r.status)))
+    form_url = f"{live_server.base_url}/s/{live_server.link}"
+    await page.goto(form_url)
+
+    await expect(page.locator("section.intro")).to_be_visible()
+    await expect(page.locator(".progress")).to_be_hidden()  # form.js did not run
+    submission_id = await submission_id_of(page)
+    before = len(await stored_submissions(live_server))
+
+    await fill_demo_answers(page)
+    await page.locator(".submit button").click()
+    receipt = await expect_thanks(page, live_server.link)
+
+    assert ("POST", form_url, 303) in responses
+    assert not any("/api/v1/responses" in url for url in device.requests)
+    assert not any(url.endswith(".js") or ".js?" in url for url in device.requests)
+    assert await assert_stored_once(live_server, submission_id, receipt) == expected_answers()
+    assert len(await stored_submissions(live_server)) == before + 1
+    assert_only_local(device)
+
+
+@pytest.mark.browser
+async def test_too_long_comment_is_reported_next_to_the_question(
+    live_server: LiveServer, phone: PhoneFactory
+) -> None:
+    """The server's 422 reaches the page: the message sits under the comment, nothing is stored."""
+    device = await phone()
+    page = device.page
+    form_url = f"{live_server.base_url}/s/{live_server.link}"
+    await page.goto(form_url)
+    submission_id = await submission_id_of(page)
+    await choose(page, "tc1", 4)
+    comment = page.locator("#f-gop_y")
+    await comment.evaluate("el => el.removeAttribute('maxlength')")
+    await comment.fill("Ý kiến " + "x" * 2001)
+    api_statuses: list[int] = []
+    page.on(
+        "response",
+        lambda r: api_statuses.append(r.status) if "/api/v1/responses" in r.url else None,
+    )
+    await page.locator(".submit button").click()
+
+    error = page.locator("#e-gop_y")
+    await expect(error).to_be_visible()
+    await expect(error).to_contain_text("2000")
+    await expect(page.locator("#q-gop_y")).to_have_class(re.compile(r"\binvalid\b"))
+    await expect(comment).to_have_attribute("aria-invalid", "true")
+    await expect(comment).to_be_focused()
+    await expect(page.locator("#send-status")).not_to_be_empty()
+    assert api_statuses == [422]
+    assert page.url == form_url
+    assert await rows_for(live_server, submission_id) == []
+
+    await comment.fill(COMMENT)
+    await page.locator(".submit button").click()
+    receipt = await expect_thanks(page, live_server.link)
+    assert (await assert_stored_once(live_server, submission_id, receipt))["gop_y"] == COMMENT
+    assert_only_local(device)
+
+
+@pytest.mark.browser
+async def test_too_long_comment_without_javascript(
+    live_server: LiveServer, phone: PhoneFactory
+) -> None:
+    """Plain POST: the 422 page lists the error, keeps the answers and the same submission id."""
+    device = await phone(javascript=False)
+    page = device.page
+    form_url = f"{live_server.base_url}/s/{live_server.link}"
+    await page.goto(form_url)
+    submission_id = await submission_id_of(page)
+    await choose(page, "tc1", 4)
+    await choose(page, "cap_hoc", "thpt")
+    comment = page.locator("#f-gop_y")
+    await comment.evaluate("el => el.removeAttribute('maxlength')")  # the utility world still runs
+    await comment.fill("y" * 2001)
+    async with page.expect_navigation() as navigation:
+        await page.locator(".submit button").click()
+    response = await navigation.value
+    assert response is not None and response.status == 422
+
+    summary = page.locator("#error-summary")
+    await expect(summary).to_be_visible()
+    await expect(summary.locator("a[href='#q-gop_y']")).to_contain_text("2000")
+    await expect(page.locator("#e-gop_y")).to_be_visible()
+    await expect(page.locator("#q-tc1 input[value='4']")).to_be_checked()
+    await expect(page.locator("#q-cap_hoc input[value='thpt']")).to_be_checked()
+    assert await submission_id_of(page) == submission_id
+    assert await rows_for(live_server, submission_id) == []
+
+    await page.locator("#f-gop_y").fill(COMMENT)
+    await page.locator(".submit button").click()
+    receipt = await expect_thanks(page, live_server.link)
+    answers = await assert_stored_once(live_server, submission_id, receipt)
+    assert answers == {"tc1": 4, "cap_hoc": "thpt", "gop_y": COMMENT}
+    assert_only_local(device)
+
+
+@pytest.mark.browser
+async def test_offline_answer_is_queued_and_sent_once(
+    live_server: LiveServer, phone: PhoneFactory
+) -> None:
+    device = await phone()
+    page, context = device.page, device.context
+    await page.goto(f"{live_server.base_url}/s/{live_server.link}")
+    submission_id = await submission_id_of(page)
+    before = len(await stored_submissions(live_server))
+    await fill_demo_answers(page)
+
+    await context.set_offline(True)
+    await page.locator(".submit button").click()
+    await expect(page.locator("#send-status")).to_contain_text("Chưa có kết nối")
+    queue = json.loads(await page.evaluate("localStorage.getItem('langnghe-queue')"))
+    assert len(queue) == 1
+    assert queue[0]["submission_id"] == submission_id
+    assert queue[0]["answers"] == expected_answers()
+    assert await rows_for(live_server, submission_id) == []
+
+    await context.set_offline(False)
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+    receipt = await expect_thanks(page, live_server.link)
+    assert json.loads(await page.evaluate("localStorage.getItem('langnghe-queue') || '[]'")) == []
+    assert await assert_stored_once(live_server, submission_id, receipt) == expected_answers()
+    assert len(await stored_submissions(live_server)) == before + 1
+    assert_only_local(device)
+
+
+@pytest.mark.browser
+async def test_conditional_questions_follow_their_condition(
+    live_server: LiveServer, phone: PhoneFactory
+) -> None:
+    """DT-2026 (tham-van-day-them): follow-up questions appear only when they apply."""
+    link = campaign_link(live_server, "DT-2026")
+    device = await phone()
+    page = device.page
+    await page.goto(f"{live_server.base_url}/s/{link}")
+    follow_ups = [page.locator(f"#q-{qid}") for qid in ("ly_do", "chi_phi")]
+    pressure_form = page.locator("#q-hinh_thuc_ap_luc")
+
+    for question in [*follow_ups, pressure_form]:
+        await expect(question).to_be_hidden()
+    await choose(page, "so_buoi", "khong_hoc")
+    for question in follow_ups:
+        await expect(question).to_be_hidden()
+    await choose(page, "so_buoi", "b3_4")
+    for question in follow_ups:
+        await expect(question).to_be_visible()
+    await expect(page.locator("#h-chi_phi")).to_be_visible()
+
+    await choose(page, "bi_ap_luc", "false")
+    await expect(pressure_form).to_be_hidden()
+    await choose(page, "bi_ap_luc", "true")
+    await expect(pressure_form).to_be_visible()
+    await page.locator("#q-bi_ap_luc button.clear").click()  # "Bỏ chọn"
+    await expect(pressure_form).to_be_hidden()
+
+    # The number question checks itself when the respondent leaves it.
+    cost = page.locator("#f-chi_phi")
+    await cost.fill("khoảng một triệu")
+    await cost.blur()
+    await expect(page.locator("#e-chi_phi")).to_have_text("Hãy nhập một số.")
+    await cost.fill("60000")
+    await cost.blur()
+    await expect(page.locator("#e-chi_phi")).to_have_text("Số phải nhỏ hơn hoặc bằng 50000.")
+    await cost.fill("1.500")
+    await cost.blur()
+    await expect(page.locator("#e-chi_phi")).to_be_hidden()
+    await no_horizontal_scroll(page)
+    assert_only_local(device)
+
+
+@pytest.mark.browser
+async def test_form_fits_a_360px_phone(live_server: LiveServer, phone: PhoneFactory) -> None:
+    device = await phone()
+    page = device.page
+    await page.goto(f"{live_server.base_url}/s/{live_server.link}")
+    assert await page.evaluate("window.innerWidth") == 360
+    await no_horizontal_scroll(page)
+    await choose(page, "tc1", 5)
+    await page.screenshot(path=SCREENSHOT)
+    await no_horizontal_scroll(page)
+    await page.locator(".submit button").click()
+    await expect_thanks(page, live_server.link)
+    await no_horizontal_scroll(page)
+    assert_only_local(device)
