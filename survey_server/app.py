@@ -47,6 +47,9 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
 
 
 def _lang_of(request: Request[Any, Any, Any]) -> str:
+    chosen = getattr(request.state, "lang", None)
+    if chosen:
+        return str(chosen)
     if _wants_json(request):
         return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
     return pick_lang(request.query_params.get("lang"))

@@ -64,6 +64,7 @@ async def submit_response(
     data: JSONBody[SubmissionIn], state: State, request: Request[Any, Any, Any]
 ) -> ReceiptOut:
     lang = pick_lang(data.lang, request.query_params.get("lang"))
+    request.state.lang = lang  # errors raised below are rendered in the language asked for
     submission = Submission(
         link=data.link,
         submission_id=data.submission_id,
@@ -128,6 +129,7 @@ async def post_form(
     """The form posted without JavaScript: store it and redirect (303) to the thank-you page."""
     form = await request.form()
     language = pick_lang(form.get("lang"), request.query_params.get("lang"))
+    request.state.lang = language
     settings: Settings = state.settings
     info, spec = await open_form(code, settings.timezone, language)
     answers = answers_from_form(spec, form.get, lambda key: form.getall(key, []))
