@@ -367,7 +367,9 @@ async def test_conditional_questions_follow_their_condition(
 
 
 @pytest.mark.browser
-async def test_conditional_questions_without_javascript(live_server: LiveServer, phone: PhoneFactory) -> None:
+async def test_conditional_questions_without_javascript(
+    live_server: LiveServer, phone: PhoneFactory
+) -> None:
     """Without JS every question shows, with its condition spelled out; answers that do not apply
     are dropped by the server instead of being stored."""
     link = campaign_link(live_server, "DT-2026")
@@ -389,7 +391,10 @@ async def test_conditional_questions_without_javascript(live_server: LiveServer,
     receipt = await expect_thanks(page, link)
     answers = await assert_stored_once(live_server, submission_id, receipt)
     assert answers == {
-        "so_buoi": "khong_hoc", "dy1": 4, "bi_ap_luc": True, "hinh_thuc_ap_luc": "thong_bao_nhom_lop",
+        "so_buoi": "khong_hoc",
+        "dy1": 4,
+        "bi_ap_luc": True,
+        "hinh_thuc_ap_luc": "thong_bao_nhom_lop",
     }
     assert_only_local(device)
 
@@ -416,7 +421,8 @@ async def test_form_fits_a_360px_phone(live_server: LiveServer, phone: PhoneFact
 
 @pytest.mark.browser
 @pytest.mark.xfail(
-    raises=AssertionError, strict=True,
+    raises=AssertionError,
+    strict=True,
     reason="form.js flush() drops a queued answer the server refuses (4xx) without telling the "
     "respondent: the page keeps saying it is kept on the device and will be sent",
 )
@@ -445,7 +451,8 @@ async def test_refused_queued_answer_is_not_reported_as_pending(
 
 @pytest.mark.browser
 @pytest.mark.xfail(
-    raises=AssertionError, strict=True,
+    raises=AssertionError,
+    strict=True,
     reason="form.css/form.js: after a 422 the first invalid question is scrolled to the top of "
     "the viewport, under the sticky progress bar, which hides the question text",
 )
