@@ -210,6 +210,37 @@ async def survey(settings: Settings, db: Database) -> Survey:
     return await open_survey(settings, FIXTURES / "questionnaires" / "moi-loai-cau-hoi.yaml")
 
 
+@dataclass
+class OutOfDate:
+    """Campaigns that do not take answers today: closed yesterday, opening later, still a draft."""
+
+    closed: Survey
+    future: Survey
+    draft: Survey
+
+
+@pytest.fixture
+async def out_of_date(settings: Settings, db: Database) -> OutOfDate:
+    day = today(settings.timezone)
+    fixture = FIXTURES / "questionnaires" / "moi-loai-cau-hoi.yaml"
+    closed = await open_survey(
+        settings,
+        fixture,
+        opens_on=day - timedelta(days=9),
+        closes_on=day - timedelta(days=1),
+        code="CU",
+    )
+    future = await open_survey(
+        settings,
+        fixture,
+        opens_on=day + timedelta(days=2),
+        closes_on=day + timedelta(days=9),
+        code="MOI",
+    )
+    draft = await open_survey(settings, fixture, status="draft", code="NHAP")
+    return OutOfDate(closed, future, draft)
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 
-from survey_server.timekeeping import today
-from tests.conftest import FIXTURES, count_rows, open_survey
+from tests.conftest import FIXTURES, count_rows
 
 QUESTIONNAIRE = FIXTURES / "questionnaires" / "moi-loai-cau-hoi.yaml"
 
@@ -144,22 +142,8 @@ async def test_unknown_pages_are_friendly_404s(client, survey, path):
     assert "text/html" in response.headers["content-type"]
 
 
-async def test_closed_and_future_campaign_pages(client, settings, db):
-    day = today(settings.timezone)
-    closed = await open_survey(
-        settings,
-        QUESTIONNAIRE,
-        opens_on=day - timedelta(days=9),
-        closes_on=day - timedelta(days=1),
-        code="CU",
-    )
-    future = await open_survey(
-        settings,
-        QUESTIONNAIRE,
-        opens_on=day + timedelta(days=2),
-        closes_on=day + timedelta(days=9),
-        code="MOI",
-    )
+async def test_closed_and_future_campaign_pages(client, out_of_date):
+    closed, future = out_of_date.closed, out_of_date.future
     gone = await client.get(f"/s/{closed.link}")
     early = await client.get(f"/s/{future.link}")
     assert gone.status_code == 410 and "đã kết thúc" in gone.text

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import timedelta
 
 import pytest
 
 from survey_server.timekeeping import today
-from tests.conftest import FIXTURES, Survey, count_rows, new_id, open_survey
+from tests.conftest import Survey, count_rows, new_id
 
 URL = "/api/v1/responses"
 
@@ -178,24 +177,8 @@ async def test_unknown_link_is_404(client, survey):
     assert response.json()["code"] == "link_not_found"
 
 
-async def test_closed_and_future_campaigns_refuse_answers(client, settings, db):
-    day = today(settings.timezone)
-    fixture = FIXTURES / "questionnaires" / "moi-loai-cau-hoi.yaml"
-    closed = await open_survey(
-        settings,
-        fixture,
-        opens_on=day - timedelta(days=9),
-        closes_on=day - timedelta(days=1),
-        code="CU",
-    )
-    future = await open_survey(
-        settings,
-        fixture,
-        opens_on=day + timedelta(days=2),
-        closes_on=day + timedelta(days=9),
-        code="MOI",
-    )
-    draft = await open_survey(settings, fixture, status="draft", code="NHAP")
+async def test_closed_and_future_campaigns_refuse_answers(client, out_of_date):
+    closed, future, draft = out_of_date.closed, out_of_date.future, out_of_date.draft
     gone = await client.post(URL, json=body(closed, {"loai": "khen"}))
     early = await client.post(URL, json=body(future, {"loai": "khen"}))
     not_open = await client.post(URL, json=body(draft, {"loai": "khen"}))

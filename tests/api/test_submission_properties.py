@@ -96,7 +96,7 @@ async def test_any_envelope_gets_a_client_error_or_201(client, survey, envelope)
 @SETTINGS
 @given(
     form=st.dictionaries(
-        st.sampled_from(QUESTION_IDS + ["submission_id", "lang", "form_token"]),
+        st.sampled_from([*QUESTION_IDS, "submission_id", "lang", "form_token"]),
         st.text(max_size=60),
         max_size=10,
     )
