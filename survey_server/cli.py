@@ -97,6 +97,12 @@ def _serve(settings: Settings) -> None:
     from granian.constants import Interfaces
     from granian.server import Server
 
+    from survey_server.db.migrate import pending_migrations
+
+    if asyncio.run(pending_migrations(settings.resolved_database_url)):
+        raise click.ClickException(
+            "Cơ sở dữ liệu chưa được cập nhật cấu trúc. Hãy chạy 'survey-server migrate' trước."
+        )
     os.environ.update(
         {
             "DATABASE_URL": settings.resolved_database_url,
