@@ -32,7 +32,7 @@
     if (t.indexOf(",") >= 0 && t.indexOf(".") >= 0) t = t.replace(/\./g, "").replace(",", ".");
     else if (t.indexOf(",") >= 0) t = t.replace(",", ".");
     else if (/^-?\d{1,3}(\.\d{3})+$/.test(t)) t = t.replace(/\./g, "");
-    return t === "" || isNaN(Number(t)) ? NaN : Number(t);
+    return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : NaN;
   }
 
   function answerOf(el) {
@@ -146,19 +146,27 @@
     var item = items[0];
     send(item).then(function (res) {
       flushing = false;
-      if (res.status === 201 || (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)) {
-        dequeue(item.submission_id);
-        if (res.status === 201 && item.submission_id === form.elements.submission_id.value) {
-          location.href = thanksUrl(item, res.data.receipt);
-          return;
-        }
-        if (res.status === 201) say(msg("queued-sent", { receipt: res.data.receipt }));
-        flush();
-      }
+      if (retryable(res.status)) return;
+      dequeue(item.submission_id);
+      var current = item.submission_id === form.elements.submission_id.value;
+      if (res.status === 201 && current) { location.href = thanksUrl(item, res.data.receipt); return; }
+      if (res.status === 201) say(msg("queued-sent", { receipt: res.data.receipt }));
+      else if (current) refused(res);
+      else say(msg("queued-refused"));
+      flush();
     }, function () { flushing = false; });
   }
 
   function say(text) { if (statusEl) statusEl.textContent = text; }
+
+  function retryable(status) { return status >= 500 || status === 408 || status === 429; }
+
+  /* The server refused this form's answers: show why, next to the questions when it says which. */
+  function refused(res) {
+    button.disabled = false;
+    say(res.data.message || msg("failed"));
+    if (res.status === 422 && res.data.errors) applyErrors(res.data.errors);
+  }
 
   function applyErrors(list) {
     var summary = [];
@@ -167,11 +175,14 @@
       var el = byId(e.field);
       if (el) { showError(el, e.message); summary.push(el); }
     });
-    if (summary.length) {
-      var field = summary[0].querySelector("input,textarea");
-      summary[0].scrollIntoView();
-      if (field) field.focus();
-    }
+    focusFirst(summary);
+  }
+
+  function focusFirst(list) {
+    if (!list.length) return;
+    var field = list[0].querySelector("input,textarea");
+    list[0].scrollIntoView({ block: "center" });
+    if (field) field.focus({ preventScroll: true });
   }
 
   form.addEventListener("change", refresh);
@@ -189,17 +200,16 @@
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var ok = questions.filter(isVisible).map(checkOne).every(Boolean);
-    if (!ok) { say(msg("fix")); return; }
+    var invalid = questions.filter(isVisible).filter(function (el) { return !checkOne(el); });
+    if (invalid.length) { say(msg("fix")); focusFirst(invalid); return; }
     var body = collect();
     button.disabled = true;
     say(msg("sending"));
     send(body).then(function (res) {
       button.disabled = false;
       if (res.status === 201) { dequeue(body.submission_id); location.href = thanksUrl(body, res.data.receipt); return; }
-      if (res.status === 422 && res.data.errors) { say(res.data.message); applyErrors(res.data.errors); return; }
-      if (res.status >= 500 || res.status === 408 || res.status === 429) { enqueue(body); say(msg("offline")); return; }
-      say(res.data.message || msg("failed"));
+      if (retryable(res.status)) { enqueue(body); say(msg("busy")); return; }
+      refused(res);
     }, function () {
       button.disabled = false;
       enqueue(body);

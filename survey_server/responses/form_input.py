@@ -13,6 +13,7 @@ from typing import Any
 from survey_server.responses.validation import FormSpec
 
 _VI_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def answers_from_form(
@@ -42,15 +43,14 @@ def answers_from_form(
 
 def parse_number(raw: str) -> float | int | str:
     """Read a number as Vietnamese people type it: ``1.500`` is 1500 and ``2,5`` is 2.5."""
-    text = raw.strip().replace(" ", "")
+    text = re.sub(r"\s", "", raw)
     if "," in text and "." in text:
         text = text.replace(".", "").replace(",", ".")
     elif "," in text:
         text = text.replace(",", ".")
     elif _VI_THOUSANDS.match(text):
         text = text.replace(".", "")
-    try:
-        value = float(text)
-    except ValueError:
+    if not _PLAIN_NUMBER.match(text):
         return raw
+    value = float(text)
     return int(value) if value.is_integer() and abs(value) < 1e15 else value

@@ -407,7 +407,10 @@ async def test_form_fits_a_360px_phone(live_server: LiveServer, phone: PhoneFact
     assert await page.evaluate("window.innerWidth") == 360
     await no_horizontal_scroll(page)
     await choose(page, "tc1", 5)
-    await page.locator("#s-tiep_can").evaluate("el => el.scrollIntoView()")
+    # The first section, just below the sticky progress bar.
+    await page.locator("#s-tiep_can").evaluate(
+        "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 64)"
+    )
     await page.screenshot(path=SCREENSHOT)
     await no_horizontal_scroll(page)
     await page.locator(".submit button").click()
@@ -416,16 +419,10 @@ async def test_form_fits_a_360px_phone(live_server: LiveServer, phone: PhoneFact
     assert_only_local(device)
 
 
-# --- known product bugs (strict xfail: they start failing the run once the bug is fixed) --------
+# --- regressions: a refused queued answer, and an error hidden under the progress bar ----------
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="form.js flush() drops a queued answer the server refuses (4xx) without telling the "
-    "respondent: the page keeps saying it is kept on the device and will be sent",
-)
 async def test_refused_queued_answer_is_not_reported_as_pending(
     live_server: LiveServer, phone: PhoneFactory
 ) -> None:
@@ -443,19 +440,16 @@ async def test_refused_queued_answer_is_not_reported_as_pending(
     async with page.expect_response(lambda r: "/api/v1/responses" in r.url) as refused:
         await page.evaluate("window.dispatchEvent(new Event('online'))")
     assert (await refused.value).status == 422
-    assert json.loads(await page.evaluate("localStorage.getItem('langnghe-queue') || '[]'")) == []
+    # the page handles the answer after the response event: wait for it to empty the queue
+    await page.wait_for_function(
+        "JSON.parse(localStorage.getItem('langnghe-queue') || '[]').length === 0"
+    )
     # The answer is gone from the device, so the page must stop promising to send it.
     await expect(page.locator("#send-status")).not_to_contain_text("Chưa có kết nối", timeout=3000)
     await expect(page.locator("#e-gop_y")).to_be_visible(timeout=1000)
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="form.css/form.js: after a 422 the first invalid question is scrolled to the top of "
-    "the viewport, under the sticky progress bar, which hides the question text",
-)
 async def test_question_with_error_is_not_hidden_under_the_progress_bar(
     live_server: LiveServer, phone: PhoneFactory
 ) -> None:
