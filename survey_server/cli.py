@@ -339,7 +339,7 @@ def campaigns_create(
 
     settings = _settings(database_url=database_url, data_dir=data_dir)
     slug, _, version = questionnaire.partition("@")
-    if version and not version.isdigit():
+    if version and not (version.isascii() and version.isdigit()):
         raise click.BadParameter("phiên bản phải là số", param_hint="--questionnaire")
     spec = CampaignSpec(
         code=code,

@@ -79,6 +79,7 @@ def test_completion_time_buckets() -> None:
     assert duration_bucket(token, "k", "OTHERCD", 1_000_030) == 0
     assert duration_bucket("123.forged", "k", "ABCDEFG", 1_000_030) == 0
     assert duration_bucket(None, "k", "ABCDEFG", 1) == 0
+    assert duration_bucket("²³.abc", "k", "ABCDEFG", 1) == 0
 
 
 def test_codes_avoid_look_alikes_and_ignore_case() -> None:
@@ -88,3 +89,11 @@ def test_codes_avoid_look_alikes_and_ignore_case() -> None:
     assert normalise_code(f" {code.lower()[:3]}-{code.lower()[3:]} ") == code
     assert normalise_code("0O1IL00") is None
     assert normalise_code("") is None
+
+
+def test_form_scale_values_other_than_ascii_digits_are_left_for_validation() -> None:
+    from survey_server.responses.form_input import answers_from_form
+
+    fields = {"tc1": "²", "tc2": "٣", "hai_long_chung": " 4 "}
+    answers = answers_from_form(SPEC, fields.get, lambda key: [])
+    assert answers == {"tc1": "²", "tc2": "٣", "hai_long_chung": 4}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class LinkInfo:
 
 
 _CACHE: dict[str, tuple[float, LinkInfo]] = {}
+_PENDING: dict[str, asyncio.Future[LinkInfo]] = {}
 
 
 def forget_links() -> None:
@@ -57,14 +59,26 @@ def forget_links() -> None:
 
 
 async def resolve_link(typed_code: str) -> LinkInfo:
-    """The link of a code, typed in any case; raise ``LinkNotFound`` when there is none."""
+    """The link of a code, typed in any case; raise ``LinkNotFound`` when there is none.
+
+    When a cached entry expires under load, one query refreshes it and every request that
+    arrives meanwhile waits for that query instead of running its own (on SQLite each query
+    opens a connection, and 64 of them at once stall the worker).
+    """
     code = normalise_code(typed_code)
     if code is None:
         raise LinkNotFound()
     cached = _CACHE.get(code)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < LINK_CACHE_SECONDS:
+    if cached is not None and time.monotonic() - cached[0] < LINK_CACHE_SECONDS:
         return cached[1]
+    pending = _PENDING.get(code)
+    if pending is None:
+        pending = _PENDING[code] = asyncio.ensure_future(_load_link(code))
+        pending.add_done_callback(lambda _: _PENDING.pop(code, None))
+    return await asyncio.shield(pending)
+
+
+async def _load_link(code: str) -> LinkInfo:
     row = (
         await Link.select(
             Link.id,
@@ -104,7 +118,7 @@ async def resolve_link(typed_code: str) -> LinkInfo:
         version_id=row["campaign.questionnaire"],
         content_hash=row["campaign.questionnaire.content_hash"],
     )
-    _CACHE[code] = (now, info)
+    _CACHE[code] = (time.monotonic(), info)
     return info
 
 

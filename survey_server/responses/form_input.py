@@ -13,6 +13,7 @@ from typing import Any
 from survey_server.responses.validation import FormSpec
 
 _VI_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_SCALE_VALUE = re.compile(r"^[0-9]{1,2}$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -31,7 +32,8 @@ def answers_from_form(
         if raw is None or not raw.strip():
             continue
         if question.type == "scale":
-            answers[question.id] = int(raw) if raw.strip().isdigit() else raw.strip()
+            value = raw.strip()
+            answers[question.id] = int(value) if _SCALE_VALUE.match(value) else value
         elif question.type == "yes_no":
             answers[question.id] = {"true": True, "false": False}.get(raw.strip(), raw)
         elif question.type == "number":

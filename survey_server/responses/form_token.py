@@ -33,7 +33,9 @@ def duration_bucket(token: str | None, secret: str, link_code: str, now: int) ->
     if not token or len(token) > 64:
         return 0
     stamp, _, mac = token.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(mac, _mac(secret, link_code, int(stamp))):
+    if not (stamp.isascii() and stamp.isdigit()) or not hmac.compare_digest(
+        mac, _mac(secret, link_code, int(stamp))
+    ):
         return 0
     elapsed = now - int(stamp)
     if elapsed < 0 or elapsed > _MAX_AGE:

@@ -211,7 +211,7 @@ def _parse_count(number: int, value: str, errors: list[RowError]) -> int | None:
     if not value:
         return None
     cleaned = value.replace(".", "").replace(" ", "")
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 9:
         errors.append(RowError(number, "bad_number", {"value": value}))
         return None
     return int(cleaned)

@@ -234,3 +234,21 @@ async def test_closed_answers_are_packed_one_byte_per_slot(client, survey):
     closed = (await Submission.select(Submission.closed))[0]["closed"]
     # tc1, tc2 (reverse items are stored as answered), hai_long_chung, loai, kenh×3, hoc_them
     assert bytes(closed) == bytes([5, 255, 0, 2, 0, 0, 1, 1])
+
+
+async def test_an_expired_link_is_refreshed_by_one_query(client, survey, monkeypatch):
+    import asyncio
+
+    from survey_server.distribution import services
+
+    calls = []
+    real = services._load_link
+
+    async def counted(code):
+        calls.append(code)
+        return await real(code)
+
+    monkeypatch.setattr(services, "_load_link", counted)
+    services.forget_links()
+    infos = await asyncio.gather(*(services.resolve_link(survey.link) for _ in range(32)))
+    assert len(calls) == 1 and {info.code for info in infos} == {survey.link}

@@ -136,3 +136,11 @@ def test_command_prints_row_errors_and_exits_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Dòng 3: trường học cần ghi cấp học" in result.stderr
     assert "chưa có thay đổi nào được lưu" in result.stderr
+
+
+async def test_non_ascii_digits_are_not_counts(db, tmp_path: Path) -> None:
+    with pytest.raises(UnitFileInvalid) as caught:
+        await import_units(
+            write(tmp_path, "SO-X,Sở thử,department,,,,,,\nT1,Trường,school,thcs,SO-X,²,,,\n")
+        )
+    assert "'²' không phải số nguyên" in caught.value.row_errors[0].render()
