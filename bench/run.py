@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gzip
 import json
 import os
@@ -51,7 +52,7 @@ import urllib.request
 import uuid
 import zlib
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,7 @@ class CpuSnap:
     @classmethod
     def take(cls, server_sid: int | None) -> CpuSnap:
         server = postgres = 0
-        for pid, comm, sid, ticks in _proc_stats():
+        for _pid, comm, sid, ticks in _proc_stats():
             if server_sid is not None and sid == server_sid:
                 server += ticks
             elif comm == "postgres":
@@ -166,7 +167,7 @@ class Server:
 
     def start(self, log_dir: Path) -> None:
         self.log_path = log_dir / f"{self.name}.log"
-        logfile = open(self.log_path, "ab")
+        logfile = open(self.log_path, "ab")  # noqa: SIM115 - handed to the server process
         self.proc = subprocess.Popen(
             self.argv,
             env=self.env,
@@ -214,10 +215,8 @@ class Server:
                 break
             time.sleep(0.1)
         else:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.proc = None
 
 
@@ -325,7 +324,8 @@ class Run:
     wrk_cpu_us: float | None = None
     machine_busy_pct: float | None = None
     other_busy_pct: float | None = None
-    idle_before_pct: float | None = None
+    busy_before_pct: float | None = None
+    kept: bool = True
     started: str = ""
 
     @property
@@ -359,7 +359,7 @@ def run_wrk(
     done = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[:500]}")
-    line = next((l for l in done.stdout.splitlines() if l.startswith("BENCHJSON ")), None)
+    line = next((row for row in done.stdout.splitlines() if row.startswith("BENCHJSON ")), None)
     if line is None:
         raise RuntimeError(f"no BENCHJSON line in wrk output:\n{done.stdout}\n{done.stderr}")
     return json.loads(line.removeprefix("BENCHJSON ")), done.stdout
@@ -380,8 +380,8 @@ def measure(
     quiet_wait: float = 10.0,
 ) -> Run:
     run = Run(engine, case, label, connections, duration, think_ms)
-    run.idle_before_pct = round(100 * wait_quiet(quiet_wait), 1)
-    run.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    run.busy_before_pct = round(100 * wait_quiet(quiet_wait), 1)
+    run.started = datetime.now(UTC).isoformat(timespec="seconds")
     if db is not None:
         run.rows_before = db.count()
     before = CpuSnap.take(server.sid)
@@ -416,7 +416,7 @@ def measure(
         time.sleep(1.0)  # requests in flight when wrk stopped finish (or not) before we count
         run.rows_after = db.count()
         run.rows_added = run.rows_after - (run.rows_before or 0)
-        in_flight = max(0, run.sent - run.requests)
+        in_flight = max(0, run.sent - 1 - run.requests)  # wrk calls request() once to check it
         # Every 201 is a stored row (no duplicates: each request has a new submission_id); the
         # only extra rows allowed are requests that were sent but not answered before wrk quit.
         run.rows_ok = run.n201 <= run.rows_added <= run.n201 + in_flight
@@ -438,7 +438,9 @@ def measure(
 # Request bodies
 
 
-def build_bodies(base: str, link: str, path: Path, variants: int = 64) -> tuple[Path, dict[str, Any]]:
+def build_bodies(
+    base: str, link: str, path: Path, variants: int = 64
+) -> tuple[Path, dict[str, Any]]:
     """Realistic full answers for the link's questionnaire, fetched from the running product."""
     with urllib.request.urlopen(f"{base}/api/v1/questionnaires/{QUESTIONNAIRE}", timeout=10) as r:
         definition = json.load(r)
@@ -584,9 +586,16 @@ def page_weight(port: int, link: str) -> dict[str, Any]:
             for ref in re.findall(r"url\(\s*['\"]?([^'\")]+)", text):
                 if ref.startswith("/static/") and ref not in texts:
                     wire, head, body = raw_get(port, ref)
-                    items.append({"url": ref, "status": int(head.split()[1]), "wire_bytes": wire,
-                                  "body_bytes": len(body), "decoded_bytes": len(body),
-                                  "content_encoding": _header(head, "content-encoding")})
+                    items.append(
+                        {
+                            "url": ref,
+                            "status": int(head.split()[1]),
+                            "wire_bytes": wire,
+                            "body_bytes": len(body),
+                            "decoded_bytes": len(body),
+                            "content_encoding": _header(head, "content-encoding"),
+                        }
+                    )
     third_party_attrs = [
         ref
         for ref in refs
@@ -594,7 +603,9 @@ def page_weight(port: int, link: str) -> dict[str, Any]:
         and not re.match(rf"^(https?:)?//(127\.0\.0\.1|localhost):{port}(/|$)", ref, re.I)
     ]
     absolute_mentions = {
-        name: sorted(set(re.findall(r"""(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s"'<>)]*""", text)))
+        name: sorted(
+            set(re.findall(r"""(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s"'<>)]*""", text))
+        )
         for name, text in texts.items()
     }
     favicon_link = bool(re.search(r"""<link[^>]+rel=["'][^"']*icon""", html, re.I))
@@ -621,7 +632,9 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
-def bench_engine(engine: str, args: argparse.Namespace, work: Path, log_dir: Path) -> dict[str, Any]:
+def bench_engine(
+    engine: str, args: argparse.Namespace, work: Path, log_dir: Path
+) -> dict[str, Any]:
     from survey_server.config import Settings
 
     data_dir = work / engine
@@ -639,21 +652,43 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path, log_dir: Pat
 
     log(f"{engine}: preparing {url} with `survey-server demo --no-serve`")
     db.create()
-    subprocess.run([str(SURVEY_SERVER), "demo", "--no-serve"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [str(SURVEY_SERVER), "demo", "--no-serve"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     listed = subprocess.run(
         [str(SURVEY_SERVER), "links", "list", "--campaign", CAMPAIGN, "--json"],
-        env=env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=120,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     link = json.loads(listed.stdout)[0]["code"]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     product = Server(
-        f"{engine}-product", [str(SURVEY_SERVER), "serve"], {**env, "PORT": str(port)}, port, "/healthz"
+        f"{engine}-product",
+        [str(SURVEY_SERVER), "serve"],
+        {**env, "PORT": str(port)},
+        port,
+        "/healthz",
     )
     baseline = Server(
         f"{engine}-baseline",
-        [sys.executable, str(BENCH / "baseline_app.py"), "--port", str(port), "--workers", str(workers)],
+        [
+            sys.executable,
+            str(BENCH / "baseline_app.py"),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         {**env, "BENCH_DATABASE_URL": url, "BENCH_LINK": link},
         port,
         "/ping",
@@ -663,8 +698,14 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path, log_dir: Pat
         "B": ("baseline B: raw driver insert", baseline, f"{base}/insert", db),
         "P": ("product: POST /api/v1/responses", product, f"{base}/api/v1/responses", db),
     }
-    result: dict[str, Any] = {"engine": engine, "database_url": url, "workers": workers,
-                              "link": link, "runs": [], "pg": db.pg_settings()}
+    result: dict[str, Any] = {
+        "engine": engine,
+        "database_url": url,
+        "workers": workers,
+        "link": link,
+        "runs": [],
+        "pg": db.pg_settings(),
+    }
     try:
         product.start(log_dir)
         bodies, info = build_bodies(base, link, work / f"bodies-{engine}.txt")
@@ -677,33 +718,63 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path, log_dir: Pat
         product.stop()
         baseline.start(log_dir)
         for path in ("/empty", "/insert"):
-            body = example.replace(b"00000000-0000-4000-8000-000000000000",
-                                   str(uuid.uuid4()).encode())
+            body = example.replace(
+                b"00000000-0000-4000-8000-000000000000", str(uuid.uuid4()).encode()
+            )
             status, text = post_once(base + path, body)
             if status != 201:
                 raise RuntimeError(f"baseline {path} refused the body: {status} {text}")
         baseline.stop()
 
-        for round_no in range(args.repeats):
+        retries_left = args.retries
+        for _round_no in range(args.repeats):
             for case in args.cases:
                 label, server, case_url, case_db = cases[case]
-                if case_db is not None:
-                    case_db.reset()
-                server.start(log_dir)
-                try:
-                    run_wrk(case_url, bodies, args.connections, args.warmup, random.getrandbits(30))
-                    run = measure(engine=engine, case=case, label=label, url=case_url,
-                                  bodies=bodies, connections=args.connections,
-                                  duration=args.duration, server=server, db=case_db,
-                                  quiet_wait=args.quiet_wait)
-                finally:
-                    server.stop()
-                result["runs"].append(asdict(run))
+                attempts: list[Run] = []
+                while True:
+                    if case_db is not None:
+                        case_db.reset()
+                    server.start(log_dir)
+                    try:
+                        run_wrk(
+                            case_url, bodies, args.connections, args.warmup, random.getrandbits(30)
+                        )
+                        run = measure(
+                            engine=engine,
+                            case=case,
+                            label=label,
+                            url=case_url,
+                            bodies=bodies,
+                            connections=args.connections,
+                            duration=args.duration,
+                            server=server,
+                            db=case_db,
+                            quiet_wait=args.quiet_wait,
+                        )
+                    finally:
+                        server.stop()
+                    attempts.append(run)
+                    if (
+                        (run.other_busy_pct or 0) <= args.max_other
+                        or retries_left <= 0
+                        or len(attempts) > 1
+                    ):
+                        break
+                    retries_left -= 1
+                    log(
+                        f"  {engine:8} run disturbed by other processes "
+                        f"({run.other_busy_pct}% of the machine); running it again"
+                    )
+                best = min(attempts, key=lambda r: r.other_busy_pct or 0)
+                for run in attempts:
+                    run.kept = run is best
+                    result["runs"].append(asdict(run))
 
-        peak = median([r["rps"] for r in result["runs"] if r["case"] == "P"])
+        peak = median([r["rps"] for r in result["runs"] if r["case"] == "P" and r["kept"]])
         if args.half_rate and peak > 0:
-            result["half"] = half_rate(engine, args, product, db, bodies,
-                                       f"{base}/api/v1/responses", peak, log_dir)
+            result["half"] = half_rate(
+                engine, args, product, db, bodies, f"{base}/api/v1/responses", peak, log_dir
+            )
     finally:
         product.stop()
         baseline.stop()
@@ -712,8 +783,16 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path, log_dir: Pat
     return result
 
 
-def half_rate(engine: str, args: argparse.Namespace, product: Server, db: Database, bodies: Path,
-              url: str, peak: float, log_dir: Path) -> dict[str, Any]:
+def half_rate(
+    engine: str,
+    args: argparse.Namespace,
+    product: Server,
+    db: Database,
+    bodies: Path,
+    url: str,
+    peak: float,
+    log_dir: Path,
+) -> dict[str, Any]:
     """p99 of the product when offered about half its peak rate, measured two ways."""
     target = peak / 2
     out: dict[str, Any] = {"peak_rps": peak, "target_rps": target, "probes": []}
@@ -728,8 +807,9 @@ def half_rate(engine: str, args: argparse.Namespace, product: Server, db: Databa
             data, _ = run_wrk(url, bodies, c, args.probe, random.getrandbits(30))
             rps = data["requests"] / (data["duration_us"] / 1e6)
             seen[c] = rps
-            out["probes"].append({"connections": c, "rps": rps,
-                                  "p99_ms": data["latency_us"]["p99"] / 1e3})
+            out["probes"].append(
+                {"connections": c, "rps": rps, "p99_ms": data["latency_us"]["p99"] / 1e3}
+            )
             log(f"  {engine:8} probe c={c:<3} {rps:8.0f} req/s (target {target:.0f})")
             return rps
 
@@ -744,9 +824,18 @@ def half_rate(engine: str, args: argparse.Namespace, product: Server, db: Databa
             if lo < mid < hi:
                 probe(mid)
         chosen = min(seen, key=lambda c: abs(seen[c] - target))
-        run = measure(engine=engine, case="H", label=f"product at ~half peak, c={chosen}",
-                      url=url, bodies=bodies, connections=chosen, duration=args.duration,
-                      server=product, db=db, quiet_wait=args.quiet_wait)
+        run = measure(
+            engine=engine,
+            case="H",
+            label=f"product at ~half peak, c={chosen}",
+            url=url,
+            bodies=bodies,
+            connections=chosen,
+            duration=args.duration,
+            server=product,
+            db=db,
+            quiet_wait=args.quiet_wait,
+        )
         out["fewer_connections"] = asdict(run)
         # 2. all 64 connections, each pausing a random (exponential) think time between requests
         latency_ms = max(0.5, run.p50_ms)
@@ -754,11 +843,21 @@ def half_rate(engine: str, args: argparse.Namespace, product: Server, db: Databa
         data, _ = run_wrk(url, bodies, args.connections, args.probe, random.getrandbits(30), think)
         achieved = data["requests"] / (data["duration_us"] / 1e6)
         cycle = args.connections * 1000 / max(1.0, achieved)  # ms per request per connection
-        think = max(0.5, think * (args.connections * 1000 / target) / cycle)
+        think = max(0.5, think + args.connections * 1000 / target - cycle)
         log(f"  {engine:8} paced probe {achieved:.0f} req/s; think time now {think:.1f} ms")
-        run = measure(engine=engine, case="T", label=f"product at ~half peak, c={args.connections} paced",
-                      url=url, bodies=bodies, connections=args.connections, duration=args.duration,
-                      server=product, db=db, think_ms=think, quiet_wait=args.quiet_wait)
+        run = measure(
+            engine=engine,
+            case="T",
+            label=f"product at ~half peak, c={args.connections} paced",
+            url=url,
+            bodies=bodies,
+            connections=args.connections,
+            duration=args.duration,
+            server=product,
+            db=db,
+            think_ms=think,
+            quiet_wait=args.quiet_wait,
+        )
         out["paced"] = asdict(run)
     finally:
         product.stop()
@@ -776,23 +875,30 @@ def machine_info(results: list[dict[str, Any]]) -> dict[str, Any]:
         try:
             for line in Path(path).read_text().splitlines():
                 if line.startswith(key):
-                    return line.split(":", 1)[1].strip() if ":" in line else line.split("=", 1)[1].strip('"')
+                    return (
+                        line.split(":", 1)[1].strip()
+                        if ":" in line
+                        else line.split("=", 1)[1].strip('"')
+                    )
         except OSError:
             pass
         return "?"
 
     versions = {}
     for name in ("litestar", "granian", "msgspec", "asyncpg", "piccolo", "jinja2"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
-    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "survey_server"], cwd=ROOT,
-                           capture_output=True, text=True)
+    git = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "survey_server"], cwd=ROOT, capture_output=True, text=True
+    )
     pg = next((r["pg"] for r in results if r.get("pg")), {})
-    mem_kb = int(first("/proc/meminfo", "MemTotal").split()[0]) if Path("/proc/meminfo").exists() else 0
+    mem_kb = (
+        int(first("/proc/meminfo", "MemTotal").split()[0]) if Path("/proc/meminfo").exists() else 0
+    )
     return {
         "nproc": NPROC,
         "cpu": first("/proc/cpuinfo", "model name"),
@@ -804,7 +910,8 @@ def machine_info(results: list[dict[str, Any]]) -> dict[str, Any]:
         "postgres": pg,
         "wrk": (wrk.stdout or wrk.stderr).splitlines()[0] if (wrk.stdout or wrk.stderr) else "?",
         "packages": versions,
-        "commit": git.stdout.strip() + (" (survey_server/ modified)" if dirty.stdout.strip() else ""),
+        "commit": git.stdout.strip()
+        + (" (survey_server/ modified)" if dirty.stdout.strip() else ""),
     }
 
 
@@ -817,7 +924,7 @@ def fmt_ms(value: float | None) -> str:
 
 
 def summarize(runs: list[dict[str, Any]], case: str) -> dict[str, Any] | None:
-    chosen = [r for r in runs if r["case"] == case]
+    chosen = [r for r in runs if r["case"] == case and r.get("kept", True)]
     if not chosen:
         return None
 
@@ -853,8 +960,8 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
     notes_text = notes.group(1) if notes else "_(no notes yet)_\n"
     m = report["machine"]
     a = report["args"]
-    L: list[str] = []
-    w = L.append
+    lines: list[str] = []
+    w = lines.append
     w("# Performance: the submission path and the respondent page")
     w("")
     w("Produced by `bench/run.py` (DESIGN §5). Every figure below was measured by one run of:")
@@ -863,56 +970,80 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
     w(report["command"])
     w("```")
     w("")
-    w(f"Run of {report['started']} – {report['finished']} UTC ({report['elapsed_s'] / 60:.1f} min), "
-      f"commit {m['commit']}. Raw numbers of every run: `bench/results/latest.json`.")
+    w(
+        f"Run of {report['started']} – {report['finished']} UTC ({report['elapsed_s'] / 60:.1f} min), "
+        f"commit {m['commit']}. Raw numbers of every run: `bench/results/latest.json`."
+    )
     w("")
     w("## Machine and versions")
     w("")
     w(f"- nproc: {m['nproc']}; CPU: {m['cpu']}; memory: {m['memory_gib']} GiB")
     w(f"- {m['kernel']}, {m['os']}")
-    w(f"- Python {m['python']}, SQLite library {m['sqlite']}; "
-      + ", ".join(f"{k} {v}" for k, v in m["packages"].items()))
+    w(
+        f"- Python {m['python']}, SQLite library {m['sqlite']}; "
+        + ", ".join(f"{k} {v}" for k, v in m["packages"].items())
+    )
     if m["postgres"]:
         pg = m["postgres"]
-        w(f"- {pg.get('version', 'PostgreSQL')}; fsync={pg.get('fsync')}, "
-          f"synchronous_commit={pg.get('synchronous_commit')}, wal_sync_method={pg.get('wal_sync_method')}, "
-          f"shared_buffers={int(pg.get('shared_buffers', 0)) * 8 // 1024} MB")
+        w(
+            f"- {pg.get('version', 'PostgreSQL')}; fsync={pg.get('fsync')}, "
+            f"synchronous_commit={pg.get('synchronous_commit')}, wal_sync_method={pg.get('wal_sync_method')}, "
+            f"shared_buffers={int(pg.get('shared_buffers', 0)) * 8 // 1024} MB"
+        )
     w(f"- Load generator: {m['wrk']}; the same 2 cores run wrk, the server and PostgreSQL.")
     w("")
     w("## Method")
     w("")
-    w(f"- Load: `wrk -t1 -c{a['connections']} -d{a['duration']}s --timeout 10s -s bench/post.lua URL`, "
-      "keep-alive, 127.0.0.1 only. `post.lua` sends a full submission whose `submission_id` is a "
-      "new random uuid4 on every request (math.random, seeded per wrk thread), so the product's "
-      "idempotency never turns a request into a no-op; the answers are one of 64 pre-built "
-      "variants (bench/run.py `build_bodies`).")
+    w(
+        f"- Load: `wrk -t1 -c{a['connections']} -d{a['duration']:g}s --timeout 10s -s bench/post.lua URL`, "
+        "keep-alive, 127.0.0.1 only. `post.lua` sends a full submission whose `submission_id` is a "
+        "new random uuid4 on every request (math.random, seeded per wrk thread), so the product's "
+        "idempotency never turns a request into a no-op; the answers are one of 64 pre-built "
+        "variants (bench/run.py `build_bodies`)."
+    )
     body = report["engines"][0].get("body", {}) if report["engines"] else {}
-    w(f"- Body: the demo link of campaign {CAMPAIGN} (questionnaire `{QUESTIONNAIRE}`), "
-      f"{body.get('questions', '?')} answers: every scale question 1..5, the single-choice question, "
-      f"a short Vietnamese comment for the text question, `lang` and the `form_token` of the real "
-      f"form page, as form.js sends them; {body.get('body_bytes', '?')} bytes.")
-    w("- Servers: granian, ASGI, the worker count `survey-server serve` picks (1 on SQLite, 2 on "
-      "PostgreSQL), no access log. Product: `survey-server serve` itself. Baselines: "
-      "`bench/baseline_app.py`, the same granian settings:")
-    w("  - **A, empty Litestar POST**: `data: JSONBody[SubmissionIn]` (Litestar's msgspec decode into "
-      "the product's Struct), returns 201 `{\"receipt\": …}`; no database.")
-    w("  - **B, raw driver insert**: the same decode, then the same `submission` row (same FKs, from "
-      "the demo database) inserted with one durable commit per request before answering. SQLite: one "
-      "stdlib `sqlite3` connection, autocommit, the product's pragmas (WAL, synchronous=FULL), called "
-      "**inline on the event loop** (no thread hop). PostgreSQL: asyncpg pool of 16 connections per "
-      "worker, autocommit `INSERT`, no-op pool reset.")
-    w("  - **Product**: `POST /api/v1/responses`: link lookup (cached), campaign check, validation "
-      "against the questionnaire version, packing, group commit through the writer.")
-    w(f"- Order: the three cases interleaved, {a['repeats']} rounds (A, B, P, A, B, P, …); each run on a "
-      f"freshly started server, after a {a['warmup']} s warm-up at the same load, on an emptied "
-      "`submission` table (SQLite: DELETE + VACUUM + WAL checkpoint; PostgreSQL: TRUNCATE + CHECKPOINT). "
-      "Tables show the median over rounds, (min–max) for req/s.")
-    w("- Stored rows check: the Lua `response()` hook counts status codes; after each run that stores "
-      "rows, `count(*)` of `submission` must have grown by at least the number of 201s and by at most "
-      "that plus the requests still in flight when wrk stopped (sent − answered, ≤ connections).")
-    w("- CPU columns: utime+stime per request of the server's process group (all workers and "
-      "threads), of all `postgres` processes, and of wrk; \"other\" is machine busy time not explained "
-      "by those three (other sessions on this shared machine): a high value marks a disturbed run.")
+    w(
+        f"- Body: the demo link of campaign {CAMPAIGN} (questionnaire `{QUESTIONNAIRE}`), "
+        f"{body.get('questions', '?')} answers: every scale question 1..5, the single-choice question, "
+        f"a short Vietnamese comment for the text question, `lang` and the `form_token` of the real "
+        f"form page, as form.js sends them; {body.get('body_bytes', '?')} bytes."
+    )
+    w(
+        "- Servers: granian, ASGI, the worker count `survey-server serve` picks (1 on SQLite, 2 on "
+        "PostgreSQL), no access log. Product: `survey-server serve` itself. Baselines: "
+        "`bench/baseline_app.py`, the same granian settings:"
+    )
+    w(
+        "  - **A, empty Litestar POST**: `data: JSONBody[SubmissionIn]` (Litestar's msgspec decode into "
+        'the product\'s Struct), returns 201 `{"receipt": …}`; no database.'
+    )
+    w(
+        "  - **B, raw driver insert**: the same decode, then the same `submission` row (same FKs, from "
+        "the demo database) inserted with one durable commit per request before answering. SQLite: one "
+        "stdlib `sqlite3` connection, autocommit, the product's pragmas (WAL, synchronous=FULL), called "
+        "**inline on the event loop** (no thread hop). PostgreSQL: asyncpg pool of 16 connections per "
+        "worker, autocommit `INSERT`, no-op pool reset."
+    )
+    w(
+        "  - **Product**: `POST /api/v1/responses`: link lookup (cached), campaign check, validation "
+        "against the questionnaire version, packing, group commit through the writer."
+    )
+    w(
+        f"- Order: the three cases interleaved, {a['repeats']} rounds (A, B, P, A, B, P, …); each run on a "
+        f"freshly started server, after a {a['warmup']} s warm-up at the same load, on an emptied "
+        "`submission` table (SQLite: DELETE + VACUUM + WAL checkpoint; PostgreSQL: TRUNCATE + CHECKPOINT). "
+        "Tables show the median over rounds, (min–max) for req/s."
+    )
+    w(
+        "- Stored rows check: the Lua `response()` hook counts status codes; after each run that stores "
+        "rows, `count(*)` of `submission` must have grown by at least the number of 201s and by at most "
+        "that plus the requests still in flight when wrk stopped (sent − answered, ≤ connections)."
+    )
+    w(
+        "- CPU columns: utime+stime per request of the server's process group (all workers and "
+        'threads), of all `postgres` processes, and of wrk; "other" is machine busy time not explained '
+        "by those three (other sessions on this shared machine): a high value marks a disturbed run."
+    )
     w("- Latencies are wrk's closed-loop numbers (no coordinated-omission correction).")
     w("")
     w("## Submission path: results")
@@ -921,21 +1052,32 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
     for eng in report["engines"]:
         runs = eng["runs"]
         s = {c: summarize(runs, c) for c in ("A", "B", "P")}
-        w(f"### {eng['engine']} ({eng['workers']} granian worker{'s' if eng['workers'] > 1 else ''})")
+        w(
+            f"### {eng['engine']} ({eng['workers']} granian worker{'s' if eng['workers'] > 1 else ''})"
+        )
         w("")
-        w("| case | req/s median | min–max | p50 ms | p99 ms | socket errors | non-2xx | server CPU µs/req "
-          "| PG CPU µs/req | wrk CPU µs/req | machine busy % | other % | rows = 201s |")
+        w(
+            "| case | req/s median | min–max | p50 ms | p99 ms | socket errors | non-2xx | server CPU µs/req "
+            "| PG CPU µs/req | wrk CPU µs/req | machine busy % | other % | rows = 201s |"
+        )
         w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for case in ("A", "B", "P"):
             x = s[case]
             if x is None:
                 continue
-            rows = "–" if x["rows_ok"] is None else (
-                f"{'yes' if x['rows_ok'] else 'NO'} ({x['rows']:,} rows / {x['n201']:,} × 201)")
-            w(f"| {x['label']} | **{fmt_int(x['rps'])}** | {fmt_int(x['rps_min'])}–{fmt_int(x['rps_max'])} "
-              f"| {fmt_ms(x['p50'])} | {fmt_ms(x['p99'])} | {x['errors']} | {x['non2xx']} "
-              f"| {fmt_int(x['server_cpu'])} | {fmt_int(x['pg_cpu']) if eng['engine'] == 'postgres' else '–'} "
-              f"| {fmt_int(x['wrk_cpu'])} | {fmt_int(x['busy'])} | {fmt_int(x['other'])} | {rows} |")
+            rows = (
+                "–"
+                if x["rows_ok"] is None
+                else (
+                    f"{'yes' if x['rows_ok'] else 'NO'} ({x['rows']:,} rows / {x['n201']:,} × 201)"
+                )
+            )
+            w(
+                f"| {x['label']} | **{fmt_int(x['rps'])}** | {fmt_int(x['rps_min'])}–{fmt_int(x['rps_max'])} "
+                f"| {fmt_ms(x['p50'])} | {fmt_ms(x['p99'])} | {x['errors']} | {x['non2xx']} "
+                f"| {fmt_int(x['server_cpu'])} | {fmt_int(x['pg_cpu']) if eng['engine'] == 'postgres' else '–'} "
+                f"| {fmt_int(x['wrk_cpu'])} | {fmt_int(x['busy'])} | {fmt_int(x['other'])} | {rows} |"
+            )
         w("")
         ratios = {}
         if s["P"] and s["B"] and s["B"]["rps"]:
@@ -943,42 +1085,64 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
         if s["P"] and s["A"] and s["A"]["rps"]:
             ratios["A"] = s["P"]["rps"] / s["A"]["rps"]
         if ratios:
-            w(f"- **product / baseline B (raw insert) = {ratios.get('B', 0):.2f}** (target ≥ 0.8: "
-              f"{'met' if ratios.get('B', 0) >= 0.8 else 'NOT met'})")
+            w(
+                f"- **product / baseline B (raw insert) = {ratios.get('B', 0):.2f}** (target ≥ 0.8: "
+                f"{'met' if ratios.get('B', 0) >= 0.8 else 'NOT met'})"
+            )
             w(f"- product / baseline A (empty POST) = {ratios.get('A', 0):.2f}")
-            targets.append((eng["engine"], "product ≥ 0.8 × baseline B", ratios.get("B", 0) >= 0.8,
-                            f"{ratios.get('B', 0):.2f}"))
+            targets.append(
+                (
+                    eng["engine"],
+                    "product ≥ 0.8 × baseline B",
+                    ratios.get("B", 0) >= 0.8,
+                    f"{ratios.get('B', 0):.2f}",
+                )
+            )
         half = eng.get("half")
         if half:
             fc, pc = half.get("fewer_connections"), half.get("paced")
-            w(f"- Half of the product's peak: {half['target_rps']:,.0f} req/s (peak = median above, "
-              f"{half['peak_rps']:,.0f}).")
+            w(
+                f"- Half of the product's peak: {half['target_rps']:,.0f} req/s (peak = median above, "
+                f"{half['peak_rps']:,.0f})."
+            )
             if fc:
-                w(f"  - fewer connections: probes "
-                  + ", ".join(f"c={p['connections']} → {p['rps']:,.0f}" for p in half["probes"])
-                  + f"; measured run at **c={fc['connections']}: {fc['rps']:,.0f} req/s, p50 "
-                  f"{fmt_ms(fc['p50_ms'])} ms, p99 {fmt_ms(fc['p99_ms'])} ms**, p99.9 {fmt_ms(fc['p999_ms'])} ms, "
-                  f"max {fmt_ms(fc['max_ms'])} ms, non-2xx {fc['non2xx']}, socket errors "
-                  f"{sum(v for k, v in fc['errors'].items() if k != 'status')}, rows = 201s: "
-                  f"{'yes' if fc['rows_ok'] else 'NO'}.")
+                w(
+                    "  - fewer connections: probes "
+                    + ", ".join(f"c={p['connections']} → {p['rps']:,.0f}" for p in half["probes"])
+                    + f"; measured run at **c={fc['connections']}: {fc['rps']:,.0f} req/s, p50 "
+                    f"{fmt_ms(fc['p50_ms'])} ms, p99 {fmt_ms(fc['p99_ms'])} ms**, p99.9 {fmt_ms(fc['p999_ms'])} ms, "
+                    f"max {fmt_ms(fc['max_ms'])} ms, non-2xx {fc['non2xx']}, socket errors "
+                    f"{sum(v for k, v in fc['errors'].items() if k != 'status')}, rows = 201s: "
+                    f"{'yes' if fc['rows_ok'] else 'NO'}."
+                )
             if pc:
-                w(f"  - {pc['connections']} connections with a random think time (mean {pc['think_ms']:.1f} ms "
-                  f"before each request): **{pc['rps']:,.0f} req/s, p50 {fmt_ms(pc['p50_ms'])} ms, "
-                  f"p99 {fmt_ms(pc['p99_ms'])} ms**, p99.9 {fmt_ms(pc['p999_ms'])} ms, max "
-                  f"{fmt_ms(pc['max_ms'])} ms, non-2xx {pc['non2xx']}, rows = 201s: "
-                  f"{'yes' if pc['rows_ok'] else 'NO'}.")
+                w(
+                    f"  - {pc['connections']} connections with a random think time (mean {pc['think_ms']:.1f} ms "
+                    f"before each request): **{pc['rps']:,.0f} req/s, p50 {fmt_ms(pc['p50_ms'])} ms, "
+                    f"p99 {fmt_ms(pc['p99_ms'])} ms**, p99.9 {fmt_ms(pc['p999_ms'])} ms, max "
+                    f"{fmt_ms(pc['max_ms'])} ms, non-2xx {pc['non2xx']}, rows = 201s: "
+                    f"{'yes' if pc['rows_ok'] else 'NO'}."
+                )
             worst = max([r["p99_ms"] for r in (fc, pc) if r] or [0])
-            targets.append((eng["engine"], "p99 < 100 ms at half peak", worst < 100,
-                            f"{worst:.1f} ms (worse of the two methods)"))
+            targets.append(
+                (
+                    eng["engine"],
+                    "p99 < 100 ms at half peak",
+                    worst < 100,
+                    f"{worst:.1f} ms (worse of the two methods)",
+                )
+            )
         w("")
-    w("How the half-rate runs work: wrk is closed-loop and wrk2 is not installed. (1) \"fewer "
-      "connections\": short probes at 1, 2, 4, … connections (no pause) find the count whose "
-      "throughput is closest to half the peak, then a full-length run at that count. (2) \"paced\": "
-      "all 64 connections stay open and wrk's `delay()` hook waits an exponentially distributed "
-      "think time before each request, its mean tuned by a short probe so that the offered rate is "
-      "about half the peak, which is closer to many phones submitting at random. Both measure latency "
-      "from the moment a request is written, so a server stall delays later requests instead of "
-      "counting against them (coordinated omission): treat the p99 as a lower bound.")
+    w(
+        'How the half-rate runs work: wrk is closed-loop and wrk2 is not installed. (1) "fewer '
+        'connections": short probes at 1, 2, 4, … connections (no pause) find the count whose '
+        'throughput is closest to half the peak, then a full-length run at that count. (2) "paced": '
+        "all 64 connections stay open and wrk's `delay()` hook waits an exponentially distributed "
+        "think time before each request, its mean tuned by a short probe so that the offered rate is "
+        "about half the peak, which is closer to many phones submitting at random. Both measure latency "
+        "from the moment a request is written, so a server stall delays later requests instead of "
+        "counting against them (coordinated omission): treat the p99 as a lower bound."
+    )
     w("")
     w("## Respondent page: first load")
     w("")
@@ -988,26 +1152,47 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
             continue
         w(f"### served by `survey-server serve` on {eng['engine']}")
         w("")
-        w("| request | status | Content-Encoding | bytes on the wire (headers + body) | body as sent | body decoded |")
+        w(
+            "| request | status | Content-Encoding | bytes on the wire (headers + body) | body as sent | body decoded |"
+        )
         w("|---|---:|---|---:|---:|---:|")
         for item in page["items"]:
-            w(f"| GET {item['url']} | {item['status']} | {item['content_encoding'] or 'none'} | "
-              f"{item['wire_bytes']:,} | {item['body_bytes']:,} | {item['decoded_bytes']:,} |")
+            w(
+                f"| GET {item['url']} | {item['status']} | {item['content_encoding'] or 'none'} | "
+                f"{item['wire_bytes']:,} | {item['body_bytes']:,} | {item['decoded_bytes']:,} |"
+            )
         total = page["total_wire_bytes"]
-        w(f"| **total** | | | **{total:,} ({total / 1024:.1f} KiB)** | {page['total_body_bytes']:,} | |")
+        w(
+            f"| **total** | | | **{total:,} ({total / 1024:.1f} KiB)** | {page['total_body_bytes']:,} | |"
+        )
         w("")
         ok = total <= 30_000
-        w(f"- Target ≤ 30 KB: {'met' if ok else 'NOT met'} ({total:,} bytes on the wire, all requests "
-          "sent with `Accept-Encoding: gzip`).")
-        w(f"- Third-party URLs in src/href/action: {', '.join(page['third_party_refs']) or 'none'}; "
-          f"absolute URLs anywhere in the page, CSS or JS text: "
-          f"{json.dumps(page['absolute_urls_in_text'], ensure_ascii=False) if page['absolute_urls_in_text'] else 'none'}.")
-        w(f"- `<script>` tags: {page['script_tags']}. "
-          + ("The page declares an icon." if page["favicon_link"] else
-             f"No `<link rel=icon>`: browsers also ask for /favicon.ico, which answers "
-             f"{page['favicon_status']} with {page['favicon_wire_bytes']:,} bytes (not counted above)."))
-        targets.append((eng["engine"], "first load ≤ 30 KB, no third party", ok and not page["third_party_refs"],
-                        f"{total:,} B"))
+        w(
+            f"- Target ≤ 30 KB: {'met' if ok else 'NOT met'} ({total:,} bytes on the wire, all requests "
+            "sent with `Accept-Encoding: gzip`)."
+        )
+        w(
+            f"- Third-party URLs in src/href/action: {', '.join(page['third_party_refs']) or 'none'}; "
+            f"absolute URLs anywhere in the page, CSS or JS text: "
+            f"{json.dumps(page['absolute_urls_in_text'], ensure_ascii=False) if page['absolute_urls_in_text'] else 'none'}."
+        )
+        w(
+            f"- `<script>` tags: {page['script_tags']}. "
+            + (
+                "The page declares an icon."
+                if page["favicon_link"]
+                else f"No `<link rel=icon>`: browsers also ask for /favicon.ico, which answers "
+                f"{page['favicon_status']} with {page['favicon_wire_bytes']:,} bytes (not counted above)."
+            )
+        )
+        targets.append(
+            (
+                eng["engine"],
+                "first load ≤ 30 KB, no third party",
+                ok and not page["third_party_refs"],
+                f"{total:,} B",
+            )
+        )
         w("")
         break  # the page is the same on both engines
     w("## Targets (DESIGN §5)")
@@ -1019,29 +1204,37 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
     w("")
     w("## Every run")
     w("")
-    w("| engine | case | c | think ms | req/s | p50 ms | p99 ms | max ms | non-2xx | socket err | rows added | 201s | sent−answered | server µs/req | PG µs/req | other % | idle before % | started (UTC) |")
-    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    w(
+        "| engine | case | c | think ms | req/s | p50 ms | p99 ms | max ms | non-2xx | socket err | rows added | 201s | sent−answered | server µs/req | PG µs/req | other % | busy before % | kept | started (UTC) |"
+    )
+    w(
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+    )
     for eng in report["engines"]:
         all_runs = list(eng["runs"])
         if eng.get("half"):
-            all_runs += [eng["half"][k] for k in ("fewer_connections", "paced") if eng["half"].get(k)]
+            all_runs += [
+                eng["half"][k] for k in ("fewer_connections", "paced") if eng["half"].get(k)
+            ]
         for r in all_runs:
             rows_added = "–" if r["rows_added"] is None else f"{r['rows_added']:,}"
-            w(f"| {r['engine']} | {r['label']} | {r['connections']} | {r['think_ms']:.1f} | {r['rps']:,.0f} "
-              f"| {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p99_ms'])} | {fmt_ms(r['max_ms'])} | {r['non2xx']} "
-              f"| {sum(v for k, v in r['errors'].items() if k != 'status')} "
-              f"| {rows_added} | {r['n201']:,} "
-              f"| {r['sent'] - r['requests']} | {fmt_int(r['server_cpu_us'])} | {fmt_int(r['pg_cpu_us'])} "
-              f"| {r['other_busy_pct']} | {100 - (r['idle_before_pct'] or 0):.0f} | {r['started'][11:19]} |")
+            w(
+                f"| {r['engine']} | {r['label']} | {r['connections']} | {r['think_ms']:.1f} | {r['rps']:,.0f} "
+                f"| {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p99_ms'])} | {fmt_ms(r['max_ms'])} | {r['non2xx']} "
+                f"| {sum(v for k, v in r['errors'].items() if k != 'status')} "
+                f"| {rows_added} | {r['n201']:,} "
+                f"| {max(0, r['sent'] - 1 - r['requests'])} | {fmt_int(r['server_cpu_us'])} | {fmt_int(r['pg_cpu_us'])} "
+                f"| {r['other_busy_pct']} | {r['busy_before_pct']} | {'yes' if r['kept'] else 'no (disturbed)'} | {r['started'][11:19]} |"
+            )
     w("")
     w("## Reading")
     w("")
     w("<!-- notes -->")
-    L.append(notes_text.rstrip("\n"))
+    lines.append(notes_text.rstrip("\n"))
     w("<!-- /notes -->")
     w("")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(L), encoding="utf-8")
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1050,15 +1243,30 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--duration", type=float, default=12, help="seconds per measured run (≤ 12)")
+    parser.add_argument(
+        "--duration", type=float, default=12, help="seconds per measured run (≤ 12)"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="rounds of A, B, P per engine")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--probe", type=float, default=3, help="seconds per half-rate probe")
     parser.add_argument("--cases", default="ABP", help="subset of A, B, P")
     parser.add_argument("--no-half-rate", dest="half_rate", action="store_false")
-    parser.add_argument("--quiet-wait", type=float, default=8,
-                        help="wait up to this long for the machine to be idle before each run")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=6,
+        help="wait up to this long for the machine to be idle before each run",
+    )
+    parser.add_argument(
+        "--max-other",
+        type=float,
+        default=15,
+        help="a run where other processes used more than this %% of the machine "
+        "is run again (once per run, --retries in all per engine); the less "
+        "disturbed attempt is kept",
+    )
+    parser.add_argument("--retries", type=int, default=4, help="re-runs per engine, at most")
     parser.add_argument("--pg-dsn", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--no-doc", dest="write_doc", action="store_false")
@@ -1087,8 +1295,8 @@ def main() -> None:
     report = {
         "command": " ".join([".venv/bin/python", "bench/run.py", *sys.argv[1:]]),
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "started": datetime.fromtimestamp(started, timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-        "finished": datetime.fromtimestamp(finished, timezone.utc).strftime("%H:%M:%S"),
+        "started": datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "finished": datetime.fromtimestamp(finished, UTC).strftime("%H:%M:%S"),
         "elapsed_s": finished - started,
         "machine": machine_info(engines),
         "engines": engines,
@@ -1097,11 +1305,15 @@ def main() -> None:
     RESULTS.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     if args.write_doc:
         write_doc(report, args.doc)
-    log(f"done in {report['elapsed_s'] / 60:.1f} min; results in {RESULTS.relative_to(ROOT)}"
-        + (f", doc {args.doc}" if args.write_doc else ""))
+    log(
+        f"done in {report['elapsed_s'] / 60:.1f} min; results in {RESULTS.relative_to(ROOT)}"
+        + (f", doc {args.doc}" if args.write_doc else "")
+    )
     for eng in engines:
         s = {c: summarize(eng["runs"], c) for c in ("A", "B", "P")}
-        line = ", ".join(f"{c} {fmt_int(x['rps'])} req/s p99 {fmt_ms(x['p99'])} ms" for c, x in s.items() if x)
+        line = ", ".join(
+            f"{c} {fmt_int(x['rps'])} req/s p99 {fmt_ms(x['p99'])} ms" for c, x in s.items() if x
+        )
         log(f"{eng['engine']}: {line}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
@@ -112,11 +113,17 @@ def handle_http(request: Request[Any, Any, Any], error: HTTPException) -> Respon
 
 
 def handle_crash(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    """Log the failure (without the body or client details) and answer a plain 500."""
-    logger.exception(
-        "unhandled error on %s %s",
+    """Log the failure and answer a plain 500.
+
+    Only the exception's type and stack are logged: its message may quote what a respondent
+    typed, and raw answers must never reach a log (DESIGN §4). No client detail is logged.
+    """
+    logger.error(
+        "unhandled %s on %s %s\n%s",
+        type(error).__name__,
         request.method,
-        request.scope.get("route_handler").name if request.scope.get("route_handler") else "?",
+        request.url.path,
+        "".join(traceback.format_tb(error.__traceback__)),
     )
     response = _render_error(request, errors.ServiceUnavailable())
     response.status_code = 500

@@ -252,3 +252,19 @@ async def test_an_expired_link_is_refreshed_by_one_query(client, survey, monkeyp
     services.forget_links()
     infos = await asyncio.gather(*(services.resolve_link(survey.link) for _ in range(32)))
     assert len(calls) == 1 and {info.code for info in infos} == {survey.link}
+
+
+async def test_a_crash_logs_no_answer_text(client, survey, monkeypatch, caplog):
+    from survey_server.responses import services
+
+    typed = "Cô Nguyễn Thị Lan dạy thêm, số 0912 345 678"
+
+    def explode(*args, **kwargs):
+        raise ValueError(typed)  # an exception whose message quotes the answers
+
+    monkeypatch.setattr(services, "validate_answers", explode)
+    response = await client.post(URL, json=body(survey, {"loai": "khen"}))
+    assert response.status_code == 500
+    assert "Nguyễn Thị Lan" not in response.text
+    assert "unhandled ValueError" in caplog.text
+    assert "Nguyễn Thị Lan" not in caplog.text and "0912" not in caplog.text
