@@ -360,6 +360,32 @@ def campaigns_create(
     click.echo(f"Đã mở đợt {code.upper()} với {created} đường dẫn.")
 
 
+@main.command()
+@click.argument("campaign")
+@click.option("--unit", default=None, help="Chỉ các đơn vị thuộc đơn vị này")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="pdf", show_default=True)
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@common_db
+@common_data
+def qr(campaign: str, unit: str | None, fmt: str, output: Path, lang: str,
+       database_url: str | None, data_dir: Path | None) -> None:
+    """Mã QR (PNG/SVG) hoặc áp phích và phiếu phát tay (PDF) cho các đường dẫn của một đợt."""
+    from survey_server.distribution.kit import kit_links, write_kit
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> Any:
+        await _prepare(settings)
+        return await kit_links(campaign, settings.base_url, unit)
+
+    found = _run(run)
+    with click.progressbar(length=len(found), label="Đang tạo", file=sys.stderr) as bar:
+        written = write_kit(found, output, fmt, lang, on_item=lambda _: bar.update(1))
+    for path in written:
+        click.echo(str(path))
+
+
 @main.group()
 def links() -> None:
     """Đường dẫn khảo sát theo đơn vị và kênh."""

@@ -1,0 +1,126 @@
+"""The distribution kit of a campaign: QR images, posters, slips and Zalo messages per link."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from survey_server.distribution.pdf import PrintItem, render_posters, render_slips
+from survey_server.distribution.qr import POSTER_QR_CM, qr_png, qr_svg
+from survey_server.distribution.tables import Link
+from survey_server.errors import NotFound
+from survey_server.i18n import format_day, gettext, localize
+from survey_server.units.services import get_unit
+
+FORMATS = ("png", "svg", "pdf")
+#: Channels whose links are printed; ``zalo`` links are shared as messages instead.
+PRINTED = ("qr_meeting", "partner", "paper", "web")
+
+
+@dataclass(frozen=True)
+class KitLink:
+    code: str
+    channel: str
+    partner: str | None
+    label: str | None
+    unit_code: str
+    unit_name: str
+    campaign_title: dict[str, str]
+    closes_on: date
+    url: str
+
+    def item(self, lang: str) -> PrintItem:
+        return PrintItem(
+            unit_name=self.unit_name,
+            campaign_title=localize(self.campaign_title, lang),
+            url=self.url,
+            code=self.code,
+            closes_on=self.closes_on,
+            detail=" · ".join(part for part in (self.partner, self.label) if part),
+        )
+
+    def file_stem(self) -> str:
+        parts = [self.unit_code, self.channel, *(p for p in (self.partner, self.label) if p), self.code]
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(parts)).strip("-")
+
+
+async def kit_links(campaign_code: str, base_url: str, unit_code: str | None = None) -> list[KitLink]:
+    """The links of a campaign, limited to a unit's subtree when ``unit_code`` is given."""
+    query = Link.select(
+        Link.code, Link.channel, Link.partner, Link.label, Link.unit.code, Link.unit.name,
+        Link.unit.path, Link.campaign.title, Link.campaign.closes_on,
+    ).where(Link.campaign.code == campaign_code.strip().upper())
+    if unit_code:
+        unit = await get_unit(unit_code)
+        query = query.where(Link.unit.path.like(f"{unit['path']}%"))
+    rows = await query.order_by(Link.unit.path).order_by(Link.channel).order_by(Link.id)
+    if not rows:
+        raise NotFound()
+    return [
+        KitLink(
+            code=row["code"], channel=row["channel"], partner=row["partner"], label=row["label"],
+            unit_code=row["unit.code"], unit_name=row["unit.name"],
+            campaign_title=json.loads(row["campaign.title"]), closes_on=row["campaign.closes_on"],
+            url=f"{base_url}/s/{row['code']}",
+        )
+        for row in rows
+    ]
+
+
+def zalo_message(link: KitLink, lang: str = "vi") -> str:
+    """A ready-to-paste message for a class Zalo group."""
+    return gettext(
+        "Kính gửi quý phụ huynh,\n"
+        "{unit} trân trọng mời quý phụ huynh tham gia “{title}”. Ý kiến của quý phụ huynh giúp nhà "
+        "trường và ngành giáo dục nâng cao chất lượng chăm sóc, giáo dục các con.\n"
+        "Phiếu ẩn danh, khoảng 3 phút, không cần đăng nhập: {url}\n"
+        "Hạn trả lời: {date}. Trân trọng cảm ơn!",
+        lang,
+        unit=link.unit_name,
+        title=localize(link.campaign_title, lang),
+        url=link.url,
+        date=format_day(link.closes_on, lang),
+    )
+
+
+def write_kit(
+    links: list[KitLink], out_dir: Path, fmt: str, lang: str = "vi",
+    on_item: Callable[[KitLink], Any] | None = None,
+) -> list[Path]:
+    """Write the kit files of ``links`` into ``out_dir`` and return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    printed = [link for link in links if link.channel in PRINTED]
+    zalo = [link for link in links if link.channel == "zalo"]
+    if fmt in ("png", "svg"):
+        for link in printed:
+            path = out_dir / f"{link.file_stem()}.{fmt}"
+            path.write_bytes(qr_png(link.url) if fmt == "png" else qr_svg(link.url, POSTER_QR_CM))
+            written.append(path)
+            if on_item:
+                on_item(link)
+    elif printed:
+        items = []
+        for link in printed:
+            items.append(link.item(lang))
+            if on_item:
+                on_item(link)
+        posters = out_dir / "posters.pdf"
+        posters.write_bytes(render_posters(items, lang))
+        slips = out_dir / "slips.pdf"
+        slips.write_bytes(render_slips(items, lang))
+        written += [posters, slips]
+    if zalo:
+        messages = out_dir / "zalo-messages.txt"
+        blocks = [f"# {link.unit_name} ({link.code})\n{zalo_message(link, lang)}\n" for link in zalo]
+        messages.write_text("\n".join(blocks), encoding="utf-8")
+        written.append(messages)
+        if on_item:
+            for link in zalo:
+                on_item(link)
+    return written
