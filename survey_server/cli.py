@@ -363,13 +363,24 @@ def campaigns_create(
 @main.command()
 @click.argument("campaign")
 @click.option("--unit", default=None, help="Chỉ các đơn vị thuộc đơn vị này")
-@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="pdf", show_default=True)
-@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="pdf", show_default=True
+)
+@click.option(
+    "-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True
+)
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
 @common_db
 @common_data
-def qr(campaign: str, unit: str | None, fmt: str, output: Path, lang: str,
-       database_url: str | None, data_dir: Path | None) -> None:
+def qr(
+    campaign: str,
+    unit: str | None,
+    fmt: str,
+    output: Path,
+    lang: str,
+    database_url: str | None,
+    data_dir: Path | None,
+) -> None:
     """Mã QR (PNG/SVG) hoặc áp phích và phiếu phát tay (PDF) cho các đường dẫn của một đợt."""
     from survey_server.distribution.kit import kit_links, write_kit
 

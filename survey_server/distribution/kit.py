@@ -45,15 +45,29 @@ class KitLink:
         )
 
     def file_stem(self) -> str:
-        parts = [self.unit_code, self.channel, *(p for p in (self.partner, self.label) if p), self.code]
+        parts = [
+            self.unit_code,
+            self.channel,
+            *(p for p in (self.partner, self.label) if p),
+            self.code,
+        ]
         return re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(parts)).strip("-")
 
 
-async def kit_links(campaign_code: str, base_url: str, unit_code: str | None = None) -> list[KitLink]:
+async def kit_links(
+    campaign_code: str, base_url: str, unit_code: str | None = None
+) -> list[KitLink]:
     """The links of a campaign, limited to a unit's subtree when ``unit_code`` is given."""
     query = Link.select(
-        Link.code, Link.channel, Link.partner, Link.label, Link.unit.code, Link.unit.name,
-        Link.unit.path, Link.campaign.title, Link.campaign.closes_on,
+        Link.code,
+        Link.channel,
+        Link.partner,
+        Link.label,
+        Link.unit.code,
+        Link.unit.name,
+        Link.unit.path,
+        Link.campaign.title,
+        Link.campaign.closes_on,
     ).where(Link.campaign.code == campaign_code.strip().upper())
     if unit_code:
         unit = await get_unit(unit_code)
@@ -63,9 +77,14 @@ async def kit_links(campaign_code: str, base_url: str, unit_code: str | None = N
         raise NotFound()
     return [
         KitLink(
-            code=row["code"], channel=row["channel"], partner=row["partner"], label=row["label"],
-            unit_code=row["unit.code"], unit_name=row["unit.name"],
-            campaign_title=json.loads(row["campaign.title"]), closes_on=row["campaign.closes_on"],
+            code=row["code"],
+            channel=row["channel"],
+            partner=row["partner"],
+            label=row["label"],
+            unit_code=row["unit.code"],
+            unit_name=row["unit.name"],
+            campaign_title=json.loads(row["campaign.title"]),
+            closes_on=row["campaign.closes_on"],
             url=f"{base_url}/s/{row['code']}",
         )
         for row in rows
@@ -89,7 +108,10 @@ def zalo_message(link: KitLink, lang: str = "vi") -> str:
 
 
 def write_kit(
-    links: list[KitLink], out_dir: Path, fmt: str, lang: str = "vi",
+    links: list[KitLink],
+    out_dir: Path,
+    fmt: str,
+    lang: str = "vi",
     on_item: Callable[[KitLink], Any] | None = None,
 ) -> list[Path]:
     """Write the kit files of ``links`` into ``out_dir`` and return their paths."""
@@ -117,7 +139,9 @@ def write_kit(
         written += [posters, slips]
     if zalo:
         messages = out_dir / "zalo-messages.txt"
-        blocks = [f"# {link.unit_name} ({link.code})\n{zalo_message(link, lang)}\n" for link in zalo]
+        blocks = [
+            f"# {link.unit_name} ({link.code})\n{zalo_message(link, lang)}\n" for link in zalo
+        ]
         messages.write_text("\n".join(blocks), encoding="utf-8")
         written.append(messages)
         if on_item:

@@ -84,7 +84,9 @@ def _draw_qr(canvas: Canvas, data: str, x: float, y: float, width: float) -> Non
     canvas.drawPath(path, stroke=0, fill=1)
 
 
-def _centered(canvas: Canvas, text: str, font: str, size: float, center: float, y: float, width: float) -> float:
+def _centered(
+    canvas: Canvas, text: str, font: str, size: float, center: float, y: float, width: float
+) -> float:
     """Draw wrapped, centred text from ``y`` downwards; return the y below it."""
     canvas.setFont(font, size)
     for line in simpleSplit(text, font, size, width):
@@ -101,8 +103,15 @@ def _poster(canvas: Canvas, item: PrintItem, lang: str) -> None:
     canvas.setFillColorRGB(*ACCENT)
     canvas.rect(0, page_height - 2.2 * cm, page_width, 2.2 * cm, stroke=0, fill=1)
     canvas.setFillColorRGB(1, 1, 1)
-    _centered(canvas, gettext("LẮNG NGHE Ý KIẾN PHỤ HUYNH VÀ NGƯỜI DÂN", lang), BOLD, 16, center,
-              page_height - 1.35 * cm, width)
+    _centered(
+        canvas,
+        gettext("LẮNG NGHE Ý KIẾN PHỤ HUYNH VÀ NGƯỜI DÂN", lang),
+        BOLD,
+        16,
+        center,
+        page_height - 1.35 * cm,
+        width,
+    )
     canvas.setFillColorRGB(*INK)
     y = _centered(canvas, item.campaign_title, BOLD, 19, center, page_height - 3.4 * cm, width)
     y = _centered(canvas, item.unit_name, REGULAR, 14, center, y - 2, width)
@@ -112,15 +121,32 @@ def _poster(canvas: Canvas, item: PrintItem, lang: str) -> None:
     qr_top = y - 0.3 * cm
     _draw_qr(canvas, item.url, center - qr_width / 2, qr_top - qr_width, qr_width)
     y = qr_top - qr_width - 0.6 * cm
-    y = _centered(canvas, gettext("Quét mã bằng máy ảnh điện thoại hoặc Zalo, hoặc mở địa chỉ:", lang),
-                  REGULAR, 12, center, y, width)
+    y = _centered(
+        canvas,
+        gettext("Quét mã bằng máy ảnh điện thoại hoặc Zalo, hoặc mở địa chỉ:", lang),
+        REGULAR,
+        12,
+        center,
+        y,
+        width,
+    )
     y = _centered(canvas, item.url, BOLD, 15, center, y - 2, width)
-    y = _centered(canvas, gettext("Mã khảo sát: {code}", lang, code=spaced(item.code)), BOLD, 22,
-                  center, y - 6, width)
+    y = _centered(
+        canvas,
+        gettext("Mã khảo sát: {code}", lang, code=spaced(item.code)),
+        BOLD,
+        22,
+        center,
+        y - 6,
+        width,
+    )
     y -= 0.2 * cm
     steps = (
         gettext("1. Quét mã QR hoặc nhập mã khảo sát tại địa chỉ trên.", lang),
-        gettext("2. Trả lời các câu hỏi (khoảng 3 phút); câu nào không muốn trả lời có thể bỏ trống.", lang),
+        gettext(
+            "2. Trả lời các câu hỏi (khoảng 3 phút); câu nào không muốn trả lời có thể bỏ trống.",
+            lang,
+        ),
         gettext("3. Bấm “Gửi câu trả lời” và giữ mã biên nhận nếu muốn theo dõi kiến nghị.", lang),
     )
     canvas.setFont(REGULAR, 11.5)
@@ -128,11 +154,28 @@ def _poster(canvas: Canvas, item: PrintItem, lang: str) -> None:
         for line in simpleSplit(step, REGULAR, 11.5, width):
             canvas.drawString(margin, y, line)
             y -= 14.5
-    y = _centered(canvas, gettext("Hạn trả lời: {date}", lang, date=format_day(item.closes_on, lang)), BOLD, 13,
-                  center, y - 6, width)
+    y = _centered(
+        canvas,
+        gettext("Hạn trả lời: {date}", lang, date=format_day(item.closes_on, lang)),
+        BOLD,
+        13,
+        center,
+        y - 6,
+        width,
+    )
     canvas.setFillColorRGB(0.3, 0.33, 0.36)
-    _centered(canvas, gettext("Phiếu ẩn danh: không ghi họ tên, không lưu số điện thoại hay địa chỉ IP; kết quả chỉ công bố theo nhóm từ 10 phiếu trở lên.", lang),
-              REGULAR, 9.5, center, 1.5 * cm, width)
+    _centered(
+        canvas,
+        gettext(
+            "Phiếu ẩn danh: không ghi họ tên, không lưu số điện thoại hay địa chỉ IP; kết quả chỉ công bố theo nhóm từ 10 phiếu trở lên.",
+            lang,
+        ),
+        REGULAR,
+        9.5,
+        center,
+        1.5 * cm,
+        width,
+    )
 
 
 def _slip(canvas: Canvas, item: PrintItem, lang: str, x: float, y: float) -> None:
@@ -149,13 +192,34 @@ def _slip(canvas: Canvas, item: PrintItem, lang: str, x: float, y: float) -> Non
     _draw_qr(canvas, item.url, center - qr_width / 2, top - qr_width - 1 * mm, qr_width)
     below = top - qr_width - 6 * mm
     below = _centered(canvas, item.url, BOLD, 9, center, below, inner)
-    below = _centered(canvas, gettext("Mã khảo sát: {code}", lang, code=spaced(item.code)), BOLD, 12, center,
-                      below - 2, inner)
-    below = _centered(canvas, gettext("Hạn trả lời: {date}", lang, date=format_day(item.closes_on, lang)),
-                      REGULAR, 9, center, below - 2, inner)
+    below = _centered(
+        canvas,
+        gettext("Mã khảo sát: {code}", lang, code=spaced(item.code)),
+        BOLD,
+        12,
+        center,
+        below - 2,
+        inner,
+    )
+    below = _centered(
+        canvas,
+        gettext("Hạn trả lời: {date}", lang, date=format_day(item.closes_on, lang)),
+        REGULAR,
+        9,
+        center,
+        below - 2,
+        inner,
+    )
     canvas.setFillColorRGB(0.3, 0.33, 0.36)
-    _centered(canvas, gettext("Phiếu ẩn danh, tự nguyện; mọi câu có thể bỏ trống.", lang), REGULAR, 8, center,
-              y + 8 * mm, inner)
+    _centered(
+        canvas,
+        gettext("Phiếu ẩn danh, tự nguyện; mọi câu có thể bỏ trống.", lang),
+        REGULAR,
+        8,
+        center,
+        y + 8 * mm,
+        inner,
+    )
 
 
 def _cut_marks(canvas: Canvas) -> None:
@@ -181,7 +245,9 @@ def render_posters(items: Iterable[PrintItem], lang: str = "vi", title: str = ""
     return buffer.getvalue()
 
 
-def render_slips(items: Sequence[PrintItem], lang: str = "vi", copies: int = 4, title: str = "") -> bytes:
+def render_slips(
+    items: Sequence[PrintItem], lang: str = "vi", copies: int = 4, title: str = ""
+) -> bytes:
     """A4 sheets of four A6 slips: ``copies`` of each item (4 = one sheet per link; 1 for tokens)."""
     _register_fonts()
     buffer = io.BytesIO()

@@ -50,4 +50,6 @@ def qr_svg(data: str, width_cm: float = POSTER_QR_CM) -> bytes:
     """A vector SVG (one path, white background) sized ``width_cm`` for print."""
     image = _code(data).make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
     svg = image.to_string(encoding="unicode")
-    return _SVG_SIZE.sub(f'width="{width_cm}cm" height="{width_cm}cm"', svg, count=1).encode("utf-8")
+    return _SVG_SIZE.sub(f'width="{width_cm}cm" height="{width_cm}cm"', svg, count=1).encode(
+        "utf-8"
+    )

@@ -185,7 +185,9 @@ async def test_form_page_is_small(client, survey):
 
 
 async def test_huge_plain_form_gets_a_vietnamese_413_page(client, survey):
-    response = await client.post(f"/s/{survey.link}", data={"loai": "gop_y", "noi_dung": "x" * 300_000})
+    response = await client.post(
+        f"/s/{survey.link}", data={"loai": "gop_y", "noi_dung": "x" * 300_000}
+    )
     assert response.status_code == 413
     assert "text/html" in response.headers["content-type"]
     assert "quá lớn" in response.text
