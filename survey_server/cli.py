@@ -402,6 +402,40 @@ def links() -> None:
     """Đường dẫn khảo sát theo đơn vị và kênh."""
 
 
+@links.command("create")
+@click.argument("campaign")
+@click.option("--unit", required=True, help="Mã đơn vị (trường, lớp…)")
+@click.option(
+    "--channel", required=True, type=click.Choice(["qr_meeting", "zalo", "partner", "paper", "web"])
+)
+@click.option("--partner", default=None, help="Tổ chức đối tác, ví dụ “Ủy ban MTTQ xã An Lão”")
+@click.option(
+    "--label", default=None, help="Nhãn chi tiết: lớp, buổi họp (“Họp phụ huynh đầu năm 12/9”)"
+)
+@common_db
+@common_data
+def links_create(
+    campaign: str,
+    unit: str,
+    channel: str,
+    partner: str | None,
+    label: str | None,
+    database_url: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Tạo (hoặc lấy lại) đường dẫn cho một đơn vị, kênh, đối tác và nhãn."""
+    from survey_server.distribution.services import add_link
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> str:
+        await _prepare(settings)
+        return await add_link(campaign, unit, channel, partner, label)
+
+    code = _run(run)
+    click.echo(f"{code}  {settings.base_url}/s/{code}")
+
+
 @links.command("list")
 @click.option("--campaign", default=None)
 @click.option("--json", "as_json", is_flag=True)

@@ -80,6 +80,11 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
     return campaign.id
 
 
+class CampaignNotFound(NotFound):
+    code = "campaign_not_found"
+    message = N_("Không tìm thấy đợt khảo sát có mã '{campaign}'.")
+
+
 async def get_campaign(code: str) -> dict[str, Any]:
     row = (
         await Campaign.select(
@@ -93,7 +98,7 @@ async def get_campaign(code: str) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise NotFound()
+        raise CampaignNotFound(campaign=code.strip()[:40])
     return row
 
 

@@ -74,6 +74,7 @@ async def add_synthetic_responses(settings: Settings, count: int, rng: random.Ra
                         link=link["id"],
                         unit=link["unit"],
                         channel=link["channel"],
+                        partner=link["partner"],
                         questionnaire=link["campaign.questionnaire"],
                         lang="vi",
                         submitted_on=day,

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from survey_server.campaigns.services import get_campaign
 from survey_server.distribution.pdf import PrintItem, render_posters, render_slips
 from survey_server.distribution.qr import POSTER_QR_CM, qr_png, qr_svg
 from survey_server.distribution.tables import Link
@@ -74,6 +75,7 @@ async def kit_links(
         query = query.where(Link.unit.path.like(f"{unit['path']}%"))
     rows = await query.order_by(Link.unit.path).order_by(Link.channel).order_by(Link.id)
     if not rows:
+        await get_campaign(campaign_code)  # says which campaign does not exist
         raise NotFound()
     return [
         KitLink(

@@ -12,8 +12,9 @@ from typing import Any
 from survey_server.campaigns.services import CampaignSpec, create_campaign, get_campaign
 from survey_server.distribution.codes import new_code, normalise_code
 from survey_server.distribution.tables import Link
-from survey_server.errors import CampaignClosed, CampaignNotOpenYet, LinkNotFound
-from survey_server.i18n import format_short_day
+from survey_server.errors import AppError, CampaignClosed, CampaignNotOpenYet, LinkNotFound
+from survey_server.i18n import N_, format_short_day, gettext
+from survey_server.units.services import get_unit
 from survey_server.units.tables import Unit
 
 CHANNELS = ("qr_meeting", "zalo", "partner", "paper", "web")
@@ -201,3 +202,68 @@ async def open_campaign(
         campaign = await get_campaign(spec.code)
         unit_ids = await school_units(campaign["root_unit_path"], levels)
         return await create_links(campaign_id, unit_ids, channels)
+
+
+class LinkInvalid(AppError):
+    status_code = 422
+    code = "link_invalid"
+    message = N_("Không tạo được đường dẫn: {detail}")
+
+
+PARTNER_REQUIRED = N_("kênh đối tác (partner) cần tên tổ chức đối tác, ví dụ “Hội LHPN xã An Lão”")
+PARTNER_ONLY = N_("chỉ kênh đối tác (partner) mới ghi tên tổ chức đối tác")
+UNIT_OUTSIDE = N_("đơn vị {unit} không thuộc phạm vi của đợt khảo sát")
+UNKNOWN_CHANNEL = N_("kênh '{channel}' không hợp lệ; chọn một trong: {choices}")
+
+
+async def add_link(
+    campaign_code: str,
+    unit_code: str,
+    channel: str,
+    partner: str | None = None,
+    label: str | None = None,
+) -> str:
+    """A link for one (unit, channel, partner, label) of a campaign; the existing one if any.
+
+    Partner organisations (Ủy ban MTTQ xã, Hội LHPN, Đoàn TN, Hội CCB…) get their own links so
+    that their responses are counted for them; ``label`` tags a class or a named meeting.
+    """
+    partner = " ".join(partner.split()) if partner else None
+    label = " ".join(label.split()) if label else None
+    if channel not in CHANNELS:
+        raise LinkInvalid(
+            detail=gettext(UNKNOWN_CHANNEL, "vi", channel=channel, choices=", ".join(CHANNELS))
+        )
+    if channel == "partner" and not partner:
+        raise LinkInvalid(detail=gettext(PARTNER_REQUIRED, "vi"))
+    if channel != "partner" and partner:
+        raise LinkInvalid(detail=gettext(PARTNER_ONLY, "vi"))
+    campaign = await get_campaign(campaign_code)
+    unit = await get_unit(unit_code)
+    if not unit["path"].startswith(campaign["root_unit_path"]):
+        raise LinkInvalid(detail=gettext(UNIT_OUTSIDE, "vi", unit=unit["code"]))
+    existing = (
+        await Link.select(Link.code)
+        .where(
+            (Link.campaign == campaign["id"])
+            & (Link.unit == unit["id"])
+            & (Link.channel == channel)
+            & (Link.partner.is_null() if partner is None else Link.partner == partner)
+            & (Link.label.is_null() if label is None else Link.label == label)
+        )
+        .first()
+    )
+    if existing is not None:
+        return existing["code"]
+    code = new_code()
+    while await Link.exists().where(Link.code == code):
+        code = new_code()
+    await Link(
+        code=code,
+        campaign=campaign["id"],
+        unit=unit["id"],
+        channel=channel,
+        partner=(partner or "")[:120] or None,
+        label=(label or "")[:120] or None,
+    ).save()
+    return code

@@ -64,6 +64,7 @@ async def record_submission(
         link=info.link_id,
         unit=info.unit_id,
         channel=info.channel,
+        partner=info.partner,
         questionnaire=info.version_id,
         lang=submission.lang,
         submitted_on=today(context.timezone),

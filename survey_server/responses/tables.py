@@ -26,7 +26,7 @@ class Submission(Table, tablename="submission"):
       responses reads this one column and turns it into a numpy matrix with a single
       ``frombuffer`` call, with no JSON parsing on the hot path of analysis.
 
-    ``campaign``, ``unit`` and ``channel`` are copied from the link so that scoring and
+    ``campaign``, ``unit``, ``channel`` and ``partner`` are copied from the link so that scoring and
     monitoring group without joins. ``submission_id`` is the idempotency key chosen by the
     form: the same id again returns the stored ``receipt`` and stores nothing.
     """
@@ -37,6 +37,7 @@ class Submission(Table, tablename="submission"):
     link = ForeignKey(Link, on_delete=OnDelete.restrict)
     unit = ForeignKey(Unit, index=True, on_delete=OnDelete.restrict)
     channel = Varchar(length=20)
+    partner = Varchar(length=120, null=True, default=None)
     questionnaire = ForeignKey(QuestionnaireVersion, on_delete=OnDelete.restrict)
     lang = Varchar(length=5, default="vi")
     submitted_on = Date()

@@ -40,6 +40,7 @@ COLUMNS = (
     "link",
     "unit",
     "channel",
+    "partner",
     "questionnaire",
     "lang",
     "submitted_on",
@@ -59,6 +60,7 @@ class SubmissionRow:
     link: int
     unit: int
     channel: str
+    partner: str | None
     questionnaire: int
     lang: str
     submitted_on: date
@@ -200,6 +202,7 @@ _PG_TYPES = (
     "int",
     "int",
     "int",
+    "text",
     "text",
     "int",
     "text",

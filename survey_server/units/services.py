@@ -322,10 +322,15 @@ async def _rebuild_paths() -> None:
             await Unit.update({Unit.path: path, Unit.depth: depth}).where(Unit.id == unit["id"])
 
 
+class UnitNotFound(NotFound):
+    code = "unit_not_found"
+    message = N_("Không tìm thấy đơn vị có mã '{unit}'.")
+
+
 async def get_unit(code: str) -> dict[str, Any]:
     unit = await Unit.select().where(Unit.code == code.strip().upper()).first()
     if unit is None:
-        raise NotFound()
+        raise UnitNotFound(unit=code.strip()[:40])
     return unit
 
 

@@ -217,6 +217,7 @@ async def test_nothing_about_the_device_or_time_is_stored(client, survey):
         "link",
         "unit",
         "channel",
+        "partner",
         "questionnaire",
         "lang",
         "submitted_on",
