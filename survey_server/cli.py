@@ -312,6 +312,9 @@ def campaigns_list(as_json: bool, database_url: str | None, data_dir: Path | Non
 @click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--k", type=int, default=None, help="Ngưỡng nhóm nhỏ (≥ 5)")
 @click.option(
+    "--require-tokens", is_flag=True, help="Chỉ nhận trả lời qua mã dùng một lần in trên phiếu"
+)
+@click.option(
     "--channel",
     "channels",
     multiple=True,
@@ -329,6 +332,7 @@ def campaigns_create(
     opens: Any,
     closes: Any,
     k: int | None,
+    require_tokens: bool,
     channels: tuple[str, ...],
     database_url: str | None,
     data_dir: Path | None,
@@ -350,6 +354,7 @@ def campaigns_create(
         opens_on=opens.date(),
         closes_on=closes.date(),
         k=settings.default_k if k is None else k,
+        requires_token=require_tokens,
     )
 
     async def run() -> int:
@@ -463,3 +468,126 @@ def links_list(
         click.echo(
             f"{row['code']}  {row['campaign']:<12} {row['channel']:<10} {row['unit']:<12} {row['url']}  {row['unit_name']}"
         )
+
+
+@main.group()
+def tokens() -> None:
+    """Mã dùng một lần in trên phiếu phát tay (cho đợt yêu cầu mã)."""
+
+
+@tokens.command("issue")
+@click.argument("campaign")
+@click.option("--unit", required=True, help="Mã đơn vị (trường hoặc lớp)")
+@click.option("--count", type=click.IntRange(1, 5000), required=True, help="Số phiếu cần tạo")
+@click.option(
+    "--channel", default="paper", type=click.Choice(["qr_meeting", "paper", "partner", "web"])
+)
+@click.option("--label", default=None, help="Nhãn: lớp, buổi họp…")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Tệp PDF phiếu phát tay",
+)
+@common_db
+@common_data
+def tokens_issue(
+    campaign: str,
+    unit: str,
+    count: int,
+    channel: str,
+    label: str | None,
+    output: Path,
+    database_url: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Tạo N mã dùng một lần cho một đơn vị và in ra phiếu (mỗi phiếu một mã QR riêng)."""
+    from survey_server.distribution.kit import token_kit_links, write_token_slips
+    from survey_server.distribution.tokens import issue_tokens
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> list[Any]:
+        await _prepare(settings)
+        issued = set(await issue_tokens(campaign, unit, count, settings.timezone, channel, label))
+        return [
+            link
+            for link in await token_kit_links(campaign, settings.base_url, unit)
+            if link.code in issued
+        ]
+
+    found = _run(run)
+    write_token_slips(found, output)
+    click.echo(f"Đã tạo {len(found)} mã; phiếu in: {output}")
+
+
+@tokens.command("print")
+@click.argument("campaign")
+@click.option("--unit", default=None)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@common_db
+@common_data
+def tokens_print(
+    campaign: str, unit: str | None, output: Path, database_url: str | None, data_dir: Path | None
+) -> None:
+    """In lại phiếu cho các mã chưa dùng và chưa bị hủy."""
+    from survey_server.distribution.kit import token_kit_links, write_token_slips
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> list[Any]:
+        await _prepare(settings)
+        return await token_kit_links(campaign, settings.base_url, unit)
+
+    found = _run(run)
+    if not found:
+        raise click.ClickException("Không còn mã nào chưa dùng để in.")
+    write_token_slips(found, output)
+    click.echo(f"Đã in lại {len(found)} phiếu: {output}")
+
+
+@tokens.command("revoke")
+@click.argument("codes", nargs=-1, required=True)
+@common_db
+@common_data
+def tokens_revoke(codes: tuple[str, ...], database_url: str | None, data_dir: Path | None) -> None:
+    """Hủy các mã chưa dùng (ví dụ phiếu bị mất)."""
+    from survey_server.distribution.tokens import revoke_tokens
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await revoke_tokens(list(codes))
+
+    revoked = _run(run)
+    click.echo(f"Đã hủy {revoked}/{len(codes)} mã (mã đã dùng hoặc đã hủy thì giữ nguyên).")
+
+
+@tokens.command("list")
+@click.argument("campaign")
+@click.option("--unit", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@common_db
+@common_data
+def tokens_list(
+    campaign: str, unit: str | None, as_json: bool, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Liệt kê mã và trạng thái (chưa dùng, đã dùng, đã hủy)."""
+    from survey_server.distribution.tokens import count_by_status, list_tokens
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> list[dict[str, Any]]:
+        await _prepare(settings)
+        return await list_tokens(campaign, unit)
+
+    rows = _run(run)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    counts = count_by_status(rows)
+    click.echo(
+        f"Chưa dùng: {counts['issued']}, đã dùng: {counts['used']}, đã hủy: {counts['revoked']}"
+    )

@@ -62,6 +62,30 @@ class CampaignClosed(AppError):
     message = N_("Đợt khảo sát này đã kết thúc ngày {closes}. Cảm ơn ông/bà đã quan tâm.")
 
 
+class TokenRequired(AppError):
+    status_code = 403
+    code = "token_required"
+    message = N_(
+        "Đợt khảo sát này dùng mã riêng in trên phiếu phát cho từng phụ huynh. Ông/bà vui lòng quét mã QR hoặc nhập mã trên phiếu của mình."
+    )
+
+
+class TokenUsed(AppError):
+    status_code = 409
+    code = "token_used"
+    message = N_(
+        "Mã trên phiếu này đã được dùng để trả lời. Mỗi phiếu chỉ dùng được một lần; nếu ông/bà chưa trả lời, vui lòng liên hệ nhà trường để nhận phiếu mới."
+    )
+
+
+class TokenRevoked(AppError):
+    status_code = 410
+    code = "token_revoked"
+    message = N_(
+        "Mã trên phiếu này đã bị hủy. Ông/bà vui lòng liên hệ nhà trường để nhận phiếu mới."
+    )
+
+
 class SubmissionInvalid(AppError):
     status_code = 422
     code = "invalid_submission"

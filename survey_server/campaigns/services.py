@@ -39,6 +39,7 @@ class CampaignSpec:
     k: int = 10
     questionnaire_version: int | None = None
     status: str = "open"
+    requires_token: bool = False
 
 
 async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
@@ -74,6 +75,7 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
         closes_on=spec.closes_on,
         k=spec.k,
         status=spec.status,
+        requires_token=spec.requires_token,
         created_on=today(timezone),
     )
     await campaign.save()

@@ -1,6 +1,6 @@
 """Campaign tables."""
 
-from piccolo.columns import Date, ForeignKey, Integer, Text, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -13,6 +13,7 @@ class Campaign(Table, tablename="campaign"):
 
     It accepts answers while ``status`` is ``open`` and the local date is within
     ``opens_on``..``closes_on``. ``k`` is its small-cell threshold (never below 5, DESIGN §4).
+    With ``requires_token`` only single-use codes printed on slips open the form.
     ``title`` is a language → text map stored as JSON, like questionnaire texts.
     """
 
@@ -24,4 +25,5 @@ class Campaign(Table, tablename="campaign"):
     closes_on = Date()
     k = Integer(default=10)
     status = Varchar(length=10, default="open")
+    requires_token = Boolean(default=False)
     created_on = Date()

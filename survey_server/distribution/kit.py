@@ -93,6 +93,37 @@ async def kit_links(
     ]
 
 
+async def token_kit_links(
+    campaign_code: str, base_url: str, unit_code: str | None = None
+) -> list[KitLink]:
+    """One printable entry per token still ``issued`` (for printing or reprinting slips)."""
+    from survey_server.distribution.tokens import list_tokens
+
+    campaign = await get_campaign(campaign_code)
+    title = json.loads(campaign["title"])
+    return [
+        KitLink(
+            code=token["code"],
+            channel="paper",
+            partner=None,
+            label=token["label"],
+            unit_code=token["unit"],
+            unit_name=token["unit_name"],
+            campaign_title=title,
+            closes_on=campaign["closes_on"],
+            url=f"{base_url}/s/{token['code']}",
+        )
+        for token in await list_tokens(campaign_code, unit_code, status="issued")
+    ]
+
+
+def write_token_slips(links: list[KitLink], path: Path, lang: str = "vi") -> Path:
+    """A4 sheets of four A6 slips, one per token, each with its own QR code."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(render_slips([link.item(lang) for link in links], lang, copies=1))
+    return path
+
+
 def zalo_message(link: KitLink, lang: str = "vi") -> str:
     """A ready-to-paste message for a class Zalo group."""
     return gettext(

@@ -10,9 +10,17 @@ from datetime import date
 from typing import Any
 
 from survey_server.campaigns.services import CampaignSpec, create_campaign, get_campaign
-from survey_server.distribution.codes import new_code, normalise_code
-from survey_server.distribution.tables import Link
-from survey_server.errors import AppError, CampaignClosed, CampaignNotOpenYet, LinkNotFound
+from survey_server.distribution.codes import TOKEN_LENGTH, new_code, normalise_code
+from survey_server.distribution.tables import Link, Token
+from survey_server.errors import (
+    AppError,
+    CampaignClosed,
+    CampaignNotOpenYet,
+    LinkNotFound,
+    TokenRequired,
+    TokenRevoked,
+    TokenUsed,
+)
 from survey_server.i18n import N_, format_short_day, gettext
 from survey_server.units.services import get_unit
 from survey_server.units.tables import Unit
@@ -41,6 +49,7 @@ class LinkInfo:
     closes_on: date
     version_id: int
     content_hash: str
+    requires_token: bool = False
 
     def check_open(self, on: date, lang: str) -> None:
         """Raise the error a respondent should see when the campaign does not take answers."""
@@ -79,6 +88,29 @@ async def resolve_link(typed_code: str) -> LinkInfo:
     return await asyncio.shield(pending)
 
 
+async def resolve_code(typed_code: str) -> tuple[LinkInfo, str | None]:
+    """What a code typed or scanned opens: a link, or a single-use token and its link.
+
+    A token's status is read on every call (never cached): it changes when it is used.
+    """
+    code = normalise_code(typed_code)
+    if code is None:
+        raise LinkNotFound()
+    if len(code) != TOKEN_LENGTH:
+        info = await resolve_link(code)
+        if info.requires_token:
+            raise TokenRequired()
+        return info, None
+    token = await Token.select(Token.status, Token.link.code).where(Token.code == code).first()
+    if token is None:
+        raise LinkNotFound()
+    if token["status"] == "used":
+        raise TokenUsed()
+    if token["status"] == "revoked":
+        raise TokenRevoked()
+    return await resolve_link(token["link.code"]), code
+
+
 async def _load_link(code: str) -> LinkInfo:
     row = (
         await Link.select(
@@ -96,6 +128,7 @@ async def _load_link(code: str) -> LinkInfo:
             Link.campaign.closes_on,
             Link.campaign.questionnaire,
             Link.campaign.questionnaire.content_hash,
+            Link.campaign.requires_token,
         )
         .where(Link.code == code)
         .first()
@@ -118,6 +151,7 @@ async def _load_link(code: str) -> LinkInfo:
         closes_on=row["campaign.closes_on"],
         version_id=row["campaign.questionnaire"],
         content_hash=row["campaign.questionnaire.content_hash"],
+        requires_token=bool(row["campaign.requires_token"]),
     )
     _CACHE[code] = (time.monotonic(), info)
     return info

@@ -1,6 +1,6 @@
 """Distribution link tables."""
 
-from piccolo.columns import ForeignKey, Varchar
+from piccolo.columns import Date, ForeignKey, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -23,3 +23,18 @@ class Link(Table, tablename="distribution_link"):
     channel = Varchar(length=20)
     partner = Varchar(length=120, null=True, default=None)
     label = Varchar(length=120, null=True, default=None)
+
+
+class Token(Table, tablename="token"):
+    """A single-use code printed on one slip, for campaigns that require them.
+
+    Deliberately unlinkable, as LimeSurvey's anonymized responses: the row has no reference to
+    the response it produced and no time of use, only whether it is still ``issued``, ``used``
+    or ``revoked`` (DESIGN §4). ``link`` says which unit and channel the slip belongs to, so the
+    response is still attributed to them.
+    """
+
+    code = Varchar(length=16, unique=True, index=True)
+    link = ForeignKey(Link, index=True, on_delete=OnDelete.restrict)
+    status = Varchar(length=10, default="issued")
+    created_on = Date()

@@ -16,7 +16,7 @@ from litestar.response import Redirect
 
 from survey_server.config import Settings
 from survey_server.distribution.codes import normalise_code
-from survey_server.errors import SubmissionInvalid, field_error_text
+from survey_server.errors import SubmissionInvalid, TokenUsed, field_error_text
 from survey_server.i18n import gettext, localize, pick_lang
 from survey_server.rendering import Renderer
 from survey_server.responses.form_input import answers_from_form
@@ -25,6 +25,7 @@ from survey_server.responses.schemas import ErrorOut, ReceiptOut, SubmissionIn
 from survey_server.responses.services import (
     RecordingContext,
     Submission,
+    find_receipt,
     open_form,
     record_submission,
 )
@@ -108,11 +109,12 @@ async def show_form(
 ) -> Response[str]:
     language = pick_lang(lang)
     settings: Settings = state.settings
-    info, spec = await open_form(code, settings.timezone, language)
+    form = await open_form(code, settings.timezone, language)
+    info, spec = form.info, form.spec
     return _form_page(
         state,
         spec,
-        info.code,
+        form.code,
         info.unit_name,
         info.closes_on,
         language,
@@ -127,39 +129,49 @@ async def post_form(
     code: FromPath[str], state: State, request: Request[Any, Any, Any]
 ) -> Response[str]:
     """The form posted without JavaScript: store it and redirect (303) to the thank-you page."""
-    form = await request.form()
-    language = pick_lang(form.get("lang"), request.query_params.get("lang"))
+    fields = await request.form()
+    language = pick_lang(fields.get("lang"), request.query_params.get("lang"))
     request.state.lang = language
     settings: Settings = state.settings
-    info, spec = await open_form(code, settings.timezone, language)
-    answers = answers_from_form(spec, form.get, lambda key: form.getall(key, []))
     try:
-        submission_id = uuid.UUID(str(form.get("submission_id") or ""))
+        submission_id = uuid.UUID(str(fields.get("submission_id") or ""))
     except ValueError:
         submission_id = uuid.uuid4()
-    token = form.get("form_token")
-    submission = Submission(
-        info.code, submission_id, answers, language, str(token) if token else None
-    )
+    try:
+        opened = await open_form(code, settings.timezone, language)
+    except TokenUsed:
+        # the same page posted again after its token was used: show the first receipt
+        first = await find_receipt(submission_id)
+        if first is None:
+            raise
+        return _thanks_redirect(normalise_code(code) or "", first, language)
+    answers = answers_from_form(opened.spec, fields.get, lambda key: fields.getall(key, []))
+    token = fields.get("form_token")
+    form_token = str(token) if token else None
+    submission = Submission(opened.code, submission_id, answers, language, form_token)
     try:
         receipt = await record_submission(submission, _context(state), drop_hidden=True)
     except SubmissionInvalid as error:
         errors = {item.field: field_error_text(item, language) for item in error.errors}
         return _form_page(
             state,
-            spec,
-            info.code,
-            info.unit_name,
-            info.closes_on,
+            opened.spec,
+            opened.code,
+            opened.info.unit_name,
+            opened.info.closes_on,
             language,
             submission_id=str(submission_id),
             values=answers,
             errors=errors,
             status_code=422,
-            token=str(token) if token else None,
+            token=form_token,
         )
-    suffix = "&lang=en" if language == "en" else ""
-    return Redirect(f"/s/{info.code}/cam-on?ma={receipt}{suffix}", status_code=303)  # type: ignore[return-value]
+    return _thanks_redirect(opened.code, receipt, language)
+
+
+def _thanks_redirect(code: str, receipt: str, lang: str) -> Response[str]:
+    suffix = "&lang=en" if lang == "en" else ""
+    return Redirect(f"/s/{code}/cam-on?ma={receipt}{suffix}", status_code=303)  # type: ignore[return-value]
 
 
 @get("/s/{code:str}/cam-on", include_in_schema=False)

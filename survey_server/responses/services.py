@@ -9,12 +9,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey_server.distribution.codes import RECEIPT_LENGTH, new_code
-from survey_server.distribution.services import LinkInfo, resolve_link
-from survey_server.errors import ServiceUnavailable, SubmissionInvalid
+from survey_server.distribution.services import LinkInfo, resolve_code
+from survey_server.errors import ServiceUnavailable, SubmissionInvalid, TokenUsed
 from survey_server.questionnaires.services import get_form_spec
 from survey_server.responses.form_token import duration_bucket
+from survey_server.responses.tables import Submission as StoredSubmission
 from survey_server.responses.validation import FormSpec, validate_answers
-from survey_server.responses.writer import SubmissionRow, SubmissionWriter, WriterUnavailable
+from survey_server.responses.writer import (
+    SubmissionRow,
+    SubmissionWriter,
+    TokenSpent,
+    WriterUnavailable,
+)
 from survey_server.timekeeping import today
 
 
@@ -38,11 +44,35 @@ class RecordingContext:
     timezone: str
 
 
-async def open_form(code: str, timezone: str, lang: str) -> tuple[LinkInfo, FormSpec]:
-    """The link and compiled form of a code whose campaign takes answers today."""
-    info = await resolve_link(code)
+@dataclass(frozen=True)
+class OpenForm:
+    """A form that takes answers today: its link, its compiled questionnaire, and the code
+    (the link's, or the single-use token's) that the page posts back."""
+
+    info: LinkInfo
+    spec: FormSpec
+    token: str | None
+
+    @property
+    def code(self) -> str:
+        return self.token or self.info.code
+
+
+async def open_form(code: str, timezone: str, lang: str) -> OpenForm:
+    """The form of a code whose campaign takes answers today (raises the reason otherwise)."""
+    info, token = await resolve_code(code)
     info.check_open(today(timezone), lang)
-    return info, await get_form_spec(info.content_hash)
+    return OpenForm(info, await get_form_spec(info.content_hash), token)
+
+
+async def find_receipt(submission_id: uuid.UUID) -> str | None:
+    """The receipt of an already stored submission, for an idempotent retry."""
+    row = (
+        await StoredSubmission.select(StoredSubmission.receipt)
+        .where(StoredSubmission.submission_id == submission_id)
+        .first()
+    )
+    return None if row is None else row["receipt"]
 
 
 async def record_submission(
@@ -53,8 +83,16 @@ async def record_submission(
     The same ``submission_id`` sent again returns the first receipt and stores nothing.
     No request metadata reaches this function, so none can be stored (DESIGN §4).
     """
-    info, spec = await open_form(submission.link, context.timezone, submission.lang)
-    clean, errors = validate_answers(spec, submission.answers, drop_hidden=drop_hidden)
+    try:
+        form = await open_form(submission.link, context.timezone, submission.lang)
+    except TokenUsed:
+        # a retry of the submission that used the token gets its first receipt
+        receipt = await find_receipt(submission.submission_id)
+        if receipt is None:
+            raise
+        return receipt
+    info = form.info
+    clean, errors = validate_answers(form.spec, submission.answers, drop_hidden=drop_hidden)
     if clean is None:
         raise SubmissionInvalid(errors)
     row = SubmissionRow(
@@ -73,8 +111,11 @@ async def record_submission(
         ),
         closed=clean.closed,
         answers=json.dumps(clean.answers, ensure_ascii=False, separators=(",", ":")),
+        token=form.token,
     )
     try:
         return await context.writer.write(row)
+    except TokenSpent:
+        raise TokenUsed() from None
     except WriterUnavailable:
         raise ServiceUnavailable() from None

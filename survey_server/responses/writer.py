@@ -67,6 +67,8 @@ class SubmissionRow:
     duration_bucket: int
     closed: bytes
     answers: str
+    token: str | None = None
+    """The single-use token this submission spends (not stored with it: DESIGN §4)."""
 
     def values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, column) for column in COLUMNS)
@@ -74,6 +76,10 @@ class SubmissionRow:
 
 class WriterUnavailable(Exception):
     """The database could not store the row; nothing was acknowledged."""
+
+
+class TokenSpent(Exception):
+    """The row's single-use token was already used or revoked; nothing was stored."""
 
 
 class SubmissionWriter(Protocol):
@@ -92,6 +98,9 @@ _SQLITE_INSERT = (
     "ON CONFLICT (submission_id) DO NOTHING RETURNING receipt"
 )
 _SQLITE_RECEIPT = "SELECT receipt FROM submission WHERE submission_id = ?"
+#: Spending a token and storing its response happen in one transaction: never one without the
+#: other. The token row keeps no trace of which response it was (DESIGN §4).
+_SPEND_TOKEN_SQLITE = "UPDATE token SET status = 'used' WHERE code = ? AND status = 'issued'"
 
 
 class SQLiteWriter:
@@ -150,7 +159,7 @@ class SQLiteWriter:
 
     def _commit(self, connection: sqlite3.Connection, batch: list[_Pending]) -> None:
         try:
-            receipts = _sqlite_transaction(connection, [row for row, _, _ in batch])
+            outcomes = _sqlite_transaction(connection, [row for row, _, _ in batch])
         except sqlite3.Error:
             for pending in batch:
                 try:
@@ -158,31 +167,42 @@ class SQLiteWriter:
                 except sqlite3.Error as error:
                     _settle(pending, WriterUnavailable(str(error)))
             return
-        for pending, receipt in zip(batch, receipts, strict=True):
-            _settle(pending, receipt)
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            _settle(pending, outcome)
 
 
-def _sqlite_transaction(connection: sqlite3.Connection, rows: Sequence[SubmissionRow]) -> list[str]:
-    receipts: list[str] = []
+def _sqlite_transaction(
+    connection: sqlite3.Connection, rows: Sequence[SubmissionRow]
+) -> list[str | Exception]:
+    """Store ``rows`` in one transaction; each outcome is a receipt or ``TokenSpent``."""
+    outcomes: list[str | Exception] = []
     connection.execute("BEGIN IMMEDIATE")
     try:
         for row in rows:
+            if row.token is not None:
+                stored = connection.execute(_SQLITE_RECEIPT, (row.submission_id,)).fetchone()
+                if stored is not None:
+                    outcomes.append(stored[0])
+                    continue
+                if connection.execute(_SPEND_TOKEN_SQLITE, (row.token,)).rowcount != 1:
+                    outcomes.append(TokenSpent())
+                    continue
             inserted = connection.execute(_SQLITE_INSERT, row.values()).fetchall()
             if inserted:
-                receipts.append(inserted[0][0])
+                outcomes.append(inserted[0][0])
             else:
-                receipts.append(
-                    connection.execute(_SQLITE_RECEIPT, (row.submission_id,)).fetchone()[0]
-                )
+                first = connection.execute(_SQLITE_RECEIPT, (row.submission_id,)).fetchone()
+                outcomes.append(first[0])
         connection.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             connection.execute("ROLLBACK")
         raise
-    return receipts
+    return outcomes
 
 
 def _settle(pending: _Pending, outcome: str | Exception) -> None:
+    """Resolve a waiting request from the writer thread (on its own event loop)."""
     _, future, loop = pending
 
     def resolve() -> None:
@@ -218,6 +238,10 @@ _PG_INSERT = (
 )
 _PG_RECEIPTS = (
     "SELECT submission_id::text, receipt FROM submission WHERE submission_id = ANY($1::uuid[])"
+)
+_PG_RECEIPT = "SELECT receipt FROM submission WHERE submission_id = $1::uuid"
+_PG_SPEND_TOKEN = (
+    "UPDATE token SET status = 'used' WHERE code = $1 AND status = 'issued' RETURNING 1"
 )
 
 
@@ -266,43 +290,67 @@ class PostgresWriter:
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                receipts = await self._insert([row for row, _, _ in batch])
+                outcomes = await self._insert([row for row, _, _ in batch])
             except (asyncpg.PostgresError, OSError) as batch_error:
                 for pending in batch:
                     try:
-                        _succeed(pending, (await self._insert([pending[0]]))[0])
+                        _resolve(pending, (await self._insert([pending[0]]))[0])
                     except (asyncpg.PostgresError, OSError) as error:
-                        _fail(pending, error if len(batch) > 1 else batch_error)
+                        _resolve(
+                            pending,
+                            WriterUnavailable(str(error if len(batch) > 1 else batch_error)),
+                        )
                 continue
             except asyncio.CancelledError:
                 for pending in batch:
-                    _fail(pending, WriterUnavailable("stopped"))
+                    _resolve(pending, WriterUnavailable("stopped"))
                 raise
-            for pending, receipt in zip(batch, receipts, strict=True):
-                _succeed(pending, receipt)
+            for pending, outcome in zip(batch, outcomes, strict=True):
+                _resolve(pending, outcome)
 
-    async def _insert(self, rows: list[SubmissionRow]) -> list[str]:
+    async def _insert(self, rows: list[SubmissionRow]) -> list[str | Exception]:
+        """Store a batch in one transaction: plain rows in one statement, token rows one by one."""
         if self._pool is None:
             raise WriterUnavailable("writer not started")
-        columns = list(zip(*(row.values() for row in rows), strict=True))
+        plain = [row for row in rows if row.token is None]
+        spent: set[str] = set()
         async with self._pool.acquire() as connection, connection.transaction():
-            stored = {sid: receipt for sid, receipt in await connection.fetch(_PG_INSERT, *columns)}
-            missing = [row.submission_id for row in rows if row.submission_id not in stored]
+            stored: dict[str, str] = {}
+            if plain:
+                columns = list(zip(*(row.values() for row in plain), strict=True))
+                stored.update(dict(await connection.fetch(_PG_INSERT, *columns)))
+            for row in rows:
+                if row.token is None or row.submission_id in stored:
+                    continue
+                first = await connection.fetchval(_PG_RECEIPT, row.submission_id)
+                if first is not None:
+                    stored[row.submission_id] = first
+                elif await connection.fetchval(_PG_SPEND_TOKEN, row.token) is None:
+                    spent.add(row.submission_id)
+                else:
+                    columns = [[value] for value in row.values()]
+                    stored.update(dict(await connection.fetch(_PG_INSERT, *columns)))
+            missing = [
+                row.submission_id
+                for row in rows
+                if row.submission_id not in stored and row.submission_id not in spent
+            ]
             if missing:
-                stored.update({sid: r for sid, r in await connection.fetch(_PG_RECEIPTS, missing)})
-        return [stored[row.submission_id] for row in rows]
+                stored.update(dict(await connection.fetch(_PG_RECEIPTS, missing)))
+        return [
+            TokenSpent() if row.submission_id in spent else stored[row.submission_id]
+            for row in rows
+        ]
 
 
-def _succeed(pending: _Pending, receipt: str) -> None:
+def _resolve(pending: _Pending, outcome: str | Exception) -> None:
     future = pending[1]
-    if not future.done():
-        future.set_result(receipt)
-
-
-def _fail(pending: _Pending, error: BaseException) -> None:
-    future = pending[1]
-    if not future.done():
-        future.set_exception(WriterUnavailable(str(error)))
+    if future.done():
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 def writer_for(database_url: str) -> SubmissionWriter:
