@@ -20,6 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 from survey_server import errors
 from survey_server.config import Settings
 from survey_server.db.engine import bind_engine, engine_from_url
+from survey_server.distribution import routes as distribution_routes
 from survey_server.i18n import gettext, pick_lang
 from survey_server.questionnaires import routes as questionnaire_routes
 from survey_server.rendering import Renderer
@@ -154,6 +155,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             healthz,
             *response_routes.ROUTES,
             *questionnaire_routes.ROUTES,
+            *distribution_routes.ROUTES,
             create_static_files_router(
                 path="/static", directories=[settings.static_dir], name="static"
             ),

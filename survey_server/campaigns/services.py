@@ -88,6 +88,9 @@ class CampaignNotFound(NotFound):
 
 
 async def get_campaign(code: str) -> dict[str, Any]:
+    wanted = code.strip().upper()
+    if not CAMPAIGN_CODE.match(wanted):
+        raise CampaignNotFound(campaign=code.strip()[:40])
     row = (
         await Campaign.select(
             Campaign.all_columns(),
@@ -96,7 +99,7 @@ async def get_campaign(code: str) -> dict[str, Any]:
             Campaign.root_unit.code.as_alias("root_unit_code"),
             Campaign.root_unit.path.as_alias("root_unit_path"),
         )
-        .where(Campaign.code == code.strip().upper())
+        .where(Campaign.code == wanted)
         .first()
     )
     if row is None:

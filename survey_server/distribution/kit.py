@@ -59,6 +59,7 @@ async def kit_links(
     campaign_code: str, base_url: str, unit_code: str | None = None
 ) -> list[KitLink]:
     """The links of a campaign, limited to a unit's subtree when ``unit_code`` is given."""
+    campaign = await get_campaign(campaign_code)
     query = Link.select(
         Link.code,
         Link.channel,
@@ -69,13 +70,12 @@ async def kit_links(
         Link.unit.path,
         Link.campaign.title,
         Link.campaign.closes_on,
-    ).where(Link.campaign.code == campaign_code.strip().upper())
+    ).where(Link.campaign == campaign["id"])
     if unit_code:
         unit = await get_unit(unit_code)
         query = query.where(Link.unit.path.like(f"{unit['path']}%"))
     rows = await query.order_by(Link.unit.path).order_by(Link.channel).order_by(Link.id)
     if not rows:
-        await get_campaign(campaign_code)  # says which campaign does not exist
         raise NotFound()
     return [
         KitLink(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from survey_server.errors import AppError, NotFound
 from survey_server.i18n import N_
 from survey_server.questionnaires.loader import LoadedQuestionnaire, load_file, questionnaire_files
-from survey_server.questionnaires.schema import Questionnaire
+from survey_server.questionnaires.schema import SLUG_PATTERN, Questionnaire
 from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.responses.validation import FormSpec
 from survey_server.timekeeping import today
@@ -87,6 +88,8 @@ async def find_version(slug: str, version: int | None = None) -> int | None:
 
 async def get_latest_definition(slug: str) -> dict[str, object]:
     """The latest stored version of ``slug`` as the JSON of DESIGN §6."""
+    if not re.match(SLUG_PATTERN, slug):
+        raise NotFound()
     row = await (
         QuestionnaireVersion.select(QuestionnaireVersion.definition)
         .where(QuestionnaireVersion.slug == slug)

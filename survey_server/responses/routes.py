@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect
 
 from survey_server.config import Settings
-from survey_server.distribution.codes import normalise_code
+from survey_server.distribution.codes import LINK_CODE_LENGTH, normalise_code
 from survey_server.errors import SubmissionInvalid, TokenUsed, field_error_text
 from survey_server.i18n import gettext, localize, pick_lang
 from survey_server.rendering import Renderer
@@ -181,10 +181,14 @@ async def thanks(
     ma: FromQuery[str | None] = None,
     lang: FromQuery[str | None] = None,
 ) -> Response[str]:
+    """The thank-you page: the receipt, and a way to pass the survey on (never a personal token)."""
     language = pick_lang(lang)
     receipt = normalise_code(ma or "")
+    link = normalise_code(code)
+    settings: Settings = state.settings
     renderer: Renderer = state.renderer
-    html = renderer.render("respondent/thanks.html", language, receipt=receipt)
+    share_url = f"{settings.base_url}/s/{link}" if link and len(link) == LINK_CODE_LENGTH else ""
+    html = renderer.render("respondent/thanks.html", language, receipt=receipt, share_url=share_url)
     return Response(html, media_type="text/html", headers=NO_STORE)
 
 
@@ -230,6 +234,7 @@ def _form_page(
         labels={question.id: localize(question.text, lang)[:60] for question in spec.questions},
         form_token=token or make_form_token(settings.secret_key, code, int(time.time())),
         condition_labels=condition_labels,
+        base_url=settings.base_url,
     )
     return Response(html, media_type="text/html", status_code=status_code, headers=NO_STORE)
 

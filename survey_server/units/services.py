@@ -328,7 +328,13 @@ class UnitNotFound(NotFound):
 
 
 async def get_unit(code: str) -> dict[str, Any]:
-    unit = await Unit.select().where(Unit.code == code.strip().upper()).first()
+    wanted = code.strip().upper()
+    # a code that cannot exist never reaches the database (PostgreSQL refuses NUL in text)
+    unit = (
+        await Unit.select().where(Unit.code == wanted).first()
+        if CODE_PATTERN.match(wanted)
+        else None
+    )
     if unit is None:
         raise UnitNotFound(unit=code.strip()[:40])
     return unit

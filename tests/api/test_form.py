@@ -192,3 +192,20 @@ async def test_huge_plain_form_gets_a_vietnamese_413_page(client, survey):
     assert "text/html" in response.headers["content-type"]
     assert "quá lớn" in response.text
     assert await count_rows() == 0
+
+
+async def test_link_page_has_a_preview_card_for_chat_apps(client, survey, settings):
+    html = (await client.get(f"/s/{survey.link}")).text
+    assert '<meta property="og:title" content="Phiếu thử mọi loại câu hỏi">' in html
+    assert f'<meta property="og:url" content="{settings.base_url}/s/{survey.link}">' in html
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
+    assert image.startswith(settings.base_url + "/static/img/og-card.png")
+    assert (await client.get(image.removeprefix(settings.base_url))).status_code == 200
+    assert "Trường Tiểu học Trần Quốc Toản mời ông/bà" in html
+
+
+async def test_thanks_page_offers_the_link_to_share(client, survey, settings):
+    html = (await client.get(f"/s/{survey.link}/cam-on?ma=ABCDEFGHJK")).text
+    assert f'value="{settings.base_url}/s/{survey.link}"' in html and "Chia sẻ" in html
+    token_page = (await client.get("/s/ABCDEFGHJ/cam-on?ma=ABCDEFGHJK")).text
+    assert "Chia sẻ" not in token_page  # a personal single-use code is never offered for sharing

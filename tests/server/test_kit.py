@@ -155,3 +155,30 @@ def test_qr_command_writes_files_and_fails_clearly(tmp_path: Path) -> None:
         timeout=120,
     )
     assert missing.returncode == 1 and "Không tìm thấy" in missing.stderr
+
+
+async def test_kit_downloads_through_the_api(client, settings, db) -> None:
+    survey = await open_survey(settings, FIXTURES / "questionnaires" / "moi-loai-cau-hoi.yaml")
+    png = await client.get(f"/api/v1/links/{survey.link.lower()}/qr.png")
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert decode(png.content) == [f"{settings.base_url}/s/{survey.link}"]
+    svg = await client.get(f"/api/v1/links/{survey.link}/qr.svg")
+    assert svg.status_code == 200 and svg.content.startswith(b"<svg")
+    posters = await client.get(f"/api/v1/campaigns/{survey.campaign}/posters.pdf?unit=TH-LC1")
+    assert posters.status_code == 200 and posters.headers["content-type"] == "application/pdf"
+    assert (
+        "Trường Tiểu học Trần Quốc Toản"
+        in PdfReader(io.BytesIO(posters.content)).pages[0].extract_text()
+    )
+    slips = await client.get(f"/api/v1/campaigns/{survey.campaign}/slips.pdf")
+    assert slips.status_code == 200
+    for path in (
+        "/api/v1/links/ZZZZZZZ/qr.png",
+        f"/api/v1/links/{survey.link}/qr.gif",
+        "/api/v1/campaigns/KHONG/posters.pdf",
+        f"/api/v1/campaigns/{survey.campaign}/other.pdf",
+        f"/api/v1/campaigns/{survey.campaign}/posters.pdf?unit=THPT-NQ",
+    ):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["message"]

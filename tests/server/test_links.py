@@ -65,3 +65,18 @@ async def test_bad_links_are_refused_clearly(survey, unit, channel, partner, err
     with pytest.raises(error) as caught:
         await add_link(survey.campaign, unit, channel, partner)
     assert text in caught.value.text("vi")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/campaigns/%00/posters.pdf",
+        "/api/v1/campaigns/HL/posters.pdf?unit=A%00B",
+        "/api/v1/questionnaires/a%00b",
+        "/s/AB%00CDEF",
+        "/api/v1/links/%00/qr.png",
+    ],
+)
+async def test_nul_characters_never_reach_the_database(client, survey, path) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404

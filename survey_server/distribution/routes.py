@@ -1,0 +1,95 @@
+"""Downloads of the distribution kit: QR images of a link, posters and slips of a campaign.
+
+These carry only public link codes (what is printed on posters anyway). Token slips are personal
+and are not served here: they are printed with ``survey-server tokens``.
+"""
+
+from typing import Any
+
+from litestar import Response, get
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery
+
+from survey_server.config import Settings
+from survey_server.distribution.kit import PRINTED, kit_links
+from survey_server.distribution.pdf import render_posters, render_slips
+from survey_server.distribution.qr import qr_png, qr_svg
+from survey_server.distribution.services import resolve_link
+from survey_server.errors import NotFound
+from survey_server.i18n import pick_lang
+
+MEDIA = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+async def _link_qr(code: str, fmt: str, settings: Settings) -> Response[bytes]:
+    info = await resolve_link(code)
+    url = f"{settings.base_url}/s/{info.code}"
+    body = qr_png(url) if fmt == "png" else qr_svg(url)
+    return Response(body, media_type=MEDIA[fmt], headers=_attachment(f"qr-{info.code}.{fmt}"))
+
+
+@get(
+    "/api/v1/links/{code:str}/qr.png",
+    summary="Mã QR của một đường dẫn (PNG, in 300 dpi)",
+    tags=["distribution"],
+)
+async def link_qr_png(code: FromPath[str], state: State) -> Response[bytes]:
+    return await _link_qr(code, "png", state.settings)
+
+
+@get(
+    "/api/v1/links/{code:str}/qr.svg",
+    summary="Mã QR của một đường dẫn (SVG)",
+    tags=["distribution"],
+)
+async def link_qr_svg(code: FromPath[str], state: State) -> Response[bytes]:
+    return await _link_qr(code, "svg", state.settings)
+
+
+async def _campaign_pdf(
+    code: str, kind: str, settings: Settings, unit: str | None, lang: str | None
+) -> Response[bytes]:
+    language = pick_lang(lang)
+    links = await kit_links(code[:40], settings.base_url, unit[:40] if unit else None)
+    items = [link.item(language) for link in links if link.channel in PRINTED]
+    if not items:
+        raise NotFound()
+    body = render_posters(items, language) if kind == "posters" else render_slips(items, language)
+    return Response(
+        body, media_type=MEDIA["pdf"], headers=_attachment(f"{kind}-{code.upper()[:40]}.pdf")
+    )
+
+
+@get(
+    "/api/v1/campaigns/{code:str}/posters.pdf",
+    summary="Áp phích A4 của một đợt (PDF)",
+    tags=["distribution"],
+)
+async def campaign_posters(
+    code: FromPath[str],
+    state: State,
+    unit: FromQuery[str | None] = None,
+    lang: FromQuery[str | None] = None,
+) -> Response[bytes]:
+    return await _campaign_pdf(code, "posters", state.settings, unit, lang)
+
+
+@get(
+    "/api/v1/campaigns/{code:str}/slips.pdf",
+    summary="Phiếu phát tay A6, 4 phiếu mỗi tờ A4 (PDF)",
+    tags=["distribution"],
+)
+async def campaign_slips(
+    code: FromPath[str],
+    state: State,
+    unit: FromQuery[str | None] = None,
+    lang: FromQuery[str | None] = None,
+) -> Response[bytes]:
+    return await _campaign_pdf(code, "slips", state.settings, unit, lang)
+
+
+def _attachment(name: str) -> dict[str, Any]:
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+
+
+ROUTES = [link_qr_png, link_qr_svg, campaign_posters, campaign_slips]
