@@ -958,6 +958,8 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     notes = re.search(r"<!-- notes -->\n(.*?)<!-- /notes -->", old, re.S)
     notes_text = notes.group(1) if notes else "_(no notes yet)_\n"
+    # sections written by the other benchmarks (bench/posters.py) are kept as they are
+    kept_sections = re.findall(r"<!-- section:[a-z]+ -->.*?<!-- /section -->", old, re.S)
     m = report["machine"]
     a = report["args"]
     lines: list[str] = []
@@ -1233,6 +1235,9 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
     lines.append(notes_text.rstrip("\n"))
     w("<!-- /notes -->")
     w("")
+    for section in kept_sections:
+        w(section)
+        w("")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
 
