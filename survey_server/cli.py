@@ -160,6 +160,34 @@ def demo(
         _serve(settings)
 
 
+@main.command()
+@click.option(
+    "--jsonl", is_flag=True, help='Mỗi dòng vào là {"text": …}; mỗi dòng ra có "text" và "found".'
+)
+def scrub(jsonl: bool) -> None:
+    """Xóa thông tin cá nhân khỏi văn bản (đọc từ stdin, ghi ra stdout)."""
+    from survey_server.privacy.scrubber import scrub as scrub_text
+
+    if not jsonl:
+        click.echo(scrub_text(sys.stdin.read()).text, nl=False)
+        return
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = item["text"]
+            if not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise click.ClickException(
+                f'Dòng {number}: cần một đối tượng JSON {{"text": "…"}}'
+            ) from None
+        result = scrub_text(text)
+        found = [{"kind": f.kind, "start": f.start, "end": f.end} for f in result.found]
+        click.echo(json.dumps({"text": result.text, "found": found}, ensure_ascii=False))
+
+
 @main.group()
 def questionnaires() -> None:
     """Bảng hỏi: kiểm tra và nạp tệp YAML."""

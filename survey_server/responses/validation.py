@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survey_server.errors import FieldError
+from survey_server.privacy.scrubber import scrub_text
 from survey_server.questionnaires.schema import Question, Questionnaire
 from survey_server.responses.encoding import NA, encode, slot_layout
 
@@ -165,4 +166,5 @@ def _check_text(question: Question, value: Any) -> tuple[Any, FieldError | None]
     limit = question.max_length or DEFAULT_TEXT_LENGTH
     if len(text) > limit:
         return None, FieldError(question.id, "text_too_long", {"max": limit, "length": len(text)})
-    return text or None, None
+    # Personal data is removed here, before the answer goes anywhere (DESIGN §4).
+    return scrub_text(text) or None, None

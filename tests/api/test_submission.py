@@ -269,3 +269,11 @@ async def test_a_crash_logs_no_answer_text(client, survey, monkeypatch, caplog):
     assert "Nguyễn Thị Lan" not in response.text
     assert "unhandled ValueError" in caplog.text
     assert "Nguyễn Thị Lan" not in caplog.text and "0912" not in caplog.text
+
+
+async def test_free_text_is_scrubbed_before_it_is_stored(client, survey):
+    text = "Cô Lan, sđt 0912 345 678"
+    response = await client.post(URL, json=body(survey, {"loai": "gop_y", "noi_dung": text}))
+    assert response.status_code == 201
+    stored = (await stored_answers())[0]["noi_dung"]
+    assert stored == "Cô [tên], sđt [số điện thoại]"

@@ -1,0 +1,109 @@
+"""Word lists the scrubber reasons with: Vietnamese family names, given names, honorifics.
+
+Data, not logic: extend the lists when a new case is found. Every entry is lowercase NFC; the
+scrubber also compares diacritic-free forms so that "thay hung" is read like "thầy Hùng".
+"""
+
+FAMILY_NAMES = frozenset(
+    """
+nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh mai trịnh lương tạ cao
+hà lâm đào đoàn vương trương tô triệu chu châu quách thái tăng lưu kiều mạc nông lò hứa la văn
+diệp đàm giang khúc lục mã ninh phùng quan thân thạch tôn từ ung viên khổng âu bạch cù lại lạc
+tống hàn hầu doãn đồng kim chử chung thi nghiêm
+""".split()
+)
+
+#: Common given names (and the middle names that start them), enough to recognise a lowercase
+#: name after an honorific ("cô lan", "thầy hùng").
+GIVEN_NAMES = frozenset(
+    """
+an anh ánh bảo bắc bích bình cẩm chi chiến chinh công cúc cường dân diệp diệu diễm dung dũng
+duy duyên dương đạt điệp định đông đức giang giao hà hải hạnh hào hằng hân hậu hiền hiếu hiệp hiển
+hoa hòa hoà hoài hoan hoàn hoàng hồng huế huệ hùng hưng hương hường huy huyền khải khang khanh khánh
+khoa khôi khuê kiên kiều kim lan lâm lành lệ liên liễu linh loan lộc long luân lực ly lý mai mạnh
+minh mơ my mỹ nam nga ngân nghĩa ngọc nguyên nguyệt nhàn nhân nhi nhung như oanh phong phú phúc
+phụng phương phượng quân quang quế quốc quỳnh sang sáng sơn sương tài tâm tân thái thắm thắng thanh
+thành thảo thịnh thơ thu thuận thúy thủy thư thương tiến tiên tín toàn trang trâm trí trinh trọng
+trúc trung tú tuấn tùng tuyết tuyền uyên vân văn việt vinh vũ vy xuân yên yến thị đình hữu ngọc
+hồng thùy diệu gia bá công khắc quý tấn thế tiểu
+""".split()
+)
+
+#: Words after which a name follows: kin, honorifics, roles.
+HONORIFICS = frozenset(
+    """
+ông bà anh chị cô thầy cháu em con bé bạn bác chú dì cậu mợ thím dượng cu
+""".split()
+)
+ROLE_PHRASES = (
+    "hiệu trưởng",
+    "hiệu phó",
+    "phó hiệu trưởng",
+    "giáo viên",
+    "cô giáo",
+    "thầy giáo",
+    "chủ nhiệm",
+    "gvcn",
+    "gv",
+    "tổng phụ trách",
+    "kế toán",
+    "thủ quỹ",
+    "bảo vệ",
+    "cấp dưỡng",
+    "y tế",
+    "văn thư",
+    "tên là",
+    "tên",
+    "con tôi",
+    "con em",
+    "cháu tôi",
+    "con trai tôi",
+    "con gái tôi",
+    "bé nhà tôi",
+    "phụ huynh",
+    "em học sinh",
+    "học sinh",
+    "bạn học",
+)
+
+#: Words that, before a family name, make it the name of a place or an institution.
+PLACE_WORDS = frozenset(
+    """
+trường thcs thpt th mn ptcs ptth pt gdtx ptdtnt học non đường phố phường xã quận huyện tỉnh
+thành cầu chợ viện đội đoàn cung tượng lăng giải làng thôn ấp đ. p. q. tp tp. kđt bác chủ tịch
+liên đội nhà khu ngõ hẻm kiệt ngách quảng
+""".split()
+)
+
+#: Historic figures whose names are mostly streets and schools: kept unless a person word
+#: (cô, thầy, cháu…) stands right before them.
+FAMOUS = frozenset(
+    name.lower()
+    for name in """
+Hồ Chí Minh|Võ Nguyên Giáp|Nguyễn Trãi|Trần Hưng Đạo|Lê Lợi|Nguyễn Du|Lý Thường Kiệt|Trần Phú|
+Quang Trung|Lê Văn Tám|Võ Thị Sáu|Kim Đồng|Nguyễn Bỉnh Khiêm|Chu Văn An|Lê Quý Đôn|Nguyễn Huệ|
+Phan Bội Châu|Phan Chu Trinh|Hai Bà Trưng|Bà Triệu|Ngô Quyền|Lý Tự Trọng|Nguyễn Thị Minh Khai|
+Trần Quốc Toản|Tô Hiến Thành|Hoàng Hoa Thám|Nguyễn Tất Thành|Trương Định|Trương Công Định|
+Đinh Tiên Hoàng|Lê Hồng Phong|Hà Huy Tập|Nguyễn Văn Cừ|Tôn Đức Thắng|Phạm Văn Đồng|Lê Duẩn|
+Nguyễn Khuyến|Nguyễn Đình Chiểu|Tô Hiệu|Cù Chính Lan|Bế Văn Đàn|Phan Đình Phùng|Lương Thế Vinh|
+Nguyễn Văn Trỗi|Hoàng Văn Thụ|Lê Thánh Tông|Trần Nhân Tông|Lý Thái Tổ|Trần Quang Khải|Lê Lai|
+Nguyễn Chí Thanh|Nguyễn Thái Học|Phạm Ngũ Lão|Yết Kiêu|Lý Công Uẩn|Trần Đại Nghĩa|Nguyễn Văn Linh|
+Hùng Vương|An Dương Vương|Mạc Đĩnh Chi|Lê Hữu Trác|Hải Thượng Lãn Ông|Nguyễn Hiền|Võ Văn Tần|
+Trần Văn Ơn|Nguyễn Lương Bằng|Đặng Thai Mai|Lê Ngọc Hân|Nguyễn Trung Trực|Trưng Vương|Tô Vĩnh Diện|
+Nguyễn Viết Xuân|La Văn Cầu|Phan Đăng Lưu|Huỳnh Thúc Kháng|Điện Biên Phủ|Nguyễn Công Trứ|Trần Nguyên Hãn
+""".replace("\n", "").split("|")
+)
+
+#: Two-word phrases whose first word is also a given name: never a name ("an toàn", "lan can").
+NOT_NAMES = frozenset(
+    """
+an toàn|an ninh|an tâm|an ủi|bình thường|bình yên|bình đẳng|minh bạch|minh chứng|hoa quả|hoa phượng|
+hoa sen|lan can|lan truyền|nam sinh|nam giới|hùng vĩ|hà khắc|mai mốt|mai sau|hải sản|tâm lý|tâm huyết|
+tâm sự|tâm trạng|trung thu|trung bình|trung thực|trung tâm|thu chi|thu phí|thu tiền|xuân hè|thanh toán|
+thanh niên|quang cảnh|phong trào|linh hoạt|hồng hào|dũng cảm|cường độ|phúc lợi|đức tính|hiền lành|
+hòa nhập|hòa đồng|long trọng|khánh thành|sơn sửa|thành tích|thành viên|nhân viên|vân vân|tiến bộ|tiến độ|
+kim loại|nghĩa vụ|thắng lợi|chi phí|chi tiết|chi trả|thu hút|thu nhập|hạnh kiểm|hạnh phúc|công bằng|
+công khai|công tác|khang trang|an hưởng|tuyết rơi|mỹ thuật|huy động|lực lượng|toàn bộ|toàn diện|
+duy trì|giao thông|giao tiếp|hà nội|đông đúc|uyên bác|sáng tạo|sáng sớm|tài chính|tài liệu|nghĩa là
+""".replace("\n", "").split("|")
+)

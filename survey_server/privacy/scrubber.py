@@ -1,0 +1,382 @@
+"""Removing personal data from Vietnamese free text before it is stored (DESIGN §4).
+
+Five detectors find spans — e-mail addresses, phone numbers, identity and account numbers,
+street addresses and people's names — and each span is replaced by a readable tag ([tên],
+[số điện thoại], [số định danh], [địa chỉ], [email]). What makes a comment useful is left alone:
+schools and streets named after people (Trường THCS Trương Công Định, đường Trần Phú), Chủ tịch Hồ
+Chí Minh, legal document numbers (13/2023/NĐ-CP), money (1.200.000 đồng), dates, classes (12A5),
+percentages and counts.
+
+Names are the hard part. A name is recognised (1) after a kin, honorific or role word (cô, thầy,
+cháu, con tôi, hiệu trưởng…), in any capitalisation, or (2) as two to four capitalised words
+starting with a Vietnamese family name, unless a place word (trường, THCS, đường, phường…) stands
+before it or it is a historic figure. The word lists live in ``lexicon`` as data. The raw text
+never leaves this module: it is not logged, and only the scrubbed text is stored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from survey_server.privacy.lexicon import (
+    FAMILY_NAMES,
+    FAMOUS,
+    GIVEN_NAMES,
+    HONORIFICS,
+    NOT_NAMES,
+    PLACE_WORDS,
+    ROLE_PHRASES,
+)
+
+TAGS = {
+    "email": "[email]",
+    "phone": "[số điện thoại]",
+    "id": "[số định danh]",
+    "address": "[địa chỉ]",
+    "name": "[tên]",
+}
+#: When two findings overlap, the earlier kind in this order wins.
+PRIORITY = ("email", "phone", "id", "address", "name")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A span of personal data in the (NFC) text: ``text[start:end]``."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Scrubbed:
+    text: str
+    found: list[Found]
+
+
+def fold(word: str) -> str:
+    """Lowercase without diacritics (đ → d): how people type on a phone without accents."""
+    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+FOLDED_GIVEN = frozenset(fold(name) for name in GIVEN_NAMES)
+FOLDED_FAMILY = frozenset(fold(name) for name in FAMILY_NAMES)
+FOLDED_HONORIFICS = frozenset(fold(word) for word in HONORIFICS)
+FOLDED_NOT_NAMES = frozenset(fold(phrase) for phrase in NOT_NAMES)
+ROLE_WORDS = tuple(tuple(phrase.split()) for phrase in ROLE_PHRASES)
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+NUMBER = re.compile(r"(?<![\w/.,])\+?\(?\d+\)?(?:[ .\-]\(?\d+\)?)*(?![\w/])", re.UNICODE)
+MONEY_AFTER = re.compile(
+    r"\s*(?:đồng|đ\b|vnđ|vnd|nghìn|ngàn|triệu|tr\b|tỷ|k\b|%|usd|lần|buổi|học sinh|hs\b|em\b|người|"
+    r"phút|giờ|ngày|tháng|năm|tuổi|km|m\b|cm|kg|bộ|cuốn|quyển|lớp|phòng|ca\b)",
+    re.IGNORECASE,
+)
+VI_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+PHONE_CUE = re.compile(
+    r"(?:sđt|sdt|đt|dt|điện thoại|dien thoai|zalo|liên hệ|lien he|lh|gọi|goi|số máy|di động|"
+    r"hotline|alo|nhắn|nhan tin|máy)\W{0,3}(?:số|là|la|:)?\W{0,3}$",
+    re.IGNORECASE,
+)
+ID_CUE = re.compile(
+    r"(?:cccd|cmnd|cmt|căn cước|can cuoc|chứng minh|chung minh|định danh|dinh danh|mã|ma so|"
+    r"stk|số tài khoản|so tai khoan|tài khoản|tai khoan|tk|số thẻ|so the|bhyt|hộ chiếu|passport|"
+    r"mshs|mã hs|mã học sinh|số báo danh|sbd)[\w\s]{0,15}?\W{0,3}(?:số|là|la|:)?\W{0,3}$",
+    re.IGNORECASE,
+)
+
+#: Capital letters of Vietnamese (``re`` has no \p{Lu}): A–Z and every accented capital.
+_UPPER = "A-Z" + "".join(
+    chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isupper() and chr(c).isalpha()
+)
+_LANE = r"(?i:ngõ|ngách|hẻm|kiệt|hẽm|ngo|ngach|hem|kiet)\s*\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
+_AREA = r"(?i:tổ dân phố|tổ|khu phố|kp|thôn|xóm|ấp|khối|cụm dân cư|tdp|thon|xom)\s*(?i:số\s*)?\d+[a-zA-Z]?"
+_NAMEWORDS = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{0,3}}"
+_HOUSE = r"\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
+ADDRESS_ANCHORS = re.compile(
+    "|".join(
+        (
+            rf"(?i:số nhà|nhà số|số|sn)\s*{_HOUSE}(?=\s*(?:,\s*)?(?:{_LANE}|(?i:đường|phố)|{_AREA}|[{_UPPER}]))",
+            _LANE,
+            _AREA,
+            rf"\b(?i:ở|tại|nhà|chỉ|đc|đ/c|o|tai|nha)\s(?P<cued>{_HOUSE})(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
+            rf"(?<![\w/]){_HOUSE}/\d+[a-zA-Z]?(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
+        )
+    ),
+)
+ADDRESS_CONTINUATION = re.compile(
+    rf"(?:\s*,?\s*(?:{_LANE}|{_AREA}|(?i:đường|phố|đ\.)\s+{_NAMEWORDS}|{_NAMEWORDS}))",
+)
+AREA_STOP = re.compile(
+    r"\s*,?\s*(?:phường|xã|quận|huyện|tỉnh|thành phố|tp|thị xã|thị trấn)\b", re.IGNORECASE
+)
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: Capitalised words that follow a kin word without being a name ("Thầy Cô", "Em Trường…").
+COMMON_CAPITALISED = frozenset(
+    (
+        "trường",
+        "lớp",
+        "nhà",
+        "ban",
+        "hội",
+        "sở",
+        "phòng",
+        "tôi",
+        "em",
+        "con",
+        "các",
+        "những",
+        "mọi",
+        "cả",
+        "giáo",
+        "chủ",
+        "hiệu",
+        "phụ",
+        "học",
+    )
+)
+
+
+def scrub(text: str) -> Scrubbed:
+    """The text with personal data replaced by tags, and where each finding was.
+
+    The text is normalised to NFC first (stored text is NFC); offsets refer to that form, which
+    is the input itself whenever the input is NFC.
+    """
+    text = unicodedata.normalize("NFC", text)
+    spans = [*_emails(text), *_numbers(text), *_addresses(text), *_names(text)]
+    kept = _resolve(spans)
+    out: list[str] = []
+    position = 0
+    for found in kept:
+        out.append(text[position : found.start])
+        out.append(TAGS[found.kind])
+        position = found.end
+    out.append(text[position:])
+    return Scrubbed("".join(out), kept)
+
+
+def scrub_text(text: str) -> str:
+    return scrub(text).text
+
+
+def _resolve(spans: list[Found]) -> list[Found]:
+    """Non-overlapping findings: by priority of kind, then the longest."""
+    ordered = sorted(spans, key=lambda f: (PRIORITY.index(f.kind), -(f.end - f.start), f.start))
+    chosen: list[Found] = []
+    for found in ordered:
+        if all(found.end <= other.start or found.start >= other.end for other in chosen):
+            chosen.append(found)
+    merged: list[Found] = []
+    for found in sorted(chosen, key=lambda f: f.start):
+        previous = merged[-1] if merged else None
+        if previous and previous.kind == found.kind == "name" and not found.start - previous.end:
+            merged[-1] = Found("name", previous.start, found.end)
+        else:
+            merged.append(found)
+    return merged
+
+
+def _emails(text: str) -> list[Found]:
+    return [Found("email", m.start(), m.end()) for m in EMAIL.finditer(text)]
+
+
+def _numbers(text: str) -> list[Found]:
+    found = []
+    for match in NUMBER.finditer(text):
+        raw = match.group().rstrip(" .-")
+        start, end = match.start(), match.start() + len(raw)
+        kind = _number_kind(raw, text[max(0, start - 30) : start], text[end : end + 12])
+        if kind:
+            found.append(Found(kind, start, end))
+    return found
+
+
+def _number_kind(raw: str, before: str, after: str) -> str | None:
+    digits = re.sub(r"\D", "", raw)
+    count = len(digits)
+    if count < 5:
+        return None
+    phone_cue = bool(PHONE_CUE.search(before))
+    id_cue = bool(ID_CUE.search(before))
+    looks_like_money = MONEY_AFTER.match(after) or (
+        VI_THOUSANDS.fullmatch(raw) and not raw.startswith("0")
+    )
+    if looks_like_money and not (phone_cue or id_cue):
+        return None
+    international = raw.startswith("+") or (digits.startswith("84") and count in (11, 12))
+    if international and 11 <= count <= 12:
+        return "id" if id_cue and not phone_cue else "phone"
+    if digits.startswith("0") and 10 <= count <= 11:
+        return "id" if id_cue and not phone_cue else "phone"
+    if count >= 9:
+        return "phone" if phone_cue and count <= 11 else "id"
+    if phone_cue:
+        return "phone"
+    if id_cue:
+        return "id"
+    return None
+
+
+def _addresses(text: str) -> list[Found]:
+    found = []
+    for match in ADDRESS_ANCHORS.finditer(text):
+        if re.search(
+            r"(?:ngày|hôm|lớp)\s*$", text[max(0, match.start() - 6) : match.start()], re.IGNORECASE
+        ):
+            continue
+        end = match.end()
+        while True:
+            if AREA_STOP.match(text, end):
+                break
+            more = ADDRESS_CONTINUATION.match(text, end)
+            if not more or more.end() == end or _looks_like_sentence_start(more.group()):
+                break
+            end = more.end()
+        start = match.start("cued") if match.group("cued") else match.start()
+        found.append(Found("address", start, end))
+    return found
+
+
+def _looks_like_sentence_start(piece: str) -> bool:
+    first = WORD.search(piece)
+    return bool(first) and fold(first.group()) in {
+        "truong",
+        "lop",
+        "nha",
+        "co",
+        "thay",
+        "con",
+        "em",
+        "toi",
+    }
+
+
+def _names(text: str) -> list[Found]:
+    words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
+    found: list[Found] = []
+    index = 0
+    while index < len(words):
+        after_title = _title_ends_at(words, index)
+        if after_title is not None:
+            span = _name_after_title(words, after_title + 1, text)
+            if span:
+                found.append(Found("name", words[span[0]][1], words[span[1]][2]))
+                index = span[1] + 1
+                continue
+        full = _full_name_at(words, index, text)
+        if full:
+            if full[2]:
+                found.append(Found("name", words[full[0]][1], words[full[1]][2]))
+            index = full[1] + 1
+            continue
+        index += 1
+    return found
+
+
+def _is_plain(word: str) -> bool:
+    """Typed without diacritics (so 'co' may be 'cô', but 'có' is never 'cô')."""
+    return fold(word) == word.lower()
+
+
+def _in(word: str, exact: frozenset[str], folded: frozenset[str]) -> bool:
+    """``word`` is in a list, accented exactly, or typed without any accent at all.
+
+    Folding only plain words keeps "Trường" from matching the family name Trương, and "chủ"
+    from matching Chu.
+    """
+    return word.lower() in exact or (_is_plain(word) and fold(word) in folded)
+
+
+def _title_ends_at(words: list[tuple[str, int, int]], index: int) -> int | None:
+    """If a kin, honorific or role word (or phrase) starts at ``index``, the index of its end."""
+    word = words[index][0].lower()
+    for phrase in ROLE_WORDS:
+        end = index + len(phrase) - 1
+        if (
+            end < len(words)
+            and tuple(w[0].lower() for w in words[index : end + 1]) == phrase
+            and all(words[k + 1][1] - words[k][2] <= 2 for k in range(index, end))
+        ):
+            return end
+    if _in(word, HONORIFICS, FOLDED_HONORIFICS):
+        return index
+    return None
+
+
+def _is_name_word(word: str, capitalised_ok: bool) -> bool:
+    if word.isupper() and len(word) > 1:
+        return False
+    if word[0].isupper() and capitalised_ok:
+        return (
+            not _in(word, HONORIFICS, FOLDED_HONORIFICS) and word.lower() not in COMMON_CAPITALISED
+        )
+    # lowercase: only given names ("cô lan"); a lowercase full name is found by _full_name_at
+    return _in(word, GIVEN_NAMES, FOLDED_GIVEN)
+
+
+def _name_after_title(
+    words: list[tuple[str, int, int]], start: int, text: str
+) -> tuple[int, int] | None:
+    end = start - 1
+    capitalised = start < len(words) and words[start][0][0].isupper()
+    while end + 1 < len(words) and end + 1 - start < 4:
+        word, word_start, _ = words[end + 1]
+        gap = text[words[end][2] : word_start]
+        if end >= start and gap.strip():
+            break
+        if gap.strip() not in ("", ":") and end < start:
+            break
+        if not _is_name_word(word, capitalised):
+            break
+        if capitalised and not word[0].isupper():
+            break
+        if end + 2 < len(words) and f"{fold(word)} {fold(words[end + 2][0])}" in FOLDED_NOT_NAMES:
+            break
+        end += 1
+    if end < start:
+        return None
+    phrase = " ".join(w[0] for w in words[start : end + 1]).lower()
+    if phrase in FAMOUS or (
+        words[start - 1][0].lower() == "bác" and words[start][0].lower() == "hồ"
+    ):
+        return None
+    return start, end
+
+
+def _full_name_at(
+    words: list[tuple[str, int, int]], index: int, text: str
+) -> tuple[int, int, bool] | None:
+    """A full name starting at ``index``: (start, end, is_person); None if none starts there.
+
+    A candidate in a place context (Trường THCS Trương Công Định) or a historic figure is returned
+    with ``is_person`` False, so that its later words are not read as a name of their own.
+    """
+    word = words[index][0]
+    if not _in(word, FAMILY_NAMES, FOLDED_FAMILY) or (word.isupper() and len(word) > 1):
+        return None
+    capitalised = word[0].isupper()
+    end = index
+    while end + 1 < len(words) and end - index < 3:
+        nxt, nxt_start, _ = words[end + 1]
+        if text[words[end][2] : nxt_start].strip():
+            break
+        if capitalised:
+            if not nxt[0].isupper() or (nxt.isupper() and len(nxt) > 1):
+                break
+        elif not _in(nxt, GIVEN_NAMES, FOLDED_GIVEN):
+            break
+        end += 1
+    if end == index:
+        return None
+    if not capitalised and end - index < 2:
+        return None  # "lê la", "mai sau": lowercase needs family + middle + given
+    phrase = " ".join(w[0] for w in words[index : end + 1]).lower()
+    previous = [w[0].lower() for w in words[max(0, index - 2) : index]]
+    in_place = bool(previous) and (
+        previous[-1] in PLACE_WORDS or " ".join(previous) in ("tiểu học", "mầm non", "chủ tịch")
+    )
+    return index, end, not (in_place or phrase in FAMOUS)
