@@ -1,22 +1,44 @@
 """Word lists the scrubber reasons with: Vietnamese family names, given names, honorifics.
 
 Data, not logic: extend the lists when a new case is found. Every entry is lowercase NFC; the
-scrubber also compares diacritic-free forms so that "thay hung" is read like "thầy Hùng".
+scrubber also compares diacritic-free forms when a text is typed without accents, so that
+"thay hung" is read like "thầy Hùng".
 """
 
-FAMILY_NAMES = frozenset(
-    """
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _phrases(text: str) -> frozenset[str]:
+    return frozenset(
+        part.strip().lower() for part in text.replace("\n", "").split("|") if part.strip()
+    )
+
+
+FAMILY_NAMES = _words("""
 nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh mai trịnh lương tạ cao
 hà lâm đào đoàn vương trương tô triệu chu châu quách thái tăng lưu kiều mạc nông lò hứa la văn
 diệp đàm giang khúc lục mã ninh phùng quan thân thạch tôn từ ung viên khổng âu bạch cù lại lạc
 tống hàn hầu doãn đồng kim chử chung thi nghiêm
-""".split()
-)
+""")
+
+#: Family names common enough to start a lowercase full name ("nguyễn văn an"); rarer ones
+#: (mai, hà, lâm, cao…) are everyday words too and need capitals.
+CORE_FAMILY_NAMES = _words("""
+nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh trịnh lương trương
+đoàn đào vương
+""")
+
+#: Middle names: the second word of a lowercase full name.
+MIDDLE_NAMES = _words("""
+văn thị đức hữu minh ngọc thanh quang xuân thu hồng kim bảo gia anh quốc công đình thế tuấn hoàng
+mạnh việt như diệu phương khánh hải trung tiến thùy thúy nhật duy hoài huy tấn bá trọng đăng
+""")
 
 #: Common given names (and the middle names that start them), enough to recognise a lowercase
 #: name after an honorific ("cô lan", "thầy hùng").
-GIVEN_NAMES = frozenset(
-    """
+GIVEN_NAMES = _words("""
 an anh ánh bảo bắc bích bình cẩm chi chiến chinh công cúc cường dân diệp diệu diễm dung dũng
 duy duyên dương đạt điệp định đông đức giang giao hà hải hạnh hào hằng hân hậu hiền hiếu hiệp hiển
 hoa hòa hoà hoài hoan hoàn hoàng hồng huế huệ hùng hưng hương hường huy huyền khải khang khanh khánh
@@ -25,61 +47,42 @@ minh mơ my mỹ nam nga ngân nghĩa ngọc nguyên nguyệt nhàn nhân nhi nh
 phụng phương phượng quân quang quế quốc quỳnh sang sáng sơn sương tài tâm tân thái thắm thắng thanh
 thành thảo thịnh thơ thu thuận thúy thủy thư thương tiến tiên tín toàn trang trâm trí trinh trọng
 trúc trung tú tuấn tùng tuyết tuyền uyên vân văn việt vinh vũ vy xuân yên yến thị đình hữu ngọc
-hồng thùy diệu gia bá công khắc quý tấn thế tiểu
-""".split()
+hồng thùy diệu gia bá công khắc quý tấn thế tiểu kiệt tâm
+""")
+
+#: Words after which a name follows: kin and honorifics.
+HONORIFICS = _words(
+    "ông bà anh chị cô thầy cháu em con bé bạn bác chú dì cậu mợ thím dượng cu mẹ bố cha má"
 )
 
-#: Words after which a name follows: kin, honorifics, roles.
-HONORIFICS = frozenset(
-    """
-ông bà anh chị cô thầy cháu em con bé bạn bác chú dì cậu mợ thím dượng cu
-""".split()
+#: Role and kin phrases after which a name follows.
+ROLE_PHRASES = tuple(
+    phrase.strip()
+    for phrase in """
+hiệu trưởng|hiệu phó|phó hiệu trưởng|giáo viên|cô giáo|thầy giáo|chủ nhiệm|gvcn|gv|tổng phụ trách|
+kế toán|thủ quỹ|bảo vệ|cấp dưỡng|y tế|văn thư|tên là|tên|con tôi|con em|cháu tôi|con trai tôi|
+con gái tôi|bé nhà tôi|em học sinh|học sinh|bạn học|mẹ của|bố của|mẹ bé|mẹ cháu|bố cháu|
+phụ huynh em|phụ huynh cháu|phụ huynh bé|họ tên|họ và tên
+""".replace("\n", "").split("|")
+    if phrase.strip()
 )
-ROLE_PHRASES = (
-    "hiệu trưởng",
-    "hiệu phó",
-    "phó hiệu trưởng",
-    "giáo viên",
-    "cô giáo",
-    "thầy giáo",
-    "chủ nhiệm",
-    "gvcn",
-    "gv",
-    "tổng phụ trách",
-    "kế toán",
-    "thủ quỹ",
-    "bảo vệ",
-    "cấp dưỡng",
-    "y tế",
-    "văn thư",
-    "tên là",
-    "tên",
-    "con tôi",
-    "con em",
-    "cháu tôi",
-    "con trai tôi",
-    "con gái tôi",
-    "bé nhà tôi",
-    "phụ huynh",
-    "em học sinh",
-    "học sinh",
-    "bạn học",
-)
+
+#: Role phrases after which only a capitalised word is taken as a name ("học sinh giỏi" is not).
+CAPITALISED_ONLY_AFTER = _phrases("""
+học sinh|giáo viên|kế toán|y tế|bảo vệ|văn thư|hiệu trưởng|hiệu phó|phó hiệu trưởng|tổng phụ trách|
+thủ quỹ|cấp dưỡng|chủ nhiệm|gv|gvcn|bạn học|em học sinh
+""")
 
 #: Words that, before a family name, make it the name of a place or an institution.
-PLACE_WORDS = frozenset(
-    """
+PLACE_WORDS = _words("""
 trường thcs thpt th mn ptcs ptth pt gdtx ptdtnt học non đường phố phường xã quận huyện tỉnh
 thành cầu chợ viện đội đoàn cung tượng lăng giải làng thôn ấp đ. p. q. tp tp. kđt bác chủ tịch
-liên đội nhà khu ngõ hẻm kiệt ngách quảng
-""".split()
-)
+liên đội nhà khu ngõ hẻm kiệt ngách quảng chuyên tnpt tiểu cấp
+""")
 
-#: Historic figures whose names are mostly streets and schools: kept unless a person word
+#: Historic figures and places whose names start like a person's: kept unless a person word
 #: (cô, thầy, cháu…) stands right before them.
-FAMOUS = frozenset(
-    name.lower()
-    for name in """
+FAMOUS = _phrases("""
 Hồ Chí Minh|Võ Nguyên Giáp|Nguyễn Trãi|Trần Hưng Đạo|Lê Lợi|Nguyễn Du|Lý Thường Kiệt|Trần Phú|
 Quang Trung|Lê Văn Tám|Võ Thị Sáu|Kim Đồng|Nguyễn Bỉnh Khiêm|Chu Văn An|Lê Quý Đôn|Nguyễn Huệ|
 Phan Bội Châu|Phan Chu Trinh|Hai Bà Trưng|Bà Triệu|Ngô Quyền|Lý Tự Trọng|Nguyễn Thị Minh Khai|
@@ -90,13 +93,14 @@ Nguyễn Văn Trỗi|Hoàng Văn Thụ|Lê Thánh Tông|Trần Nhân Tông|Lý T
 Nguyễn Chí Thanh|Nguyễn Thái Học|Phạm Ngũ Lão|Yết Kiêu|Lý Công Uẩn|Trần Đại Nghĩa|Nguyễn Văn Linh|
 Hùng Vương|An Dương Vương|Mạc Đĩnh Chi|Lê Hữu Trác|Hải Thượng Lãn Ông|Nguyễn Hiền|Võ Văn Tần|
 Trần Văn Ơn|Nguyễn Lương Bằng|Đặng Thai Mai|Lê Ngọc Hân|Nguyễn Trung Trực|Trưng Vương|Tô Vĩnh Diện|
-Nguyễn Viết Xuân|La Văn Cầu|Phan Đăng Lưu|Huỳnh Thúc Kháng|Điện Biên Phủ|Nguyễn Công Trứ|Trần Nguyên Hãn
-""".replace("\n", "").split("|")
-)
+Nguyễn Viết Xuân|La Văn Cầu|Phan Đăng Lưu|Huỳnh Thúc Kháng|Điện Biên Phủ|Nguyễn Công Trứ|Trần Nguyên Hãn|
+Hà Nội|Hà Nam|Hà Giang|Hà Tĩnh|Hà Đông|Hà Tiên|Cao Bằng|Lâm Đồng|Lâm Hà|Hồ Gươm|Hồ Tây|Đồng Nai|
+Đồng Tháp|Đồng Hới|Đồng Xoài|Tô Lịch|Mai Châu|Phan Thiết|Phan Rang|Hoàng Mai|Hồ Xuân Hương|
+Bùi Thị Xuân|Lê Thị Riêng|Nguyễn Thị Định|Trần Cao Vân|Nguyễn An Ninh|Lý Chính Thắng
+""")
 
 #: Two-word phrases whose first word is also a given name: never a name ("an toàn", "lan can").
-NOT_NAMES = frozenset(
-    """
+NOT_NAMES = _phrases("""
 an toàn|an ninh|an tâm|an ủi|bình thường|bình yên|bình đẳng|minh bạch|minh chứng|hoa quả|hoa phượng|
 hoa sen|lan can|lan truyền|nam sinh|nam giới|hùng vĩ|hà khắc|mai mốt|mai sau|hải sản|tâm lý|tâm huyết|
 tâm sự|tâm trạng|trung thu|trung bình|trung thực|trung tâm|thu chi|thu phí|thu tiền|xuân hè|thanh toán|
@@ -104,6 +108,15 @@ thanh niên|quang cảnh|phong trào|linh hoạt|hồng hào|dũng cảm|cườn
 hòa nhập|hòa đồng|long trọng|khánh thành|sơn sửa|thành tích|thành viên|nhân viên|vân vân|tiến bộ|tiến độ|
 kim loại|nghĩa vụ|thắng lợi|chi phí|chi tiết|chi trả|thu hút|thu nhập|hạnh kiểm|hạnh phúc|công bằng|
 công khai|công tác|khang trang|an hưởng|tuyết rơi|mỹ thuật|huy động|lực lượng|toàn bộ|toàn diện|
-duy trì|giao thông|giao tiếp|hà nội|đông đúc|uyên bác|sáng tạo|sáng sớm|tài chính|tài liệu|nghĩa là
-""".replace("\n", "").split("|")
-)
+duy trì|giao thông|giao tiếp|hà nội|đông đúc|uyên bác|sáng tạo|sáng sớm|tài chính|tài liệu|nghĩa là|
+kiên nhẫn|kiên trì|kiên quyết|liên kết|liên hệ|liên lạc|liên quan|liên tục|dân tộc|dân số|dân cư|
+thương binh|thương yêu|thương mến|anh hùng|anh em|anh chị|cô giáo|cô chú|bác sĩ|bà con|ông bà|con em|
+em bé|chị em|bạn bè|thầy cô|bạn học|sáng nay|sáng mai|sáng sủa|chiều nay|hiếu động|hiếu học|
+vinh danh|vinh dự|thu hoạch|thu dọn|nhân dân|nhân ái|trí tuệ|trí nhớ|tuấn tú|minh mẫn|bình tĩnh|
+bình an|hòa bình|hòa thuận|lộc lá|phúc đáp|sang năm|sang tuần|mai này|thanh lý|thanh tra|trung học|
+nam bộ|đông nam|tây nam|đông bắc|khánh hòa|hồng ngoại|tiểu học|tiểu ban|kim chỉ|thế giới|thế hệ|
+quý giá|quý báu|công nhân|công an|công viên|gia đình|gia sư|gia hạn|việt nam|quốc gia|quốc tế|
+hoàn thành|hoàn toàn|ngọc trai|nguyên nhân|nguyên tắc|tài sản|khải hoàn|trinh sát|phương pháp|
+phương án|phương tiện|tiến hành|tú tài|trọng tâm|trọng điểm|lành mạnh|đông người|hiền hòa|
+thành phố|văn hóa|văn bản|văn nghệ|yên tâm|yên tĩnh|thanh tịnh|xuân thu|thu đông
+""")

@@ -21,10 +21,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from survey_server.privacy.lexicon import (
+    CAPITALISED_ONLY_AFTER,
+    CORE_FAMILY_NAMES,
     FAMILY_NAMES,
     FAMOUS,
     GIVEN_NAMES,
     HONORIFICS,
+    MIDDLE_NAMES,
     NOT_NAMES,
     PLACE_WORDS,
     ROLE_PHRASES,
@@ -66,6 +69,8 @@ FOLDED_GIVEN = frozenset(fold(name) for name in GIVEN_NAMES)
 FOLDED_FAMILY = frozenset(fold(name) for name in FAMILY_NAMES)
 FOLDED_HONORIFICS = frozenset(fold(word) for word in HONORIFICS)
 FOLDED_NOT_NAMES = frozenset(fold(phrase) for phrase in NOT_NAMES)
+FOLDED_CORE_FAMILY = frozenset(fold(name) for name in CORE_FAMILY_NAMES)
+FOLDED_MIDDLE = frozenset(fold(name) for name in MIDDLE_NAMES)
 ROLE_WORDS = tuple(tuple(phrase.split()) for phrase in ROLE_PHRASES)
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -92,8 +97,15 @@ ID_CUE = re.compile(
 _UPPER = "A-Z" + "".join(
     chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isupper() and chr(c).isalpha()
 )
-_LANE = r"(?i:ngõ|ngách|hẻm|kiệt|hẽm|ngo|ngach|hem|kiet)\s*\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
-_AREA = r"(?i:tổ dân phố|tổ|khu phố|kp|thôn|xóm|ấp|khối|cụm dân cư|tdp|thon|xom)\s*(?i:số\s*)?\d+[a-zA-Z]?"
+_LANE = (
+    r"\b(?:[Nn]gõ|[Nn]gách|[Hh]ẻm|kiệt|[Hh]ẽm|ngo|ngach|hem|kiet)\s*\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
+)
+_AREA = (
+    r"\b(?i:tổ dân phố|tổ|khu phố|kp|thôn|xóm|ấp|khóm|đội|cụm dân cư|tdp|thon|xom|to|ap|khom|doi)"
+    r"\s*(?i:số\s*)?\d+[a-zA-Z]?"
+)
+_BUILDING = r"\b(?i:căn hộ|can ho|phòng|phong|lô|lo|tòa|toa|block)\s*[A-Za-z]?\d+[A-Za-z]?\d*(?=\s+(?i:tòa|toa|block|lô|chung cư|khu))|\b(?i:căn hộ|can ho|lô)\s*[A-Za-z]?\d+[A-Za-z]?\d*"
+_VILLAGE = rf"\b(?i:thôn|xóm|ấp|khóm|thon|xom|ap)\s+[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*)?"
 _NAMEWORDS = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{0,3}}"
 _HOUSE = r"\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
 ADDRESS_ANCHORS = re.compile(
@@ -102,13 +114,15 @@ ADDRESS_ANCHORS = re.compile(
             rf"(?i:số nhà|nhà số|số|sn)\s*{_HOUSE}(?=\s*(?:,\s*)?(?:{_LANE}|(?i:đường|phố)|{_AREA}|[{_UPPER}]))",
             _LANE,
             _AREA,
+            _BUILDING,
+            _VILLAGE,
             rf"\b(?i:ở|tại|nhà|chỉ|đc|đ/c|o|tai|nha)\s(?P<cued>{_HOUSE})(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
             rf"(?<![\w/]){_HOUSE}/\d+[a-zA-Z]?(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
         )
     ),
 )
 ADDRESS_CONTINUATION = re.compile(
-    rf"(?:\s*,?\s*(?:{_LANE}|{_AREA}|(?i:đường|phố|đ\.)\s+{_NAMEWORDS}|{_NAMEWORDS}))",
+    rf"(?:\s*,?\s*(?:{_LANE}|{_AREA}|{_BUILDING}|(?i:tòa|toa|block|chung cư|khu đô thị|kđt)\s+[\w-]+|(?i:đường|phố|đ\.)\s+{_NAMEWORDS}|{_NAMEWORDS}))",
 )
 AREA_STOP = re.compile(
     r"\s*,?\s*(?:phường|xã|quận|huyện|tỉnh|thành phố|tp|thị xã|thị trấn)\b", re.IGNORECASE
@@ -255,19 +269,30 @@ def _looks_like_sentence_start(piece: str) -> bool:
     }
 
 
+Words = list[tuple[str, int, int]]
+
+
+def _plain_text(words: Words) -> bool:
+    """Typed without accents: then "co lan" is read as "cô Lan" (few words carry a diacritic)."""
+    accented = sum(not _is_plain(word) for word, _, _ in words)
+    return len(words) >= 3 and accented <= len(words) // 10
+
+
 def _names(text: str) -> list[Found]:
     words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
+    plain = _plain_text(words)
     found: list[Found] = []
     index = 0
     while index < len(words):
-        after_title = _title_ends_at(words, index)
-        if after_title is not None:
-            span = _name_after_title(words, after_title + 1, text)
+        title = _title_at(words, index, plain)
+        if title is not None:
+            end, capitalised_only = title
+            span = _name_after_title(words, end + 1, text, plain, capitalised_only)
             if span:
                 found.append(Found("name", words[span[0]][1], words[span[1]][2]))
                 index = span[1] + 1
                 continue
-        full = _full_name_at(words, index, text)
+        full = _full_name_at(words, index, text, plain)
         if full:
             if full[2]:
                 found.append(Found("name", words[full[0]][1], words[full[1]][2]))
@@ -282,19 +307,18 @@ def _is_plain(word: str) -> bool:
     return fold(word) == word.lower()
 
 
-def _in(word: str, exact: frozenset[str], folded: frozenset[str]) -> bool:
-    """``word`` is in a list, accented exactly, or typed without any accent at all.
+def _in(word: str, exact: frozenset[str], folded: frozenset[str], plain: bool) -> bool:
+    """``word`` is in a list, accented exactly, or, in a text typed without accents, folded.
 
-    Folding only plain words keeps "Trường" from matching the family name Trương, and "chủ"
-    from matching Chu.
+    Folding only there keeps "Trường" from matching the family name Trương, and "chủ" from
+    matching Chu, in ordinary accented text.
     """
-    return word.lower() in exact or (_is_plain(word) and fold(word) in folded)
+    return word.lower() in exact or (plain and _is_plain(word) and fold(word) in folded)
 
 
-def _title_ends_at(words: list[tuple[str, int, int]], index: int) -> int | None:
-    """If a kin, honorific or role word (or phrase) starts at ``index``, the index of its end."""
-    word = words[index][0].lower()
-    for phrase in ROLE_WORDS:
+def _role_at(words: Words, index: int) -> int | None:
+    """The index of the last word of a role phrase starting at ``index`` (longest first)."""
+    for phrase in sorted(ROLE_WORDS, key=len, reverse=True):
         end = index + len(phrase) - 1
         if (
             end < len(words)
@@ -302,63 +326,101 @@ def _title_ends_at(words: list[tuple[str, int, int]], index: int) -> int | None:
             and all(words[k + 1][1] - words[k][2] <= 2 for k in range(index, end))
         ):
             return end
-    if _in(word, HONORIFICS, FOLDED_HONORIFICS):
-        return index
     return None
 
 
-def _is_name_word(word: str, capitalised_ok: bool) -> bool:
+def _title_at(words: Words, index: int, plain: bool) -> tuple[int, bool] | None:
+    """A kin, honorific or role word at ``index``: (index of its last word, capitalised only).
+
+    "bác bảo vệ Lâm" is one title ("bác" + a role); after a role such as "học sinh" only a
+    capitalised word is a name ("học sinh giỏi" is not).
+    """
+    role_end = _role_at(words, index)
+    if role_end is not None:
+        phrase = " ".join(w[0].lower() for w in words[index : role_end + 1])
+        return role_end, phrase in CAPITALISED_ONLY_AFTER
+    word = words[index][0]
+    if not _in(word, HONORIFICS, FOLDED_HONORIFICS, plain):
+        return None
+    if index and words[index - 1][0].lower() in ("tiếng", "tieng"):
+        return None  # tiếng Anh
+    following = _role_at(words, index + 1) if index + 1 < len(words) else None
+    if following is not None:
+        return following, True
+    return index, False
+
+
+def _is_name_word(word: str, capitalised: bool, plain: bool) -> bool:
     if word.isupper() and len(word) > 1:
         return False
-    if word[0].isupper() and capitalised_ok:
+    if capitalised:
         return (
-            not _in(word, HONORIFICS, FOLDED_HONORIFICS) and word.lower() not in COMMON_CAPITALISED
+            word[0].isupper()
+            and not _in(word, HONORIFICS, FOLDED_HONORIFICS, plain)
+            and word.lower() not in COMMON_CAPITALISED
         )
-    # lowercase: only given names ("cô lan"); a lowercase full name is found by _full_name_at
-    return _in(word, GIVEN_NAMES, FOLDED_GIVEN)
+    return _in(word, GIVEN_NAMES, FOLDED_GIVEN, plain)
 
 
 def _name_after_title(
-    words: list[tuple[str, int, int]], start: int, text: str
+    words: Words, start: int, text: str, plain: bool, capitalised_only: bool
 ) -> tuple[int, int] | None:
+    if start >= len(words):
+        return None
+    gap = text[words[start - 1][2] : words[start][1]]
+    if gap.strip() not in ("", ":", ","):
+        return None
+    title_word = fold(words[start - 1][0])
+    capitalised = words[start][0][0].isupper()
+    if not capitalised and _not_a_name(words[start - 1][0], words[start][0], plain):
+        return None  # anh hùng, cô giáo, bà con (but "anh Hùng" is a name)
+    if capitalised_only and not capitalised:
+        return None
     end = start - 1
-    capitalised = start < len(words) and words[start][0][0].isupper()
     while end + 1 < len(words) and end + 1 - start < 4:
         word, word_start, _ = words[end + 1]
-        gap = text[words[end][2] : word_start]
-        if end >= start and gap.strip():
+        if end >= start and text[words[end][2] : word_start].strip():
             break
-        if gap.strip() not in ("", ":") and end < start:
+        if not _is_name_word(word, capitalised, plain):
             break
-        if not _is_name_word(word, capitalised):
-            break
-        if capitalised and not word[0].isupper():
-            break
-        if end + 2 < len(words) and f"{fold(word)} {fold(words[end + 2][0])}" in FOLDED_NOT_NAMES:
+        following = words[end + 2][0] if end + 2 < len(words) else ""
+        if not capitalised and _not_a_name(word, following, plain):
             break
         end += 1
     if end < start:
         return None
+    if not capitalised and re.match(r"\s*\d", text[words[end][2] :]):
+        return None  # "tháng 3", "lần 2": a word followed by a number is not a name
     phrase = " ".join(w[0] for w in words[start : end + 1]).lower()
-    if phrase in FAMOUS or (
-        words[start - 1][0].lower() == "bác" and words[start][0].lower() == "hồ"
+    with_title = " ".join(w[0] for w in words[max(0, start - 2) : end + 1]).lower()
+    if (
+        phrase in FAMOUS
+        or any(with_title.endswith(name) for name in FAMOUS)
+        or (title_word == "bac" and phrase == "hồ")
     ):
-        return None
+        return None  # Hai Bà Trưng, Bác Hồ
     return start, end
 
 
-def _full_name_at(
-    words: list[tuple[str, int, int]], index: int, text: str
-) -> tuple[int, int, bool] | None:
+def _not_a_name(word: str, following: str, plain: bool) -> bool:
+    """Whether ``word following`` is an everyday phrase ("an toàn", "lan can")."""
+    pair = f"{word} {following}".lower()
+    return pair in NOT_NAMES or (plain and fold(pair) in FOLDED_NOT_NAMES)
+
+
+def _full_name_at(words: Words, index: int, text: str, plain: bool) -> tuple[int, int, bool] | None:
     """A full name starting at ``index``: (start, end, is_person); None if none starts there.
 
     A candidate in a place context (Trường THCS Trương Công Định) or a historic figure is returned
     with ``is_person`` False, so that its later words are not read as a name of their own.
     """
     word = words[index][0]
-    if not _in(word, FAMILY_NAMES, FOLDED_FAMILY) or (word.isupper() and len(word) > 1):
+    if word.isupper() and len(word) > 1:
         return None
     capitalised = word[0].isupper()
+    family = FAMILY_NAMES if capitalised else CORE_FAMILY_NAMES
+    if not _in(word, family, FOLDED_FAMILY if capitalised else FOLDED_CORE_FAMILY, plain):
+        return None
     end = index
     while end + 1 < len(words) and end - index < 3:
         nxt, nxt_start, _ = words[end + 1]
@@ -367,13 +429,13 @@ def _full_name_at(
         if capitalised:
             if not nxt[0].isupper() or (nxt.isupper() and len(nxt) > 1):
                 break
-        elif not _in(nxt, GIVEN_NAMES, FOLDED_GIVEN):
+        elif (end == index and not _in(nxt, MIDDLE_NAMES, FOLDED_MIDDLE, plain)) or (
+            end > index and not _in(nxt, GIVEN_NAMES, FOLDED_GIVEN, plain)
+        ):
             break
         end += 1
-    if end == index:
-        return None
-    if not capitalised and end - index < 2:
-        return None  # "lê la", "mai sau": lowercase needs family + middle + given
+    if end == index or (not capitalised and end - index < 2):
+        return None  # lowercase needs family + middle + given: "nguyễn văn an"
     phrase = " ".join(w[0] for w in words[index : end + 1]).lower()
     previous = [w[0].lower() for w in words[max(0, index - 2) : index]]
     in_place = bool(previous) and (
