@@ -1,3 +1,5 @@
 """Pure scoring library for Lắng nghe: numpy/scipy in, numbers out (never imports survey_server)."""
 
-__all__: list[str] = []
+from analysis.suppression import COMPLEMENTARY, K_FLOOR, PRIMARY, suppress
+
+__all__ = ["COMPLEMENTARY", "K_FLOOR", "PRIMARY", "suppress"]

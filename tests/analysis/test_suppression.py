@@ -1,0 +1,60 @@
+"""Small-cell suppression: no withheld count can be recovered by subtraction."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from analysis import COMPLEMENTARY, PRIMARY, suppress
+
+
+def test_primary_and_complementary() -> None:
+    parents = {"so": None, "xa1": "so", "xa2": "so", "t1": "xa1", "t2": "xa1", "t3": "xa2"}
+    counts = {"so": 100, "xa1": 40, "xa2": 60, "t1": 4, "t2": 36, "t3": 60}
+    assert suppress(counts, parents, 10) == {"t1": PRIMARY, "t2": COMPLEMENTARY}
+
+
+def test_own_respondents_of_a_parent_count_as_a_hidden_part() -> None:
+    # the commune office itself has 3 respondents: parent − children would reveal them
+    parents = {"xa": None, "a": "xa", "b": "xa"}
+    assert suppress({"xa": 43, "a": 20, "b": 20}, parents, 10) == {"a": COMPLEMENTARY}
+    assert suppress({"xa": 60, "a": 20, "b": 20}, parents, 10) == {}
+
+
+def test_two_small_children_protect_each_other() -> None:
+    parents = {"p": None, "a": "p", "b": "p", "c": "p"}
+    assert suppress({"p": 50, "a": 3, "b": 4, "c": 43}, parents, 10) == {"a": PRIMARY, "b": PRIMARY}
+
+
+def test_k_floor() -> None:
+    with pytest.raises(ValueError, match="at least 5"):
+        suppress({"a": 1}, {"a": None}, 4)
+
+
+@st.composite
+def trees(draw):
+    size = draw(st.integers(1, 25))
+    parents = {0: None}
+    for node in range(1, size):
+        parents[node] = draw(st.integers(0, node - 1))
+    own = {node: draw(st.integers(0, 30)) for node in parents}
+    counts = {}
+    for node in sorted(parents, reverse=True):
+        counts[node] = own[node] + sum(counts[c] for c, p in parents.items() if p == node)
+    return parents, counts
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=trees(), k=st.integers(5, 15))
+def test_no_withheld_part_is_alone_under_a_shown_parent(tree, k) -> None:
+    parents, counts = tree
+    withheld = suppress(counts, parents, k)
+    assert all(node in withheld for node, n in counts.items() if 0 < n < k)
+    for parent in counts:
+        if parent in withheld or counts[parent] == 0:
+            continue
+        kids = [node for node, p in parents.items() if p == parent]
+        own = counts[parent] - sum(counts[kid] for kid in kids)
+        hidden = [kid for kid in kids if kid in withheld and counts[kid] > 0]
+        parts = len(hidden) + (own > 0)
+        assert parts != 1 or (not hidden and own >= k), (parent, counts, withheld)
