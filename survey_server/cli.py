@@ -188,6 +188,30 @@ def scrub(jsonl: bool) -> None:
         click.echo(json.dumps({"text": result.text, "found": found}, ensure_ascii=False))
 
 
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Chỉ đếm, không xóa.")
+@common_db
+@common_data
+def purge(dry_run: bool, database_url: str | None, data_dir: Path | None) -> None:
+    """Xóa ý kiến tự do đã quá thời hạn lưu giữ của từng đợt (an toàn khi chạy hằng ngày)."""
+    from survey_server.privacy.retention import purge_expired_text
+    from survey_server.timekeeping import today
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> list[Any]:
+        await _prepare(settings)
+        return await purge_expired_text(today(settings.timezone), dry_run)
+
+    outcomes = _run(run)
+    verb = "sẽ xóa" if dry_run else "đã xóa"
+    total = sum(outcome.responses for outcome in outcomes)
+    for outcome in outcomes:
+        if outcome.responses:
+            click.echo(f"{outcome.campaign}: {verb} ý kiến của {outcome.responses} phiếu")
+    click.echo(f"Tổng cộng {verb} ý kiến của {total} phiếu quá hạn lưu giữ.")
+
+
 @main.group()
 def questionnaires() -> None:
     """Bảng hỏi: kiểm tra và nạp tệp YAML."""
@@ -343,6 +367,13 @@ def campaigns_list(as_json: bool, database_url: str | None, data_dir: Path | Non
     "--require-tokens", is_flag=True, help="Chỉ nhận trả lời qua mã dùng một lần in trên phiếu"
 )
 @click.option(
+    "--retention-days",
+    type=int,
+    default=730,
+    show_default=True,
+    help="Số ngày lưu giữ ý kiến tự do trước khi xóa",
+)
+@click.option(
     "--channel",
     "channels",
     multiple=True,
@@ -361,6 +392,7 @@ def campaigns_create(
     closes: Any,
     k: int | None,
     require_tokens: bool,
+    retention_days: int,
     channels: tuple[str, ...],
     database_url: str | None,
     data_dir: Path | None,
@@ -383,6 +415,7 @@ def campaigns_create(
         closes_on=closes.date(),
         k=settings.default_k if k is None else k,
         requires_token=require_tokens,
+        comment_retention_days=retention_days,
     )
 
     async def run() -> int:

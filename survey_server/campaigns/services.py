@@ -40,6 +40,7 @@ class CampaignSpec:
     questionnaire_version: int | None = None
     status: str = "open"
     requires_token: bool = False
+    comment_retention_days: int = 730
 
 
 async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
@@ -50,6 +51,8 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
         problems.append(N_("mã đợt chỉ gồm chữ in hoa không dấu, số, '-' hoặc '_' (2–40 ký tự)"))
     if spec.k < K_FLOOR:
         problems.append(N_("ngưỡng k không được nhỏ hơn 5"))
+    if not 0 <= spec.comment_retention_days <= 3650:
+        problems.append(N_("thời hạn lưu giữ ý kiến phải từ 0 đến 3650 ngày"))
     if spec.closes_on < spec.opens_on:
         problems.append(N_("ngày kết thúc phải sau ngày bắt đầu"))
     if spec.status not in STATUSES:
@@ -76,6 +79,7 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
         k=spec.k,
         status=spec.status,
         requires_token=spec.requires_token,
+        comment_retention_days=spec.comment_retention_days,
         created_on=today(timezone),
     )
     await campaign.save()

@@ -13,7 +13,9 @@ class Campaign(Table, tablename="campaign"):
 
     It accepts answers while ``status`` is ``open`` and the local date is within
     ``opens_on``..``closes_on``. ``k`` is its small-cell threshold (never below 5, DESIGN §4).
-    With ``requires_token`` only single-use codes printed on slips open the form.
+    With ``requires_token`` only single-use codes printed on slips open the form. Free-text
+    answers are kept ``comment_retention_days`` after the day they were given, then removed by
+    ``survey-server purge`` (the period the privacy notice of the form announces).
     ``title`` is a language → text map stored as JSON, like questionnaire texts.
     """
 
@@ -26,4 +28,5 @@ class Campaign(Table, tablename="campaign"):
     k = Integer(default=10)
     status = Varchar(length=10, default="open")
     requires_token = Boolean(default=False)
+    comment_retention_days = Integer(default=730)
     created_on = Date()
