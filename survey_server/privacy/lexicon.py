@@ -62,7 +62,8 @@ ROLE_PHRASES = tuple(
 hiệu trưởng|hiệu phó|phó hiệu trưởng|giáo viên|cô giáo|thầy giáo|chủ nhiệm|gvcn|gv|tổng phụ trách|
 kế toán|thủ quỹ|bảo vệ|cấp dưỡng|y tế|văn thư|tên là|tên|con tôi|con em|cháu tôi|con trai tôi|
 con gái tôi|bé nhà tôi|em học sinh|học sinh|bạn học|mẹ của|bố của|mẹ bé|mẹ cháu|bố cháu|
-phụ huynh em|phụ huynh cháu|phụ huynh bé|họ tên|họ và tên
+phụ huynh em|phụ huynh cháu|phụ huynh bé|họ tên|họ và tên|ba của|má của|cha của|ba bé|ba cháu|
+má bé|mẹ em|ba em|bố em
 """.replace("\n", "").split("|")
     if phrase.strip()
 )

@@ -70,6 +70,8 @@ FOLDED_FAMILY = frozenset(fold(name) for name in FAMILY_NAMES)
 FOLDED_HONORIFICS = frozenset(fold(word) for word in HONORIFICS)
 FOLDED_NOT_NAMES = frozenset(fold(phrase) for phrase in NOT_NAMES)
 FOLDED_CORE_FAMILY = frozenset(fold(name) for name in CORE_FAMILY_NAMES)
+FOLDED_PLACE_WORDS = frozenset(fold(word) for word in PLACE_WORDS)
+FOLDED_FAMOUS = frozenset(fold(name) for name in FAMOUS)
 FOLDED_MIDDLE = frozenset(fold(name) for name in MIDDLE_NAMES)
 ROLE_WORDS = tuple(tuple(phrase.split()) for phrase in ROLE_PHRASES)
 
@@ -104,8 +106,15 @@ _AREA = (
     r"\b(?i:tổ dân phố|tổ|khu phố|kp|thôn|xóm|ấp|khóm|đội|cụm dân cư|tdp|thon|xom|to|ap|khom|doi)"
     r"\s*(?i:số\s*)?\d+[a-zA-Z]?"
 )
-_BUILDING = r"\b(?i:căn hộ|can ho|phòng|phong|lô|lo|tòa|toa|block)\s*[A-Za-z]?\d+[A-Za-z]?\d*(?=\s+(?i:tòa|toa|block|lô|chung cư|khu))|\b(?i:căn hộ|can ho|lô)\s*[A-Za-z]?\d+[A-Za-z]?\d*"
-_VILLAGE = rf"\b(?i:thôn|xóm|ấp|khóm|thon|xom|ap)\s+[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*)?"
+_UNIT_NO = r"[A-Za-z]?[-.]?\d+(?:[-.]\d+)*[A-Za-z]?"
+_BUILDING = (
+    rf"\b(?i:căn hộ|can ho|phòng|phong|lô|lo|tòa|toa|block)\s*{_UNIT_NO}"
+    r"(?=\s+(?i:tòa|toa|block|lô|chung cư|chung cu|khu))"
+    rf"|\b(?i:căn hộ|can ho|lô)\s*{_UNIT_NO}"
+)
+_VILLAGE = (
+    rf"\b(?:(?i:thôn|xóm|ấp|khóm|thon|xom|ap)|bản)\s+[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*)?"
+)
 _NAMEWORDS = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{0,3}}"
 _HOUSE = r"\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
 ADDRESS_ANCHORS = re.compile(
@@ -278,7 +287,16 @@ def _plain_text(words: Words) -> bool:
     return len(words) >= 3 and accented <= len(words) // 10
 
 
+def _shouting(text: str) -> bool:
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) >= 12 and sum(char.isupper() for char in letters) > 0.6 * len(letters)
+
+
 def _names(text: str) -> list[Found]:
+    if _shouting(text) and len(text.lower()) == len(text):
+        # ALL CAPS: capitals say nothing, so read it in lowercase (lowercase full names,
+        # given names after kin words); offsets are unchanged
+        text = text.lower()
     words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
     plain = _plain_text(words)
     found: list[Found] = []
@@ -342,8 +360,11 @@ def _title_at(words: Words, index: int, plain: bool) -> tuple[int, bool] | None:
     word = words[index][0]
     if not _in(word, HONORIFICS, FOLDED_HONORIFICS, plain):
         return None
-    if index and words[index - 1][0].lower() in ("tiếng", "tieng"):
-        return None  # tiếng Anh
+    if index and (
+        words[index - 1][0].lower() in ("tiếng", "tieng")
+        or _in(words[index - 1][0], PLACE_WORDS, FOLDED_PLACE_WORDS, plain)
+    ):
+        return None  # tiếng Anh, Tiểu học Ông Ích Khiêm
     following = _role_at(words, index + 1) if index + 1 < len(words) else None
     if following is not None:
         return following, True
