@@ -88,6 +88,7 @@ def _row(data: SubmissionIn, ids: tuple[Any, ...], submission_id: Any) -> tuple[
         link,
         unit,
         channel,
+        None,  # partner
         questionnaire,
         data.lang,
         date.today(),

@@ -59,10 +59,18 @@ class Scrubbed:
     found: list[Found]
 
 
+#: Every accented Latin letter mapped to its base letter (đ → d): one ``translate`` per word, so
+#: folding needs no cache (a cache would keep respondents' words in memory).
+_FOLD_TABLE = {
+    code: unicodedata.normalize("NFD", chr(code))[0]
+    for code in range(0xC0, 0x1EFA)
+    if chr(code).isalpha() and unicodedata.normalize("NFD", chr(code))[0].isascii()
+} | {ord("đ"): "d", ord("Đ"): "D"}
+
+
 def fold(word: str) -> str:
     """Lowercase without diacritics (đ → d): how people type on a phone without accents."""
-    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return word.lower().translate(_FOLD_TABLE)
 
 
 FOLDED_GIVEN = frozenset(fold(name) for name in GIVEN_NAMES)
@@ -74,6 +82,11 @@ FOLDED_PLACE_WORDS = frozenset(fold(word) for word in PLACE_WORDS)
 FOLDED_FAMOUS = frozenset(fold(name) for name in FAMOUS)
 FOLDED_MIDDLE = frozenset(fold(name) for name in MIDDLE_NAMES)
 ROLE_WORDS = tuple(tuple(phrase.split()) for phrase in ROLE_PHRASES)
+#: Role phrases by their first word, longest first: one dictionary look-up per word of a text.
+ROLES_BY_FIRST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(sorted((p for p in ROLE_WORDS if p[0] == first), key=len, reverse=True))
+    for first in {phrase[0] for phrase in ROLE_WORDS}
+}
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 NUMBER = re.compile(r"(?<![\w/.,])\+?\(?\d+\)?(?:[ .\-]\(?\d+\)?)*(?![\w/])", re.UNICODE)
@@ -336,11 +349,11 @@ def _in(word: str, exact: frozenset[str], folded: frozenset[str], plain: bool) -
 
 def _role_at(words: Words, index: int) -> int | None:
     """The index of the last word of a role phrase starting at ``index`` (longest first)."""
-    for phrase in sorted(ROLE_WORDS, key=len, reverse=True):
+    for phrase in ROLES_BY_FIRST_WORD.get(words[index][0].lower(), ()):
         end = index + len(phrase) - 1
         if (
             end < len(words)
-            and tuple(w[0].lower() for w in words[index : end + 1]) == phrase
+            and all(words[index + k][0].lower() == part for k, part in enumerate(phrase))
             and all(words[k + 1][1] - words[k][2] <= 2 for k in range(index, end))
         ):
             return end
