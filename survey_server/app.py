@@ -185,7 +185,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
         logging_config=LoggingConfig(
             log_exceptions="debug",
             disable_stack_trace={404, 403, 410, 413, 422, 400, 405},
-            loggers={"survey_server": {"level": "INFO", "handlers": ["queue_listener"]}},
+            loggers={
+                "survey_server": {
+                    "level": "INFO",
+                    "handlers": ["queue_listener"],
+                    "propagate": False,
+                }
+            },
         ),
         debug=False,
     )

@@ -578,6 +578,11 @@ def tokens_issue(
             if link.code in issued
         ]
 
+    try:  # refuse an output that cannot be written before any token is created
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.touch()
+    except OSError as error:
+        raise click.ClickException(f"Không ghi được tệp {output}: {error.strerror}") from None
     found = _run(run)
     write_token_slips(found, output)
     click.echo(f"Đã tạo {len(found)} mã; phiếu in: {output}")

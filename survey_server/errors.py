@@ -114,6 +114,7 @@ class ServiceUnavailable(AppError):
 
 FIELD_MESSAGES: dict[str, str] = {
     "required": N_("Câu này cần được trả lời."),
+    "empty": N_("Ông/bà chưa trả lời câu nào. Hãy trả lời ít nhất một câu rồi gửi."),
     "unknown_question": N_("Câu hỏi này không có trong bảng hỏi."),
     "hidden": N_("Câu này không áp dụng với các câu trả lời trước đó nên không cần trả lời."),
     "expected_scale": N_("Hãy chọn một mức từ 1 đến {n}."),

@@ -134,7 +134,8 @@
   }
 
   function thanksUrl(body, receipt) {
-    return "/s/" + body.link + "/cam-on?ma=" + encodeURIComponent(receipt) + (body.lang === "en" ? "&lang=en" : "");
+    var link = form.getAttribute("data-thanks"); /* the link code; empty for a personal token */
+    return "/s/" + (link ? link + "/" : "") + "cam-on?ma=" + encodeURIComponent(receipt) + (body.lang === "en" ? "&lang=en" : "");
   }
 
   var flushing = false;
@@ -173,7 +174,7 @@
     questions.forEach(function (el) { showError(el, ""); });
     list.forEach(function (e) {
       var el = byId(e.field);
-      if (el) { showError(el, e.message); summary.push(el); }
+      if (el) { showError(el, e.message); summary.push(el); } else say(e.message);
     });
     focusFirst(summary);
   }

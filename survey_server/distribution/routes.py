@@ -6,6 +6,7 @@ and are not served here: they are printed with ``survey-server tokens``.
 
 from typing import Any
 
+import anyio
 from litestar import Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
@@ -24,7 +25,7 @@ MEDIA = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 async def _link_qr(code: str, fmt: str, settings: Settings) -> Response[bytes]:
     info = await resolve_link(code)
     url = f"{settings.base_url}/s/{info.code}"
-    body = qr_png(url) if fmt == "png" else qr_svg(url)
+    body = await anyio.to_thread.run_sync(qr_png if fmt == "png" else qr_svg, url)
     return Response(body, media_type=MEDIA[fmt], headers=_attachment(f"qr-{info.code}.{fmt}"))
 
 
@@ -54,7 +55,9 @@ async def _campaign_pdf(
     items = [link.item(language) for link in links if link.channel in PRINTED]
     if not items:
         raise NotFound()
-    body = render_posters(items, language) if kind == "posters" else render_slips(items, language)
+    render = render_posters if kind == "posters" else render_slips
+    # rendering takes milliseconds per page: off the event loop, so submissions never wait on it
+    body = await anyio.to_thread.run_sync(render, items, language)
     return Response(
         body, media_type=MEDIA["pdf"], headers=_attachment(f"{kind}-{code.upper()[:40]}.pdf")
     )

@@ -170,8 +170,11 @@ def _parse(
         detail = getattr(error, "problem", None) or str(error)
         return None, {}, [*errors, FileError(path, line, "yaml", {"detail": detail})]
     lines: dict[NodePath, int] = {}
-    if node is not None:
-        _index_lines(node, (), lines, errors, path)
+    try:
+        if node is not None:
+            _index_lines(node, (), lines, errors, path)
+    except RecursionError:
+        return None, {}, [*errors, FileError(path, 1, "yaml", {"detail": "recursive alias"})]
     if not isinstance(data, dict):
         return None, lines, [*errors, FileError(path, 1, "not_mapping", {})]
     try:

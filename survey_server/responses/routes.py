@@ -92,7 +92,7 @@ async def enter_code(
                 f"/s/{code}" + ("?lang=en" if language == "en" else ""), status_code=303
             )  # type: ignore[return-value]
         error = gettext(
-            "Mã khảo sát gồm 7 ký tự chữ và số, ví dụ K7M2QXA. Ông/bà vui lòng kiểm tra lại.",
+            "Mã khảo sát gồm 7 ký tự chữ và số (mã trên phiếu riêng gồm 9 ký tự), ví dụ K7M2QXA. Ông/bà vui lòng kiểm tra lại.",
             language,
         )
     html = renderer.render(
@@ -130,11 +130,19 @@ async def post_form(
 ) -> Response[str]:
     """The form posted without JavaScript: store it and redirect (303) to the thank-you page."""
     fields = await request.form()
-    language = pick_lang(fields.get("lang"), request.query_params.get("lang"))
+
+    def text_field(name: str) -> str | None:
+        value = fields.get(name)
+        return value if isinstance(value, str) else None  # an uploaded file is not an answer
+
+    def text_fields(name: str) -> list[str]:
+        return [value for value in fields.getall(name, []) if isinstance(value, str)]
+
+    language = pick_lang(text_field("lang"), request.query_params.get("lang"))
     request.state.lang = language
     settings: Settings = state.settings
     try:
-        submission_id = uuid.UUID(str(fields.get("submission_id") or ""))
+        submission_id = uuid.UUID(text_field("submission_id") or "")
     except ValueError:
         submission_id = uuid.uuid4()
     try:
@@ -144,10 +152,9 @@ async def post_form(
         first = await find_receipt(submission_id)
         if first is None:
             raise
-        return _thanks_redirect(normalise_code(code) or "", first, language)
-    answers = answers_from_form(opened.spec, fields.get, lambda key: fields.getall(key, []))
-    token = fields.get("form_token")
-    form_token = str(token) if token else None
+        return _thanks_redirect("", first, language)
+    answers = answers_from_form(opened.spec, text_field, text_fields)
+    form_token = text_field("form_token")
     submission = Submission(opened.code, submission_id, answers, language, form_token)
     try:
         receipt = await record_submission(submission, _context(state), drop_hidden=True)
@@ -166,12 +173,14 @@ async def post_form(
             status_code=422,
             token=form_token,
         )
-    return _thanks_redirect(opened.code, receipt, language)
+    # the thank-you page names the link, never a personal token next to its receipt
+    return _thanks_redirect("" if opened.token else opened.info.code, receipt, language)
 
 
 def _thanks_redirect(code: str, receipt: str, lang: str) -> Response[str]:
     suffix = "&lang=en" if lang == "en" else ""
-    return Redirect(f"/s/{code}/cam-on?ma={receipt}{suffix}", status_code=303)  # type: ignore[return-value]
+    path = f"/s/{code}/cam-on" if code else "/s/cam-on"
+    return Redirect(f"{path}?ma={receipt}{suffix}", status_code=303)  # type: ignore[return-value]
 
 
 @get("/s/{code:str}/cam-on", include_in_schema=False)
@@ -182,9 +191,21 @@ async def thanks(
     lang: FromQuery[str | None] = None,
 ) -> Response[str]:
     """The thank-you page: the receipt, and a way to pass the survey on (never a personal token)."""
+    return _thanks_page(state, code, ma, lang)
+
+
+@get("/s/cam-on", include_in_schema=False)
+async def thanks_without_link(
+    state: State, ma: FromQuery[str | None] = None, lang: FromQuery[str | None] = None
+) -> Response[str]:
+    """The thank-you page of an answer given with a single-use token: nothing to share."""
+    return _thanks_page(state, "", ma, lang)
+
+
+def _thanks_page(state: State, code: str, ma: str | None, lang: str | None) -> Response[str]:
     language = pick_lang(lang)
     receipt = normalise_code(ma or "")
-    link = normalise_code(code)
+    link = normalise_code(code) if code else None
     settings: Settings = state.settings
     renderer: Renderer = state.renderer
     share_url = f"{settings.base_url}/s/{link}" if link and len(link) == LINK_CODE_LENGTH else ""
@@ -235,8 +256,9 @@ def _form_page(
         form_token=token or make_form_token(settings.secret_key, code, int(time.time())),
         condition_labels=condition_labels,
         base_url=settings.base_url,
+        thanks_code="" if len(code) != LINK_CODE_LENGTH else code,
     )
     return Response(html, media_type="text/html", status_code=status_code, headers=NO_STORE)
 
 
-ROUTES = [submit_response, enter_code, show_form, post_form, thanks]
+ROUTES = [submit_response, enter_code, show_form, post_form, thanks, thanks_without_link]

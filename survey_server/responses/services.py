@@ -10,7 +10,13 @@ from typing import Any
 
 from survey_server.distribution.codes import RECEIPT_LENGTH, new_code
 from survey_server.distribution.services import LinkInfo, resolve_code
-from survey_server.errors import ServiceUnavailable, SubmissionInvalid, TokenUsed
+from survey_server.errors import (
+    CampaignClosed,
+    CampaignNotOpenYet,
+    ServiceUnavailable,
+    SubmissionInvalid,
+    TokenUsed,
+)
 from survey_server.questionnaires.services import get_form_spec
 from survey_server.responses.form_token import duration_bucket
 from survey_server.responses.tables import Submission as StoredSubmission
@@ -85,12 +91,10 @@ async def record_submission(
     """
     try:
         form = await open_form(submission.link, context.timezone, submission.lang)
-    except TokenUsed:
-        # a retry of the submission that used the token gets its first receipt
-        receipt = await find_receipt(submission.submission_id)
-        if receipt is None:
-            raise
-        return receipt
+    except (TokenUsed, CampaignClosed, CampaignNotOpenYet) as refusal:
+        # a retry of a submission already stored (its token since spent, its campaign since
+        # closed) gets its first receipt; anything else gets the reason
+        return await _first_receipt_or_raise(submission.submission_id, refusal)
     info = form.info
     clean, errors = validate_answers(form.spec, submission.answers, drop_hidden=drop_hidden)
     if clean is None:
@@ -107,7 +111,7 @@ async def record_submission(
         lang=submission.lang,
         submitted_on=today(context.timezone),
         duration_bucket=duration_bucket(
-            submission.form_token, context.secret, info.code, int(time.time())
+            submission.form_token, context.secret, form.code, int(time.time())
         ),
         closed=clean.closed,
         answers=json.dumps(clean.answers, ensure_ascii=False, separators=(",", ":")),
@@ -116,6 +120,15 @@ async def record_submission(
     try:
         return await context.writer.write(row)
     except TokenSpent:
-        raise TokenUsed() from None
+        # the same submission may have spent the token a moment ago through another writer
+        return await _first_receipt_or_raise(submission.submission_id, TokenUsed())
     except WriterUnavailable:
         raise ServiceUnavailable() from None
+
+
+async def _first_receipt_or_raise(submission_id: uuid.UUID, refusal: Exception) -> str:
+    """The receipt of an already stored submission; otherwise the refusal stands."""
+    receipt = await find_receipt(submission_id)
+    if receipt is None:
+        raise refusal
+    return receipt

@@ -19,7 +19,8 @@ from survey_server.questionnaires.schema import Question, Questionnaire
 from survey_server.responses.encoding import NA, encode, slot_layout
 
 DEFAULT_TEXT_LENGTH = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control and invisible characters: dropped from text, and an answer made only of them is blank.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2060\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,19 @@ def validate_answers(
             errors.append(error)
         elif normalised is not None:
             clean[question.id] = normalised
+    if not errors and not clean:
+        errors.append(FieldError("answers", "empty"))  # a blank form is not a response
     if errors:
         return None, errors
     return CleanAnswers(clean, encode(spec.questions, clean)), []
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or value == []
+        or (isinstance(value, str) and not _CONTROL.sub("", value).strip())
+    )
 
 
 def _check_value(
@@ -144,9 +151,9 @@ def _option_ids(question: Question) -> list[str]:
 
 
 def _check_number(question: Question, value: Any) -> tuple[Any, FieldError | None]:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None, FieldError(question.id, "expected_number")
-    if abs(value) > 1e15:
+    if abs(value) > 1e15 or not math.isfinite(value):  # a huge int is compared before float()
         return None, FieldError(question.id, "expected_number")
     if question.min is not None and value < question.min:
         return None, FieldError(question.id, "number_too_small", {"min": question.min})

@@ -151,7 +151,11 @@ class SQLiteWriter:
                         stop = True
                         break
                     batch.append(more)
-                self._commit(connection, batch)
+                try:
+                    self._commit(connection, batch)
+                except Exception as error:
+                    for pending in batch:
+                        _settle(pending, WriterUnavailable(type(error).__name__))
                 if stop:
                     return
         finally:
@@ -240,6 +244,7 @@ _PG_RECEIPTS = (
     "SELECT submission_id::text, receipt FROM submission WHERE submission_id = ANY($1::uuid[])"
 )
 _PG_RECEIPT = "SELECT receipt FROM submission WHERE submission_id = $1::uuid"
+_PG_REWRITE_TOKENS = "UPDATE token SET status = status WHERE code = ANY($1::text[])"
 _PG_SPEND_TOKEN = (
     "UPDATE token SET status = 'used' WHERE code = $1 AND status = 'issued' RETURNING 1"
 )
@@ -305,6 +310,10 @@ class PostgresWriter:
                 for pending in batch:
                     _resolve(pending, WriterUnavailable("stopped"))
                 raise
+            except Exception as error:
+                for pending in batch:
+                    _resolve(pending, WriterUnavailable(type(error).__name__))
+                continue
             for pending, outcome in zip(batch, outcomes, strict=True):
                 _resolve(pending, outcome)
 
@@ -337,6 +346,14 @@ class PostgresWriter:
             ]
             if missing:
                 stored.update(dict(await connection.fetch(_PG_RECEIPTS, missing)))
+        used = [
+            row.token for row in rows if row.token is not None and row.submission_id not in spent
+        ]
+        if used:
+            # A new version of each spent token row, written by a transaction of its own, so that
+            # the token's transaction id (xmin) no longer equals its response's (DESIGN §4).
+            async with self._pool.acquire() as connection:
+                await connection.execute(_PG_REWRITE_TOKENS, used)
         return [
             TokenSpent() if row.submission_id in spent else stored[row.submission_id]
             for row in rows

@@ -209,3 +209,14 @@ async def test_thanks_page_offers_the_link_to_share(client, survey, settings):
     assert f'value="{settings.base_url}/s/{survey.link}"' in html and "Chia sẻ" in html
     token_page = (await client.get("/s/ABCDEFGHJ/cam-on?ma=ABCDEFGHJK")).text
     assert "Chia sẻ" not in token_page  # a personal single-use code is never offered for sharing
+
+
+async def test_a_file_upload_is_not_an_answer(client, survey):
+    files = {"noi_dung": ("a.txt", b"x"), "lang": ("b.txt", b"en")}
+    response = await client.post(f"/s/{survey.link}", data={"loai": "khen"}, files=files)
+    assert response.status_code == 303
+    from survey_server.responses.tables import Submission
+
+    assert json.loads((await Submission.select(Submission.answers).first())["answers"]) == {
+        "loai": "khen"
+    }

@@ -277,3 +277,45 @@ async def test_free_text_is_scrubbed_before_it_is_stored(client, survey):
     assert response.status_code == 201
     stored = (await stored_answers())[0]["noi_dung"]
     assert stored == "Cô [tên], sđt [số điện thoại]"
+
+
+async def test_an_empty_response_is_refused(client, survey):
+    # invisible characters are blank: here the required question is reported
+    response = await client.post(URL, json=body(survey, {"noi_dung": "\u200b", "kenh": []}))
+    assert response.status_code == 422
+    assert [e["code"] for e in response.json()["errors"]] == ["required"]
+    assert await count_rows() == 0
+
+
+def test_a_form_with_no_answer_at_all_is_not_a_response():
+    from survey_server.questionnaires.loader import load_file
+    from survey_server.responses.validation import FormSpec, validate_answers
+    from tests.conftest import ROOT
+
+    spec = FormSpec.build(
+        load_file(ROOT / "questionnaires" / "phan-anh-kien-nghi.yaml").questionnaire
+    )
+    clean, errors = validate_answers(spec, {"noi_dung": " \u200b\x01 "})
+    assert clean is None and [(e.field, e.code) for e in errors] == [("answers", "empty")]
+
+
+async def test_a_retry_after_the_campaign_closed_gets_its_receipt(client, survey):
+    from survey_server.campaigns.services import set_status
+
+    payload = body(survey, {"loai": "khen"})
+    first = await client.post(URL, json=payload)
+    await set_status(survey.campaign, "closed")
+    again = await client.post(URL, json=payload)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert (await client.post(URL, json=body(survey, {"loai": "khen"}))).status_code == 410
+
+
+async def test_a_huge_integer_for_a_number_is_a_field_error(client, survey):
+    response = await client.post(
+        URL,
+        content=b'{"link": "%s", "submission_id": "%s", "answers": {"loai": "khen", "hoc_them": true, "chi_phi": 1%s}}'
+        % (survey.link.encode(), new_id().encode(), b"0" * 400),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "expected_number"

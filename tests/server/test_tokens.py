@@ -120,3 +120,29 @@ async def test_nothing_ties_a_token_to_its_response(client, tokens, caplog):
     assert codes[0] not in str(submission)
     assert "token" not in {name.lower() for name in submission}
     assert codes[0] not in caplog.text
+
+
+async def test_postgres_transaction_ids_do_not_pair_a_token_with_its_response(client, tokens, db):
+    if db.kind != "postgres":
+        pytest.skip("xmin is a PostgreSQL system column")
+    _, codes = tokens
+    for code in codes[:3]:
+        assert (await client.post(URL, json=answer(code))).status_code == 201
+    rows = await Token.raw("SELECT count(*) AS n FROM token t JOIN submission s ON t.xmin = s.xmin")
+    assert rows[0]["n"] == 0
+
+
+async def test_token_answer_gets_a_duration_and_a_thanks_page_without_the_token(client, tokens):
+    _, codes = tokens
+    page = (await client.get(f"/s/{codes[0]}")).text
+    submission_id = re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    done = await client.post(
+        f"/s/{codes[0]}",
+        data={"submission_id": submission_id, "form_token": form_token, "loai": "khen"},
+    )
+    assert done.status_code == 303 and codes[0] not in done.headers["location"]
+    assert done.headers["location"].startswith("/s/cam-on?ma=")
+    assert (await client.get(done.headers["location"])).status_code == 200
+    stored = await Submission.select(Submission.duration_bucket).first()
+    assert stored["duration_bucket"] == 1
