@@ -16,7 +16,12 @@ from litestar.response import Redirect
 
 from survey_server.config import Settings
 from survey_server.distribution.codes import LINK_CODE_LENGTH, normalise_code
-from survey_server.errors import SubmissionInvalid, TokenUsed, field_error_text
+from survey_server.errors import (
+    ServiceUnavailable,
+    SubmissionInvalid,
+    TokenUsed,
+    field_error_text,
+)
 from survey_server.i18n import gettext, localize, pick_lang
 from survey_server.rendering import Renderer
 from survey_server.responses.form_input import answers_from_form
@@ -158,8 +163,11 @@ async def post_form(
     submission = Submission(opened.code, submission_id, answers, language, form_token)
     try:
         receipt = await record_submission(submission, _context(state), drop_hidden=True)
-    except SubmissionInvalid as error:
+    except (SubmissionInvalid, ServiceUnavailable) as error:
+        # the page comes back with everything typed, and why it was not stored
         errors = {item.field: field_error_text(item, language) for item in error.errors}
+        if not errors:
+            errors = {"answers": error.text(language)}
         return _form_page(
             state,
             opened.spec,
@@ -170,7 +178,7 @@ async def post_form(
             submission_id=str(submission_id),
             values=answers,
             errors=errors,
-            status_code=422,
+            status_code=error.status_code,
             token=form_token,
         )
     # the thank-you page names the link, never a personal token next to its receipt
