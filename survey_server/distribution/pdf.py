@@ -231,13 +231,19 @@ def _cut_marks(canvas: Canvas) -> None:
     canvas.setDash()
 
 
+def _document(buffer: io.BytesIO, title: str) -> Canvas:
+    """An A4 PDF with the Vietnamese font registered and its title set."""
+    _register_fonts()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(title)
+    canvas.setCreator("Lắng nghe")
+    return canvas
+
+
 def render_posters(items: Iterable[PrintItem], lang: str = "vi", title: str = "") -> bytes:
     """One A4 poster page per item, in one PDF."""
-    _register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(title or gettext("Áp phích khảo sát", lang))
-    canvas.setCreator("Lắng nghe")
+    canvas = _document(buffer, title or gettext("Áp phích khảo sát", lang))
     for item in items:
         _poster(canvas, item, lang)
         canvas.showPage()
@@ -249,11 +255,8 @@ def render_slips(
     items: Sequence[PrintItem], lang: str = "vi", copies: int = 4, title: str = ""
 ) -> bytes:
     """A4 sheets of four A6 slips: ``copies`` of each item (4 = one sheet per link; 1 for tokens)."""
-    _register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(title or gettext("Phiếu khảo sát phát tay", lang))
-    canvas.setCreator("Lắng nghe")
+    canvas = _document(buffer, title or gettext("Phiếu khảo sát phát tay", lang))
     slots = [(0, A4[1] / 2), (A4[0] / 2, A4[1] / 2), (0, 0), (A4[0] / 2, 0)]
     expanded = [item for item in items for _ in range(copies)]
     for start in range(0, len(expanded), 4):

@@ -17,6 +17,8 @@ from litestar.response import Redirect
 from survey_server.config import Settings
 from survey_server.distribution.codes import LINK_CODE_LENGTH, normalise_code
 from survey_server.errors import (
+    CampaignClosed,
+    CampaignNotOpenYet,
     ServiceUnavailable,
     SubmissionInvalid,
     TokenUsed,
@@ -152,8 +154,9 @@ async def post_form(
         submission_id = uuid.uuid4()
     try:
         opened = await open_form(code, settings.timezone, language)
-    except TokenUsed:
-        # the same page posted again after its token was used: show the first receipt
+    except (TokenUsed, CampaignClosed, CampaignNotOpenYet):
+        # the same page posted again after it was stored (token since spent, campaign since
+        # closed): show the first receipt
         first = await find_receipt(submission_id)
         if first is None:
             raise
@@ -162,7 +165,9 @@ async def post_form(
     form_token = text_field("form_token")
     submission = Submission(opened.code, submission_id, answers, language, form_token)
     try:
-        receipt = await record_submission(submission, _context(state), drop_hidden=True)
+        receipt = await record_submission(
+            submission, _context(state), drop_hidden=True, opened=opened
+        )
     except (SubmissionInvalid, ServiceUnavailable) as error:
         # the page comes back with everything typed, and why it was not stored
         errors = {item.field: field_error_text(item, language) for item in error.errors}

@@ -82,19 +82,28 @@ async def find_receipt(submission_id: uuid.UUID) -> str | None:
 
 
 async def record_submission(
-    submission: Submission, context: RecordingContext, *, drop_hidden: bool = False
+    submission: Submission,
+    context: RecordingContext,
+    *,
+    drop_hidden: bool = False,
+    opened: OpenForm | None = None,
 ) -> str:
     """Validate and durably store one submission; return its receipt code.
 
     The same ``submission_id`` sent again returns the first receipt and stores nothing.
     No request metadata reaches this function, so none can be stored (DESIGN §4).
+    ``opened`` is the form the caller already opened for this code (the plain HTML form needs
+    it to read its fields), so the code is not resolved twice.
     """
-    try:
-        form = await open_form(submission.link, context.timezone, submission.lang)
-    except (TokenUsed, CampaignClosed, CampaignNotOpenYet) as refusal:
-        # a retry of a submission already stored (its token since spent, its campaign since
-        # closed) gets its first receipt; anything else gets the reason
-        return await _first_receipt_or_raise(submission.submission_id, refusal)
+    if opened is not None:
+        form = opened
+    else:
+        try:
+            form = await open_form(submission.link, context.timezone, submission.lang)
+        except (TokenUsed, CampaignClosed, CampaignNotOpenYet) as refusal:
+            # a retry of a submission already stored (its token since spent, its campaign
+            # since closed) gets its first receipt; anything else gets the reason
+            return await _first_receipt_or_raise(submission.submission_id, refusal)
     info = form.info
     clean, errors = validate_answers(form.spec, submission.answers, drop_hidden=drop_hidden)
     if clean is None:

@@ -207,17 +207,7 @@ def _sqlite_transaction(
 
 def _settle(pending: _Pending, outcome: str | Exception) -> None:
     """Resolve a waiting request from the writer thread (on its own event loop)."""
-    _, future, loop = pending
-
-    def resolve() -> None:
-        if future.done():
-            return
-        if isinstance(outcome, Exception):
-            future.set_exception(outcome)
-        else:
-            future.set_result(outcome)
-
-    loop.call_soon_threadsafe(resolve)
+    pending[2].call_soon_threadsafe(_resolve, pending, outcome)
 
 
 _PG_TYPES = (
@@ -361,6 +351,7 @@ class PostgresWriter:
 
 
 def _resolve(pending: _Pending, outcome: str | Exception) -> None:
+    """Answer a waiting request (on its event loop) unless it has gone away."""
     future = pending[1]
     if future.done():
         return
