@@ -1,10 +1,12 @@
 """Small-cell suppression over a tree of groups (DESIGN §4), the one function every output uses.
 
 A group with fewer than ``k`` respondents is withheld (*primary* suppression). That is not enough
-when totals are published: a parent's count minus its other children's counts gives the withheld
-child back. So, for every parent that is shown, if exactly one of its parts is hidden — a
-suppressed child, or the parent's own respondents that belong to no child — the smallest shown
-child is withheld too (*complementary* suppression), and this repeats until nothing changes.
+when totals are published: a parent's count minus its shown children's counts gives back the
+union of its hidden parts — its withheld children and its own respondents that belong to no
+child — and every count and distribution here is additive. So for every parent of at least ``k``
+respondents, the hidden parts together must be empty or hold at least ``k`` respondents; while
+they do not, its smallest shown child is withheld too (*complementary* suppression), until
+nothing changes. A parent under ``k`` is withheld itself and protected one level up.
 
 >>> tree = {"so": None, "a": "so", "b": "so", "c": "so"}
 >>> counts = {"so": 60, "a": 3, "b": 27, "c": 30}
@@ -53,19 +55,12 @@ def suppress(
     while changed:
         changed = False
         for parent, kids in children.items():
-            if parent in withheld or counts[parent] == 0:
+            if counts[parent] < k:
                 continue
-            own = counts[parent] - sum(counts[kid] for kid in kids)
-            hidden = [kid for kid in kids if kid in withheld and counts[kid] > 0]
-            if len(hidden) + (own > 0) != 1:
-                continue  # nothing hidden, or at least two hidden parts protecting each other
-            if not hidden and own >= k:
-                continue  # only the parent's own respondents are hidden, and they are many
-            shown = sorted(
-                (kid for kid in kids if kid not in withheld and counts[kid] > 0),
-                key=lambda kid: (counts[kid], str(kid)),
-            )
-            if shown:
-                withheld[shown[0]] = COMPLEMENTARY
-                changed = True
+            shown = [kid for kid in kids if kid not in withheld and counts[kid] > 0]
+            hidden_total = counts[parent] - sum(counts[kid] for kid in shown)
+            if hidden_total == 0 or hidden_total >= k:
+                continue
+            withheld[min(shown, key=lambda kid: (counts[kid], str(kid)))] = COMPLEMENTARY
+            changed = True
     return withheld

@@ -22,9 +22,13 @@ def test_own_respondents_of_a_parent_count_as_a_hidden_part() -> None:
     assert suppress({"xa": 60, "a": 20, "b": 20}, parents, 10) == {}
 
 
-def test_two_small_children_protect_each_other() -> None:
-    parents = {"p": None, "a": "p", "b": "p", "c": "p"}
-    assert suppress({"p": 50, "a": 3, "b": 4, "c": 43}, parents, 10) == {"a": PRIMARY, "b": PRIMARY}
+def test_small_children_protect_each_other_only_when_together_they_reach_k() -> None:
+    parents = {"p": None, "a": "p", "b": "p", "c": "p", "d": "p"}
+    counts = {"p": 80, "a": 3, "b": 8, "c": 43, "d": 26}
+    assert suppress(counts, parents, 10) == {"a": PRIMARY, "b": PRIMARY}
+    # 3 + 4 respondents would still be a group of 7 recovered by subtraction
+    counts = {"p": 76, "a": 3, "b": 4, "c": 43, "d": 26}
+    assert suppress(counts, parents, 10) == {"a": PRIMARY, "b": PRIMARY, "d": COMPLEMENTARY}
 
 
 def test_k_floor() -> None:
@@ -47,15 +51,14 @@ def trees(draw):
 
 @settings(max_examples=300, deadline=None)
 @given(tree=trees(), k=st.integers(5, 15))
-def test_no_withheld_part_is_alone_under_a_shown_parent(tree, k) -> None:
+def test_subtraction_never_recovers_fewer_than_k(tree, k) -> None:
+    """Whatever a parent of k or more minus its shown children leaves is 0 or at least k."""
     parents, counts = tree
     withheld = suppress(counts, parents, k)
     assert all(node in withheld for node, n in counts.items() if 0 < n < k)
     for parent in counts:
-        if parent in withheld or counts[parent] == 0:
+        if counts[parent] < k:
             continue
         kids = [node for node, p in parents.items() if p == parent]
-        own = counts[parent] - sum(counts[kid] for kid in kids)
-        hidden = [kid for kid in kids if kid in withheld and counts[kid] > 0]
-        parts = len(hidden) + (own > 0)
-        assert parts != 1 or (not hidden and own >= k), (parent, counts, withheld)
+        recovered = counts[parent] - sum(counts[kid] for kid in kids if kid not in withheld)
+        assert recovered == 0 or recovered >= k, (parent, counts, withheld)

@@ -1,0 +1,685 @@
+"""The satisfaction indices of DESIGN §7 for a set of responses, per group and up a unit tree.
+
+Everything a group shows is computed from additive pieces — answer counts per question, Cronbach
+moments per dimension, bootstrap replicate sums — gathered once per group of respondents and
+added up the tree, so a parent's numbers come from its respondents (never from averaging its
+children) and a province of a million responses takes one pass over the answers.
+
+Before any number leaves :func:`score`, :func:`analysis.suppression.suppress` withholds every
+group under k and the complementary groups that would give it away (DESIGN §4, §7.9).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analysis.bootstrap import RESAMPLES, SEED, PoissonBootstrap, percentile_interval
+from analysis.comparisons import Difference, corrected, two_proportion_test, z_test
+from analysis.instrument import BLANK, NA, ChoiceItem, Instrument, ResponseData, recoded
+from analysis.intervals import mean_bounds, wilson_bounds
+from analysis.quality import FLAGS, QualityPolicy, quality_flags
+from analysis.reliability import ALPHA_WARNING, alpha_from_moments
+from analysis.sampling import response_rate
+from analysis.suppression import K_FLOOR, suppress
+
+TOP = ""  # the key of the whole set of responses in :attr:`Scores.summaries`
+METHOD = "t (means), Wilson (shares), Poisson bootstrap percentile (indices)"
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Groups of responses, flat or a tree.
+
+    Attributes:
+        keys: the name of each group (a unit code, a value of ``--by``).
+        parents: the index of each group's parent, ``-1`` for a top-level group.
+        of: the group index of each response.
+        expected: expected respondents per group (``None`` where unknown); a group without its
+            own figure expects the sum of its children's.
+    """
+
+    keys: tuple[str, ...]
+    parents: tuple[int, ...]
+    of: np.ndarray
+    expected: tuple[int | None, ...] | None = None
+
+    @classmethod
+    def flat(cls, labels: Sequence[str]) -> Groups:
+        """One group per distinct label, in sorted order (``--by COLUMN``)."""
+        keys, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+        return cls(tuple(str(key) for key in keys), (-1,) * len(keys), inverse)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a shown group carries for comparisons with another campaign."""
+
+    n: int
+    overall: float
+    overall_se: float
+    dimensions: dict[str, tuple[float, float]]  # id → (index, standard error)
+    satisfied: dict[str, tuple[int, int]]  # question id → (satisfied, valid)
+
+
+@dataclass
+class Scores:
+    """The scores JSON of DESIGN §6 and, for each shown group, what comparisons need."""
+
+    json: dict[str, Any]
+    summaries: dict[str, Summary] = field(default_factory=dict)
+
+
+def score(
+    instrument: Instrument,
+    data: ResponseData,
+    *,
+    k: int = 10,
+    groups: Groups | None = None,
+    policy: QualityPolicy | None = None,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> Scores:
+    """Score ``data`` (DESIGN §7) as the scores JSON (DESIGN §6).
+
+    Indices and shares are percentages; intervals are 95 %: Student t for means, Wilson for a
+    question's satisfied share, a respondent-level Poisson bootstrap (percentile, ``resamples``
+    replicates, fixed ``seed``) for dimension and overall indices. Groups with fewer than ``k``
+    responses, and the groups that would reveal them by subtraction, come out as
+    ``{"suppressed": true, "n_below": k}`` and nothing else.
+    """
+    if k < K_FLOOR:
+        raise ValueError(f"k must be at least {K_FLOOR} (DESIGN §4), got {k}")
+    if data.scale.ndim != 2 or data.scale.shape[1] != len(instrument.scale_items):
+        raise ValueError("the answers do not have one column per scale question")
+    groups = groups or Groups((), (), np.zeros(len(data), dtype=np.intp))
+    if len(groups.of) != len(data):
+        raise ValueError("every response needs a group")
+    return _Run(
+        instrument, data, k, groups, policy or QualityPolicy(), PoissonBootstrap(resamples, seed)
+    ).scores()
+
+
+def compare_waves(current: Summary, previous: Summary) -> dict[str, Any]:
+    """A campaign against the previous one of the same questionnaire (DESIGN §7.6).
+
+    Indices are compared with a z-test on the bootstrap standard errors of the two independent
+    samples, each question's satisfied share with a two-proportion z-test (questions matched by
+    id); Holm's correction runs over every statistic compared.
+    """
+    labels: list[tuple[str, str]] = [("overall", TOP)]
+    tests = [
+        z_test(
+            current.overall - previous.overall, math.hypot(current.overall_se, previous.overall_se)
+        )
+    ]
+    for dimension, (index, error) in current.dimensions.items():
+        if dimension in previous.dimensions:
+            before, before_error = previous.dimensions[dimension]
+            labels.append(("dimensions", dimension))
+            tests.append(z_test(index - before, math.hypot(error, before_error)))
+    for question, (x, n) in current.satisfied.items():
+        if question in previous.satisfied and n and previous.satisfied[question][1]:
+            labels.append(("questions", question))
+            tests.append(two_proportion_test(x, n, *previous.satisfied[question]))
+    out: dict[str, Any] = {"overall": None, "dimensions": {}, "questions": {}}
+    for (kind, key), result in zip(labels, corrected(tests), strict=True):
+        if kind == "overall":
+            out["overall"] = _difference_json(result)
+        else:
+            out[kind][key] = _difference_json(result)
+    return out
+
+
+class _Tree:
+    """Groups plus one extra root holding every response; sums flow from children to parents."""
+
+    def __init__(self, parents: Sequence[int]) -> None:
+        self.root = len(parents)
+        self.size = self.root + 1
+        self.parent = np.array([p if p >= 0 else self.root for p in parents] + [-1], dtype=np.intp)
+        depth = np.zeros(self.size, dtype=int)
+        for node in range(self.size):
+            step = node
+            while self.parent[step] >= 0:
+                step = self.parent[step]
+                depth[node] += 1
+                if depth[node] > self.size:
+                    raise ValueError("the groups form a cycle")
+        self.deepest_first = [
+            int(node) for node in np.argsort(-depth, kind="stable") if node != self.root
+        ]
+
+    def rolled(self, direct: np.ndarray) -> np.ndarray:
+        """Subtree totals from per-group values (first axis = group)."""
+        total = np.array(direct, copy=True)
+        for node in self.deepest_first:
+            total[self.parent[node]] += total[node]
+        return total
+
+    def count(self, of: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Subtree totals of responses (where ``mask``) per group."""
+        return self.rolled(np.bincount(of if mask is None else of[mask], minlength=self.size))
+
+
+class _Indices:
+    """Dimension and overall indices from satisfied and valid sums of the dimension items.
+
+    A dimension is the unweighted mean of its items' satisfied shares (items without a valid
+    answer left out); the overall index is the weighted mean of the dimensions that have one
+    (DESIGN §7.3–7.4). Works on any leading shape: one group, all groups, or replicates.
+    """
+
+    def __init__(self, instrument: Instrument, positions: list[list[int]], width: int) -> None:
+        self.membership = np.zeros((width, len(positions)))
+        for d, columns in enumerate(positions):
+            self.membership[columns, d] = 1.0
+        self.weights = np.array([d.weight for d in instrument.dimensions], dtype=float)
+
+    def __call__(self, satisfied: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        has = valid > 0
+        share = np.divide(satisfied, valid, out=np.zeros(valid.shape), where=has)
+        items = has @ self.membership
+        dimensions = np.divide(
+            100 * (share @ self.membership),
+            items,
+            out=np.full(items.shape, np.nan),
+            where=items > 0,
+        )
+        present = ~np.isnan(dimensions)
+        weight = present @ self.weights
+        overall = np.divide(
+            np.where(present, dimensions, 0) @ self.weights,
+            weight,
+            out=np.full(weight.shape, np.nan),
+            where=weight > 0,
+        )
+        return dimensions, overall
+
+
+class _Run:
+    """One scoring run: count, bootstrap and assemble the JSON, in that order."""
+
+    def __init__(
+        self,
+        instrument: Instrument,
+        data: ResponseData,
+        k: int,
+        groups: Groups,
+        policy: QualityPolicy,
+        bootstrap: PoissonBootstrap,
+    ) -> None:
+        self.instrument, self.k, self.groups, self.policy = instrument, k, groups, policy
+        self.bootstrap = bootstrap
+        self.tree = _Tree(groups.parents)
+        self.nested = any(p >= 0 for p in groups.parents)
+        group_of = (
+            np.asarray(groups.of, dtype=np.intp)
+            if groups.keys
+            else np.full(len(data), self.tree.root)
+        )
+
+        flags = quality_flags(instrument, data, policy)
+        self.flags = {name: self.tree.count(group_of, flag) for name, flag in flags.items()}
+        excluded = np.zeros(len(data), dtype=bool)
+        for name in policy.exclude:
+            excluded |= flags[name]
+        self.excluded = self.tree.count(group_of, excluded)
+        kept = np.flatnonzero(~excluded)
+        order = kept[np.argsort(group_of[kept], kind="stable")]
+        self.data = data.take(order)
+        self.of = group_of[order]
+        self.bounds = np.searchsorted(self.of, np.arange(self.tree.size + 1))
+        self.n = self.tree.count(self.of)
+
+        self.items = instrument.scale_items
+        self.column = {item.id: c for c, item in enumerate(self.items)}
+        self.scored = sorted({self.column[i] for d in instrument.dimensions for i in d.items})
+        for c in self.scored:
+            if self.items[c].satisfied_from is None:
+                raise ValueError(f"dimension item {self.items[c].id} has no satisfied_from")
+        place = {c: p for p, c in enumerate(self.scored)}
+        self.positions = [[place[self.column[i]] for i in d.items] for d in instrument.dimensions]
+        self.indices = _Indices(instrument, self.positions, len(self.scored))
+
+        self.scale = recoded(instrument, self.data.scale)
+        self.valid = (self.scale != BLANK) & (self.scale != NA)
+        thresholds = np.array([item.satisfied_from or 256 for item in self.items])
+        self.satisfied_answer = self.valid & (self.scale >= thresholds)
+
+    # -- the additive pieces ------------------------------------------------------------------
+
+    def _answer_counts(self) -> np.ndarray:
+        """``(groups, questions, bins)``: bin 0 blank, 1..p the (recoded) answer, last = na."""
+        bins = max((item.points for item in self.items), default=0) + 2
+        out = np.zeros((self.tree.size, len(self.items), bins), dtype=np.int64)
+        for c in range(len(self.items)):
+            codes = self.scale[:, c].astype(np.intp)
+            codes[codes == NA] = bins - 1
+            flat = np.bincount(self.of * bins + codes, minlength=self.tree.size * bins)
+            out[:, c, :] = flat.reshape(self.tree.size, bins)
+        return self.tree.rolled(out)
+
+    def _replicates_and_moments(
+        self,
+    ) -> tuple[np.ndarray, list[list[tuple[int, np.ndarray, np.ndarray]]]]:
+        """Bootstrap replicate sums (satisfied | valid of each dimension item) and Cronbach
+        moments (m, Σx, ΣxxT of complete cases) of each dimension, per group, rolled up."""
+        width = len(self.scored)
+        replicates = np.zeros(
+            (self.tree.size, self.bootstrap.resamples, 2 * width), dtype=np.float32
+        )
+        empty = [(0, np.zeros(len(p)), np.zeros((len(p), len(p)))) for p in self.positions]
+        moments = [list(empty) for _ in range(self.tree.size)]
+        if not width:
+            return replicates, moments
+        indicators = np.empty((len(self.of), 2 * width), dtype=np.float32)
+        indicators[:, :width] = self.satisfied_answer[:, self.scored]
+        indicators[:, width:] = self.valid[:, self.scored]
+        # each dimension's answers, zeroed outside its complete cases, side by side: one matrix
+        # product per group gives every dimension's cross-products as diagonal blocks
+        columns = [self.scored[i] for p in self.positions for i in p]
+        blocks = np.cumsum([0] + [len(p) for p in self.positions])
+        complete = np.stack(
+            [self.valid[:, [self.scored[i] for i in p]].all(axis=1) for p in self.positions], axis=1
+        )
+        cases = self.tree.rolled(
+            np.stack(
+                [
+                    np.bincount(self.of[complete[:, d]], minlength=self.tree.size)
+                    for d in range(len(self.positions))
+                ],
+                axis=1,
+            )
+        )
+        masked = self.scale[:, columns] * np.repeat(complete, np.diff(blocks), axis=1)
+        for g in range(self.tree.size):
+            start, end = self.bounds[g], self.bounds[g + 1]
+            if start == end:
+                continue
+            self.bootstrap.sums(indicators[start:end], out=replicates[g])
+            rows = masked[start:end].astype(float)
+            sums, cross = rows.sum(axis=0), rows.T @ rows
+            for d in range(len(self.positions)):
+                part = slice(blocks[d], blocks[d + 1])
+                moments[g][d] = (0, sums[part], cross[part, part])
+        for node in self.tree.deepest_first:
+            parent = self.tree.parent[node]
+            replicates[parent] += replicates[node]
+            moments[parent] = [
+                (0, s + ps, c + pc)
+                for (_, s, c), (_, ps, pc) in zip(moments[node], moments[parent], strict=True)
+            ]
+        return replicates, [
+            [(int(cases[g, d]), s, c) for d, (_, s, c) in enumerate(row)]
+            for g, row in enumerate(moments)
+        ]
+
+    def _respondents(self) -> dict[str, np.ndarray]:
+        """Per group: respondents with a valid answer in each dimension and in any, and the
+        hài lòng toàn diện base (a valid rated answer) and count (every rated answer satisfied)."""
+        rated = np.array([item.satisfied_from is not None for item in self.items])
+        membership = np.zeros((len(self.items), len(self.positions)), dtype=np.float32)
+        for d, p in enumerate(self.positions):
+            membership[[self.scored[i] for i in p], d] = 1
+        per_dimension = (self.valid.astype(np.float32) @ membership) > 0
+        answered_rated = self.valid[:, rated].any(axis=1)
+        unsatisfied = (self.valid[:, rated] & ~self.satisfied_answer[:, rated]).any(axis=1)
+        return {
+            "dimensions": np.stack(
+                [self.tree.count(self.of, per_dimension[:, d]) for d in range(len(self.positions))],
+                axis=-1,
+            )
+            if self.positions
+            else np.zeros((self.tree.size, 0), dtype=np.int64),
+            "overall": self.tree.count(self.of, self.valid[:, self.scored].any(axis=1)),
+            "rated": self.tree.count(self.of, answered_rated),
+            "fully": self.tree.count(self.of, answered_rated & ~unsatisfied),
+        }
+
+    def _choice_counts(self, item: ChoiceItem) -> np.ndarray:
+        """Per group: [answered, count of each option] (multi counts every option chosen)."""
+        answers = np.asarray(self.data.choices[item.id])
+        if item.kind == "multi":
+            chosen = answers.astype(bool)
+            columns = [self.tree.count(self.of, chosen.any(axis=1))]
+            columns += [self.tree.count(self.of, chosen[:, o]) for o in range(len(item.options))]
+            return np.column_stack(columns)
+        bins = len(item.options) + 1
+        flat = np.bincount(
+            self.of * bins + answers.astype(np.intp), minlength=self.tree.size * bins
+        )
+        counts = self.tree.rolled(flat.reshape(self.tree.size, bins))
+        return np.column_stack([counts[:, 1:].sum(axis=1), counts[:, 1:], counts[:, 0]])
+
+    def _expected(self) -> list[int | None]:
+        own = [*(self.groups.expected or (None,) * self.tree.root), None]
+        total = list(own)
+        for node in self.tree.deepest_first:
+            parent = self.tree.parent[node]
+            if own[parent] is None and total[node]:
+                total[parent] = (total[parent] or 0) + total[node]
+        return total
+
+    # -- assembling ---------------------------------------------------------------------------
+
+    def scores(self) -> Scores:
+        counts = self._answer_counts()
+        questions = _QuestionTable(counts, self.items)
+        point_dims, point_overall = self.indices(
+            questions.satisfied[:, self.scored], questions.valid[:, self.scored]
+        )
+        parents: dict[int, int | None] = {
+            g: int(p) if p >= 0 else None for g, p in enumerate(self.tree.parent)
+        }
+        withheld = suppress({g: int(self.n[g]) for g in range(self.tree.size)}, parents, self.k)
+        shown = [g not in withheld and self.n[g] >= self.k for g in range(self.tree.size)]
+        top = {
+            "questionnaire": self.instrument.slug,
+            "version": self.instrument.version,
+            "k": self.k,
+        }
+        if not shown[self.tree.root]:
+            return Scores({**top, "suppressed": True, "n_below": self.k})
+
+        replicates, moments = self._replicates_and_moments()
+        respondents = self._respondents()
+        choices = {item.id: self._choice_counts(item) for item in self.instrument.choice_items}
+        expected = self._expected()
+        width = len(self.scored)
+        bodies: dict[int, dict[str, Any]] = {}
+        summaries: dict[str, Summary] = {}
+        boot: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for g in (g for g in range(self.tree.size) if shown[g]):
+            boot[g] = self.indices(replicates[g][:, :width], replicates[g][:, width:])
+            general = (
+                questions.share(g, self.column[self.instrument.overall_item.id])
+                if self.instrument.overall_item
+                else None
+            )
+            body: dict[str, Any] = {
+                "suppressed": False,
+                "n": int(self.n[g]),
+                "overall": {
+                    "n": int(respondents["overall"][g]),
+                    "index": _percent(point_overall[g]),
+                    "ci": _interval(percentile_interval(boot[g][1])) if width else None,
+                    "general": general and {"question": self.instrument.overall_item.id, **general},
+                    "fully_satisfied": _share(
+                        int(respondents["fully"][g]), int(respondents["rated"][g])
+                    ),
+                },
+                "dimensions": self._dimensions(
+                    g, point_dims[g], boot[g][0], moments[g], respondents
+                ),
+                "questions": [questions.question(g, c) for c in range(len(self.items))],
+                "choices": [
+                    _choice_json(item, choices[item.id][g]) for item in self.instrument.choice_items
+                ],
+                "quality": {
+                    **{name: int(self.flags[name][g]) for name in FLAGS},
+                    "excluded": int(self.excluded[g]),
+                    "policy": sorted(self.policy.exclude),
+                },
+                "response_rate": self._response_rate(g, expected[g], general),
+            }
+            if g != self.tree.root and self.nested:
+                parent = self.tree.parent[g]
+                body["parent"] = None if parent == self.tree.root else self.groups.keys[parent]
+            bodies[g] = body
+            summaries[TOP if g == self.tree.root else self.groups.keys[g]] = Summary(
+                n=int(self.n[g]),
+                overall=float(point_overall[g]),
+                overall_se=_spread(boot[g][1]),
+                dimensions={
+                    dimension.id: (float(point_dims[g, d]), _spread(boot[g][0][:, d]))
+                    for d, dimension in enumerate(self.instrument.dimensions)
+                    if not math.isnan(point_dims[g, d])
+                },
+                satisfied={
+                    item.id: (int(questions.satisfied[g, c]), int(questions.valid[g, c]))
+                    for c, item in enumerate(self.items)
+                    if item.satisfied_from
+                },
+            )
+        self._compare_with_rest(
+            bodies, shown, replicates, questions, point_dims, point_overall, boot
+        )
+
+        root = bodies[self.tree.root]
+        root.pop("suppressed")
+        root.pop("parent", None)
+        groups = {
+            key: bodies.get(g, {"suppressed": True, "n_below": self.k})
+            for g, key in enumerate(self.groups.keys)
+        }
+        method = {"intervals": METHOD, "resamples": self.bootstrap.resamples}
+        return Scores({**top, **root, "method": method, "groups": groups}, summaries)
+
+    def _dimensions(
+        self,
+        g: int,
+        points: np.ndarray,
+        replicates: np.ndarray,
+        moments: list[tuple[int, np.ndarray, np.ndarray]],
+        respondents: dict[str, np.ndarray],
+    ) -> list[dict[str, Any]]:
+        intervals = percentile_interval(replicates) if self.positions else None
+        out = []
+        for d, dimension in enumerate(self.instrument.dimensions):
+            alpha = alpha_from_moments(*moments[d])
+            out.append(
+                {
+                    "id": dimension.id,
+                    "n": int(respondents["dimensions"][g, d]),
+                    "index": _percent(points[d]),
+                    "ci": _interval(intervals[:, d]),
+                    "alpha": None if alpha is None else round(alpha, 3),
+                    "alpha_warning": alpha is not None and alpha < ALPHA_WARNING,
+                }
+            )
+        return out
+
+    def _response_rate(
+        self, g: int, expected: int | None, general: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        if not expected:
+            return None
+        share = (general or {}).get("satisfied")
+        rate = response_rate(int(self.n[g]), expected, 0.5 if share is None else share / 100)
+        return {
+            "expected": rate.expected,
+            "rate": _percent(rate.rate),
+            "margin_of_error": _percent(rate.margin_of_error),
+        }
+
+    def _compare_with_rest(
+        self,
+        bodies: dict[int, dict[str, Any]],
+        shown: list[bool],
+        replicates: np.ndarray,
+        questions: _QuestionTable,
+        point_dims: np.ndarray,
+        point_overall: np.ndarray,
+        boot: dict[int, tuple[np.ndarray, np.ndarray]],
+    ) -> None:
+        """Each shown group against the rest of its shown parent (rest = parent − group, for the
+        point estimates and for every replicate), with Holm's correction over the siblings."""
+        siblings: dict[int, list[int]] = {}
+        for g in range(self.tree.root):
+            parent = int(self.tree.parent[g])
+            if shown[g] and shown[parent] and self.n[parent] - self.n[g] >= self.k:
+                siblings.setdefault(parent, []).append(g)
+        width = len(self.scored)
+        for parent, members in siblings.items():
+            tests: list[list[Difference]] = []  # per member: overall, then each dimension
+            for g in members:
+                rest = replicates[parent] - replicates[g]
+                rest_dims, rest_overall = self.indices(rest[:, :width], rest[:, width:])
+                point_rest = self.indices(
+                    (questions.satisfied[parent] - questions.satisfied[g])[self.scored],
+                    (questions.valid[parent] - questions.valid[g])[self.scored],
+                )
+                row = [
+                    z_test(
+                        float(point_overall[g] - point_rest[1]), _spread(boot[g][1] - rest_overall)
+                    )
+                ]
+                row += [
+                    z_test(
+                        float(point_dims[g, d] - point_rest[0][d]),
+                        _spread(boot[g][0][:, d] - rest_dims[:, d]),
+                    )
+                    for d in range(len(self.positions))
+                ]
+                tests.append(row)
+            columns = [corrected([row[s] for row in tests]) for s in range(len(self.positions) + 1)]
+            for i, g in enumerate(members):
+                bodies[g]["comparison"] = {
+                    "against": "rest_of_parent",
+                    "overall": _difference_json(columns[0][i]),
+                    "dimensions": {
+                        dimension.id: _difference_json(columns[d + 1][i])
+                        for d, dimension in enumerate(self.instrument.dimensions)
+                    },
+                }
+
+
+class _QuestionTable:
+    """Per-question numbers of DESIGN §7.2 for every group at once, from the answer counts,
+    rounded once into plain lists so that writing thousands of groups stays cheap."""
+
+    def __init__(self, counts: np.ndarray, items: Sequence[Any]) -> None:
+        self.items = items
+        self.counts = counts.tolist()
+        groups = counts.shape[0]
+        self.valid = counts[:, :, 1:-1].sum(axis=2)
+        self.satisfied = np.zeros((groups, len(items)), dtype=np.int64)
+        means, lows, highs = [], [], []
+        for c, item in enumerate(items):
+            if item.satisfied_from:
+                self.satisfied[:, c] = counts[:, c, item.satisfied_from : item.points + 1].sum(
+                    axis=1
+                )
+            values = np.arange(1, item.points + 1)
+            per_value = counts[:, c, 1 : item.points + 1]
+            mean, low, high = mean_bounds(
+                self.valid[:, c], per_value @ values, per_value @ (values * values)
+            )
+            means.append(mean)
+            lows.append(low)
+            highs.append(high)
+        shape = (groups, len(items))
+        self.mean = _rounded(
+            np.reshape(np.stack(means, axis=1) if items else np.zeros(shape), shape), 2
+        )
+        self.mean_ci = _rounded(
+            np.stack(
+                [
+                    np.reshape(np.stack(b, axis=1) if items else np.zeros(shape), shape)
+                    for b in (lows, highs)
+                ],
+                axis=-1,
+            ),
+            2,
+        )
+        share = np.divide(
+            100 * self.satisfied, self.valid, out=np.full(shape, np.nan), where=self.valid > 0
+        )
+        low, high = wilson_bounds(self.satisfied, self.valid)
+        self.share_ = _rounded(share, 1)
+        self.share_ci = _rounded(
+            np.where((self.valid > 0)[..., None], 100 * np.stack([low, high], axis=-1), np.nan), 1
+        )
+        self.valid_list = self.valid.tolist()
+
+    def share(self, g: int, c: int) -> dict[str, Any] | None:
+        if not self.items[c].satisfied_from:
+            return None
+        return {
+            "n": self.valid_list[g][c],
+            "satisfied": self.share_[g][c],
+            "satisfied_ci": _pair(self.share_ci[g][c]),
+        }
+
+    def question(self, g: int, c: int) -> dict[str, Any]:
+        item = self.items[c]
+        row = self.counts[g][c]
+        rated = item.satisfied_from is not None
+        return {
+            "id": item.id,
+            "n": self.valid_list[g][c],
+            "na": row[-1],
+            "missing": row[0],
+            "mean": self.mean[g][c],
+            "mean_ci": _pair(self.mean_ci[g][c]),
+            "satisfied": self.share_[g][c] if rated else None,
+            "satisfied_ci": _pair(self.share_ci[g][c]) if rated else None,
+            "counts": {str(v): row[v] for v in range(1, item.points + 1)},
+        }
+
+
+def _choice_json(item: ChoiceItem, counts: np.ndarray) -> dict[str, Any]:
+    """A choice question's distribution; for multi every option chosen counts (never the
+    combinations), shares are of the respondents who answered."""
+    answered = int(counts[0])
+    options = counts[1 : 1 + len(item.options)]
+    return {
+        "id": item.id,
+        "type": item.kind,
+        "n": answered,
+        "missing": None if item.kind == "multi" else int(counts[-1]),
+        "counts": {option: int(c) for option, c in zip(item.options, options, strict=True)},
+        "percent": {
+            option: _percent(100 * c / answered) if answered else None
+            for option, c in zip(item.options, options, strict=True)
+        },
+    }
+
+
+def _share(x: int, n: int) -> dict[str, Any]:
+    if not n:
+        return {"n": 0, "share": None, "ci": None}
+    low, high = wilson_bounds(np.array(x), np.array(n))
+    return {"n": n, "share": _percent(100 * x / n), "ci": _interval(100 * np.array([low, high]))}
+
+
+def _spread(replicates: np.ndarray) -> float:
+    """Bootstrap standard error (replicates that are NaN left out)."""
+    values = replicates[~np.isnan(replicates)]
+    return float(values.std(ddof=1)) if values.size > 1 else math.nan
+
+
+def _rounded(values: np.ndarray, digits: int) -> list[Any]:
+    """Rounded nested lists with ``None`` for NaN."""
+    rounded = np.round(values.astype(float), digits).astype(object)
+    rounded[np.isnan(values.astype(float))] = None
+    return rounded.tolist()
+
+
+def _pair(bounds: list[Any]) -> list[float] | None:
+    return None if bounds[0] is None or bounds[1] is None else list(bounds)
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else round(float(value), 1)
+
+
+def _interval(bounds: np.ndarray | None) -> list[float] | None:
+    if bounds is None:
+        return None
+    low, high = (float(b) for b in bounds)
+    return None if math.isnan(low) or math.isnan(high) else [round(low, 1), round(high, 1)]
+
+
+def _difference_json(result: Difference) -> dict[str, Any]:
+    return {
+        "difference": _percent(result.difference),
+        "p": None if math.isnan(result.p) else round(result.p, 4),
+        "p_adjusted": None if math.isnan(result.p_adjusted) else round(result.p_adjusted, 4),
+        "significant": result.significant,
+    }
