@@ -16,6 +16,8 @@ without drawing a billion random numbers.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 BLOCK = 4096
@@ -65,6 +67,8 @@ def percentile_interval(replicates: np.ndarray, confidence: float = 0.95) -> np.
     [25.0, 975.0]
     """
     tail = 100 * (1 - confidence) / 2
-    if np.isnan(replicates).any():
+    if not np.isnan(replicates).any():
+        return np.percentile(replicates, [tail, 100 - tail], axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a statistic with no value at all: NaN
         return np.nanpercentile(replicates, [tail, 100 - tail], axis=0)
-    return np.percentile(replicates, [tail, 100 - tail], axis=0)

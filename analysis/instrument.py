@@ -84,12 +84,15 @@ class ResponseData:
             yes/no 1 = no, 2 = yes) or, for multi, an ``(n, options)`` boolean matrix.
         duration_bucket: completion-time class per response (0 = unknown), or ``None``.
         device: a repeated-device marker per response (``-1`` = none), or ``None``.
+        comments: the (already scrubbed) free text of each response, ``None`` where there is
+            none, as a numpy object array; or ``None`` when comments are not analysed.
     """
 
     scale: np.ndarray
     choices: dict[str, np.ndarray] = field(default_factory=dict)
     duration_bucket: np.ndarray | None = None
     device: np.ndarray | None = None
+    comments: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.scale.shape[0])
@@ -101,6 +104,7 @@ class ResponseData:
             choices={key: value[rows] for key, value in self.choices.items()},
             duration_bucket=None if self.duration_bucket is None else self.duration_bucket[rows],
             device=None if self.device is None else self.device[rows],
+            comments=None if self.comments is None else self.comments[rows],
         )
 
 

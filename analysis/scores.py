@@ -230,7 +230,9 @@ class _Run:
             excluded |= flags[name]
         self.excluded = self.tree.count(group_of, excluded)
         kept = np.flatnonzero(~excluded)
-        order = kept[np.argsort(group_of[kept], kind="stable")]
+        # by group, and within a group by content: the bootstrap then gives each answer pattern
+        # the same weights whatever order the responses came in (permutation invariance)
+        order = kept[np.lexsort((_content_key(data.scale[kept]), group_of[kept]))]
         self.data = data.take(order)
         self.of = group_of[order]
         self.bounds = np.searchsorted(self.of, np.arange(self.tree.size + 1))
@@ -621,6 +623,13 @@ class _QuestionTable:
             "satisfied_ci": _pair(self.share_ci[g][c]) if rated else None,
             "counts": {str(v): row[v] for v in range(1, item.points + 1)},
         }
+
+
+def _content_key(scale: np.ndarray) -> np.ndarray:
+    """A key per row of answers, equal for equal rows: a projection on fixed random weights,
+    where two different rows tie with probability nil."""
+    weights = np.random.default_rng(0).random(scale.shape[1]) + 1.0
+    return scale.astype(np.float64) @ weights
 
 
 def _choice_json(item: ChoiceItem, counts: np.ndarray) -> dict[str, Any]:

@@ -189,6 +189,54 @@ def scrub(jsonl: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--questionnaire",
+    "questionnaire_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp bảng hỏi YAML",
+)
+@click.option(
+    "--responses",
+    "responses_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Bảng câu trả lời CSV: mỗi dòng một phiếu, mỗi cột một mã câu hỏi",
+)
+@click.option("--by", default=None, help="Cột dùng để chia nhóm, ví dụ unit")
+@click.option(
+    "--k", type=click.IntRange(min=5), default=10, show_default=True, help="Ngưỡng nhóm nhỏ"
+)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (DESIGN §6)")
+def score(
+    questionnaire_file: Path, responses_file: Path, by: str | None, k: int, as_json: bool
+) -> None:
+    """Tính chỉ số hài lòng từ một bảng câu trả lời (không cần cơ sở dữ liệu)."""
+    from survey_server.questionnaires.loader import QuestionnaireFileError
+    from survey_server.scoring.report_text import summary_lines
+    from survey_server.scoring.services import ResponsesFileInvalid, score_table
+
+    try:
+        result = score_table(questionnaire_file, responses_file, by=by, k=k)
+    except QuestionnaireFileError as error:
+        for item in error.errors:
+            click.echo(item.render(), err=True)
+        sys.exit(1)
+    except ResponsesFileInvalid as error:
+        click.echo(f"{responses_file}: {error.text('vi')}", err=True)
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+    if result.blank_rows:
+        click.echo(f"Bỏ qua {result.blank_rows} dòng không có câu trả lời nào.", err=True)
+    if as_json:
+        click.echo(json.dumps(result.scores, ensure_ascii=False, indent=2))
+    else:
+        for line in summary_lines(result.scores, result.titles):
+            click.echo(line)
+
+
+@main.command()
 @click.option("--dry-run", is_flag=True, help="Chỉ đếm, không xóa.")
 @common_db
 @common_data
@@ -380,6 +428,13 @@ def campaigns_list(as_json: bool, database_url: str | None, data_dir: Path | Non
     default=("qr_meeting", "zalo"),
     type=click.Choice(["qr_meeting", "zalo", "partner", "paper", "web"]),
 )
+@click.option(
+    "--exclude-flagged",
+    "exclude_flagged",
+    multiple=True,
+    type=click.Choice(["straight_lining", "speeding", "repeated_device"]),
+    help="Loại khỏi chỉ số các phiếu bị gắn cờ chất lượng này (mặc định: giữ lại, chỉ đếm)",
+)
 @common_db
 @common_data
 def campaigns_create(
@@ -394,6 +449,7 @@ def campaigns_create(
     require_tokens: bool,
     retention_days: int,
     channels: tuple[str, ...],
+    exclude_flagged: tuple[str, ...],
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
@@ -416,6 +472,7 @@ def campaigns_create(
         k=settings.default_k if k is None else k,
         requires_token=require_tokens,
         comment_retention_days=retention_days,
+        exclude_flagged=exclude_flagged,
     )
 
     async def run() -> int:

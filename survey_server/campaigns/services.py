@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from analysis.quality import FLAGS as QUALITY_FLAGS
 from survey_server.campaigns.tables import Campaign
 from survey_server.config import K_FLOOR
 from survey_server.errors import AppError, FieldError, NotFound
@@ -41,6 +42,7 @@ class CampaignSpec:
     status: str = "open"
     requires_token: bool = False
     comment_retention_days: int = 730
+    exclude_flagged: tuple[str, ...] = ()
 
 
 async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
@@ -53,6 +55,10 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
         problems.append(N_("ngưỡng k không được nhỏ hơn 5"))
     if not 0 <= spec.comment_retention_days <= 3650:
         problems.append(N_("thời hạn lưu giữ ý kiến phải từ 0 đến 3650 ngày"))
+    if set(spec.exclude_flagged) - set(QUALITY_FLAGS):
+        problems.append(
+            N_("chỉ loại được các phiếu bị gắn cờ straight_lining, speeding, repeated_device")
+        )
     if spec.closes_on < spec.opens_on:
         problems.append(N_("ngày kết thúc phải sau ngày bắt đầu"))
     if spec.status not in STATUSES:
@@ -80,6 +86,7 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
         status=spec.status,
         requires_token=spec.requires_token,
         comment_retention_days=spec.comment_retention_days,
+        exclude_flagged=",".join(sorted(set(spec.exclude_flagged))),
         created_on=today(timezone),
     )
     await campaign.save()

@@ -16,7 +16,9 @@ class Campaign(Table, tablename="campaign"):
     With ``requires_token`` only single-use codes printed on slips open the form. Free-text
     answers are kept ``comment_retention_days`` after the day they were given, then removed by
     ``survey-server purge`` (the period the privacy notice of the form announces).
-    ``title`` is a language → text map stored as JSON, like questionnaire texts.
+    ``exclude_flagged`` lists the data-quality flags (DESIGN §7.8) whose responses are left out
+    of the scores, comma-separated; empty (the default) keeps every response and only counts the
+    flags. ``title`` is a language → text map stored as JSON, like questionnaire texts.
     """
 
     code = Varchar(length=40, unique=True, index=True)
@@ -29,4 +31,5 @@ class Campaign(Table, tablename="campaign"):
     status = Varchar(length=10, default="open")
     requires_token = Boolean(default=False)
     comment_retention_days = Integer(default=730)
+    exclude_flagged = Varchar(length=100, default="")
     created_on = Date()

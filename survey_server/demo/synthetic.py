@@ -1,6 +1,7 @@
 """Synthetic demo responses, so dashboards and reports have something to show.
 
-Each school gets its own satisfaction level, so the demo shows real differences between schools;
+Each school gets its own satisfaction level and each respondent a mood around it, so the demo
+shows real differences between schools and scales that hang together (Cronbach alpha);
 answers go through the same validation and writer as real submissions.
 """
 
@@ -39,6 +40,7 @@ async def add_synthetic_responses(settings: Settings, count: int, rng: random.Ra
         Link.code,
         Link.unit,
         Link.channel,
+        Link.partner,
         Link.campaign,
         Link.campaign.questionnaire,
         Link.campaign.questionnaire.content_hash,
@@ -62,7 +64,9 @@ async def add_synthetic_responses(settings: Settings, count: int, rng: random.Ra
                 link = rng.choice(links)
                 spec = specs[link["campaign.questionnaire.content_hash"]]
                 clean, _ = validate_answers(
-                    spec, _answers(spec, mood[link["unit"]], rng), drop_hidden=True
+                    spec,
+                    _answers(spec, mood[link["unit"]] + rng.gauss(0, 0.5), rng),
+                    drop_hidden=True,
                 )
                 if clean is None:
                     continue

@@ -65,13 +65,15 @@ class CleanAnswers:
 
 
 def validate_answers(
-    spec: FormSpec, raw: dict[str, Any], *, drop_hidden: bool = False
+    spec: FormSpec, raw: dict[str, Any], *, drop_hidden: bool = False, require: bool = True
 ) -> tuple[CleanAnswers | None, list[FieldError]]:
     """Validate and normalise answers; return them packed, or the list of field errors.
 
     ``drop_hidden`` is for the form posted without JavaScript, where conditional questions are
     all on the page: an answer to a question whose condition is not met is dropped instead of
     refused. The JSON API refuses it (the client showed a question it should have hidden).
+    ``require=False`` is for answers gathered elsewhere (a table of paper forms, a file to
+    score): a required question left blank there is a blank, not a reason to lose the row.
     """
     errors: list[FieldError] = []
     clean: dict[str, Any] = {}
@@ -81,7 +83,7 @@ def validate_answers(
     for question in spec.questions:
         value = raw.get(question.id)
         if _is_blank(value):
-            if question.required and spec.is_visible(question, clean):
+            if require and question.required and spec.is_visible(question, clean):
                 errors.append(FieldError(question.id, "required"))
             continue
         if not spec.is_visible(question, clean):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,6 +10,7 @@ from typing import Any
 
 from survey_server.errors import AppError, NotFound
 from survey_server.i18n import N_, gettext
+from survey_server.spreadsheet import TableUnreadable, read_csv
 from survey_server.units.tables import Unit
 
 KINDS = ("department", "district_office", "commune", "school", "class")
@@ -106,16 +104,10 @@ class ImportOutcome:
 def parse_units_csv(data: bytes, known_codes: set[str]) -> list[UnitRow]:
     """Parse a units CSV; raise ``UnitFileInvalid`` with every row-numbered problem."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnitFileInvalid([RowError(1, "encoding", {})]) from None
-    text = unicodedata.normalize("NFC", text)
-    if not text.strip():
-        raise UnitFileInvalid([RowError(1, "empty", {})])
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [cell.strip().lower() for cell in next(reader)]
+        table = read_csv(data)
+    except TableUnreadable as error:
+        raise UnitFileInvalid([RowError(1, error.code, {})]) from None
+    header = [cell.lower() for cell in table.header]
     errors = [
         RowError(1, "missing_column", {"column": c}) for c in REQUIRED_COLUMNS if c not in header
     ]
@@ -129,9 +121,7 @@ def parse_units_csv(data: bytes, known_codes: set[str]) -> list[UnitRow]:
 
     rows: list[UnitRow] = []
     first_seen: dict[str, int] = {}
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    for number, cells in table.rows:
         if number > MAX_ROWS:
             raise UnitFileInvalid([RowError(number, "too_many_rows", {"max": MAX_ROWS})])
         if len(cells) != len(header):

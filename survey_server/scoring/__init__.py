@@ -1,0 +1,1 @@
+"""Scores of campaigns and of response tables, computed by the ``analysis`` library."""

@@ -1,0 +1,217 @@
+"""Scores of a campaign from the database, and of a responses table from a file.
+
+Both paths end in the same call, ``analysis.score`` on the same packed answers, so the numbers
+an office computes offline from an export are the numbers the server shows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis.quality import QualityPolicy
+from analysis.scores import TOP, Groups, Scores, compare_waves, score
+from survey_server.campaigns.services import get_campaign
+from survey_server.campaigns.tables import Campaign
+from survey_server.errors import AppError
+from survey_server.i18n import N_, gettext, localize
+from survey_server.questionnaires.loader import load_file
+from survey_server.questionnaires.schema import Questionnaire
+from survey_server.questionnaires.services import get_form_spec
+from survey_server.questionnaires.tables import QuestionnaireVersion
+from survey_server.responses.tables import Submission
+from survey_server.responses.tabular import CellError, read_answers
+from survey_server.responses.validation import FormSpec
+from survey_server.scoring.adapter import instrument_of, response_data
+from survey_server.spreadsheet import TableUnreadable, read_csv
+from survey_server.units.services import get_unit, list_subtree
+
+UNLABELLED = "(trống)"
+
+
+class ResponsesFileInvalid(AppError):
+    status_code = 422
+    code = "responses_file_invalid"
+    message = N_("Tệp câu trả lời có lỗi; chưa tính chỉ số.")
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class TableScores:
+    scores: dict[str, Any]
+    titles: dict[str, str]  # section id → Vietnamese title, for people reading the numbers
+    responses: int
+    blank_rows: int
+
+
+def score_table(
+    questionnaire_file: Path, responses_file: Path, *, by: str | None, k: int
+) -> TableScores:
+    """``survey-server score``: the scores JSON of a responses CSV (DESIGN §6).
+
+    Every row goes through the submission validator (free text through the scrubber), so a
+    bad cell is reported with its row and column and nothing is scored until the file is right.
+    """
+    spec = FormSpec.build(load_file(questionnaire_file).questionnaire)
+    try:
+        table = read_csv(responses_file.read_bytes())
+    except TableUnreadable as error:
+        raise ResponsesFileInvalid([_unreadable(error.code)]) from None
+    if by is not None and by not in table.header:
+        raise ResponsesFileInvalid(
+            [gettext("Dòng 1: không có cột '{column}' để chia nhóm.", "vi", column=by)]
+        )
+    answers = read_answers(spec, table)
+    if answers.errors:
+        raise ResponsesFileInvalid([error.render() for error in _first(answers.errors)])
+    labels = [row.other.get(by, "") or UNLABELLED for row in answers.rows] if by else None
+    scores = score_answers(
+        spec.questionnaire,
+        [row.clean.closed for row in answers.rows],
+        [_comment(spec, row.clean.answers) for row in answers.rows],
+        k=k,
+        groups=Groups.flat(labels) if labels is not None else None,
+    )
+    titles = {section.id: localize(section.title) for section in spec.questionnaire.sections}
+    return TableScores(scores.json, titles, len(answers.rows), answers.blank_rows)
+
+
+def score_answers(
+    questionnaire: Questionnaire,
+    closed: Sequence[bytes],
+    comments: Sequence[str | None] | None,
+    *,
+    k: int,
+    groups: Groups | None = None,
+    durations: np.ndarray | None = None,
+    policy: QualityPolicy | None = None,
+) -> Scores:
+    """Score packed answers of one questionnaire version (the one path to ``analysis``)."""
+    data = response_data(questionnaire, closed, durations, comments)
+    return score(instrument_of(questionnaire), data, k=k, groups=groups, policy=policy)
+
+
+async def campaign_scores(code: str, unit_code: str | None = None) -> dict[str, Any]:
+    """The scores of a campaign for a unit's subtree (the campaign's root unit by default),
+    with the comparison against the previous campaign of the same questionnaire."""
+    campaign = await get_campaign(code)
+    unit = await get_unit(unit_code) if unit_code else await get_unit(campaign["root_unit_code"])
+    scores = await _scores_of(campaign, unit)
+    scores.json["campaign"] = campaign["code"]
+    scores.json["unit"] = unit["code"]
+    scores.json["previous"] = await _previous_wave(campaign, unit, scores)
+    return scores.json
+
+
+async def _scores_of(campaign: dict[str, Any], unit: dict[str, Any]) -> Scores:
+    content_hash = await _content_hash(campaign["questionnaire"])
+    spec = await get_form_spec(content_hash)
+    units = await list_subtree(unit["path"])
+    index = {row["id"]: i for i, row in enumerate(units)}
+    rows = await _load_submissions(campaign["id"], spec, [row["id"] for row in units])
+    of = np.array([index[row["unit"]] for row in rows], dtype=np.intp)
+    groups = Groups(
+        keys=tuple(row["code"] for row in units),
+        parents=tuple(
+            index.get(row["parent"], -1) if row["id"] != unit["id"] else -1 for row in units
+        ),
+        of=of,
+        expected=tuple(row["expected_respondents"] for row in units),
+    )
+    flags = frozenset(flag for flag in campaign["exclude_flagged"].split(",") if flag)
+    return score_answers(
+        spec.questionnaire,
+        [bytes(row["closed"]) for row in rows],
+        [row.get("comment") for row in rows],
+        k=campaign["k"],
+        groups=groups,
+        durations=np.array([row["duration_bucket"] for row in rows], dtype=np.int16),
+        policy=QualityPolicy(exclude=flags),
+    )
+
+
+async def _load_submissions(
+    campaign_id: int, spec: FormSpec, unit_ids: list[int]
+) -> list[dict[str, Any]]:
+    """The closed answers (and free text, when the questionnaire has any) of a campaign's
+    responses in the given units."""
+    texts = [question.id for question in spec.questions if question.type == "text"]
+    columns = [Submission.unit, Submission.duration_bucket, Submission.closed]
+    if texts:
+        columns.append(Submission.answers)
+    query = Submission.select(*columns).where(Submission.campaign == campaign_id)
+    rows = await query
+    wanted = set(unit_ids)
+    rows = [row for row in rows if row["unit"] in wanted]
+    for row in rows:
+        if texts:
+            answers = json.loads(row.pop("answers"))
+            row["comment"] = _comment(spec, answers)
+    return rows
+
+
+def _comment(spec: FormSpec, answers: dict[str, Any]) -> str | None:
+    """The free-text answers of a response, one per line (already scrubbed when stored)."""
+    parts = [
+        answers[question.id]
+        for question in spec.questions
+        if question.type == "text" and answers.get(question.id)
+    ]
+    return "\n".join(parts) or None
+
+
+async def _previous_wave(
+    campaign: dict[str, Any], unit: dict[str, Any], current: Scores
+) -> dict[str, Any] | None:
+    """The latest earlier campaign of the same questionnaire slug that covered the unit, and
+    the comparison with it (DESIGN §7.6), when both are shown."""
+    candidates = (
+        await Campaign.select(Campaign.code, Campaign.root_unit.path.as_alias("root_path"))
+        .where(
+            (Campaign.questionnaire.slug == campaign["questionnaire_slug"])
+            & (Campaign.closes_on < campaign["opens_on"])
+        )
+        .order_by(Campaign.closes_on, ascending=False)
+    )
+    earlier = next((c for c in candidates if unit["path"].startswith(c["root_path"])), None)
+    if earlier is None or TOP not in current.summaries:
+        return None
+    previous_campaign = await get_campaign(earlier["code"])
+    previous = await _scores_of(previous_campaign, unit)
+    if TOP not in previous.summaries:
+        return {"campaign": earlier["code"], "suppressed": True}
+    before = previous.summaries[TOP]
+    return {
+        "campaign": earlier["code"],
+        "n": before.n,
+        "overall": round(before.overall, 1),
+        "dimensions": {key: round(value[0], 1) for key, value in before.dimensions.items()},
+        "comparison": compare_waves(current.summaries[TOP], before),
+    }
+
+
+async def _content_hash(version_id: int) -> str:
+    row = await (
+        QuestionnaireVersion.select(QuestionnaireVersion.content_hash)
+        .where(QuestionnaireVersion.id == version_id)
+        .first()
+    )
+    return row["content_hash"]
+
+
+def _unreadable(code: str) -> str:
+    if code == "encoding":
+        return gettext("Dòng 1: tệp không phải văn bản UTF-8 (hãy lưu dạng CSV UTF-8).", "vi")
+    return gettext("Dòng 1: tệp trống.", "vi")
+
+
+def _first(errors: list[CellError], limit: int = 50) -> list[CellError]:
+    return errors[:limit]

@@ -1,0 +1,179 @@
+"""Scores from the database: the same numbers as the offline scorer, scoped to a unit subtree,
+suppressed, and compared with the previous campaign (both engines)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from survey_server.campaigns.services import CampaignSpec, set_status
+from survey_server.config import Settings
+from survey_server.demo.setup import prepare_demo
+from survey_server.demo.synthetic import add_synthetic_responses
+from survey_server.distribution.services import open_campaign
+from survey_server.responses.tables import Submission
+from survey_server.scoring.services import campaign_scores, score_table
+from survey_server.timekeeping import today
+from survey_server.units.services import UnitNotFound
+from tests.conftest import ROOT, Database
+
+CAMPAIGN = "HL-PT-2026"
+QUESTIONNAIRE = ROOT / "questionnaires" / "hai-long-pho-thong.yaml"
+#: Numbers that come from the bootstrap depend on how respondents are grouped (the replicates
+#: of a group are paired with its siblings'), so between a unit tree and flat groups they agree
+#: up to Monte Carlo error; everything else is identical.
+BOOTSTRAP_TOLERANCE = 1.0
+
+
+@pytest.fixture
+async def demo(settings: Settings, db: Database) -> Settings:
+    await prepare_demo(settings, responses=900)
+    return settings
+
+
+async def export_csv(path: Path, campaign: str) -> None:
+    """The campaign's stored answers as the DESIGN §6 responses table (one column per id)."""
+    rows = await Submission.select(Submission.unit.code.as_alias("unit"), Submission.answers).where(
+        Submission.campaign.code == campaign
+    )
+    answers = [json.loads(row["answers"]) for row in rows]
+    columns = sorted({key for answer in answers for key in answer})
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["unit", *columns])
+        for row, answer in zip(rows, answers, strict=True):
+            writer.writerow([row["unit"], *(cell(answer.get(column)) for column in columns)])
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "|".join(value)
+    return str(value)
+
+
+def without_bootstrap(body: dict[str, Any]) -> dict[str, Any]:
+    """A group's numbers minus those drawn from bootstrap replicates."""
+    return {
+        "n": body["n"],
+        "questions": body["questions"],
+        "choices": body["choices"],
+        "overall": {key: value for key, value in body["overall"].items() if key != "ci"},
+        "dimensions": [
+            {key: value for key, value in dimension.items() if key != "ci"}
+            for dimension in body["dimensions"]
+        ],
+    }
+
+
+def assert_close_intervals(server: dict[str, Any], offline: dict[str, Any]) -> None:
+    pairs = [(server["overall"]["ci"], offline["overall"]["ci"])]
+    pairs += [
+        (a["ci"], b["ci"]) for a, b in zip(server["dimensions"], offline["dimensions"], strict=True)
+    ]
+    for ours, theirs in pairs:
+        assert ours == pytest.approx(theirs, abs=BOOTSTRAP_TOLERANCE)
+
+
+async def test_server_and_offline_scorer_agree(demo: Settings, tmp_path: Path) -> None:
+    server = await campaign_scores(CAMPAIGN)
+    await export_csv(tmp_path / "responses.csv", CAMPAIGN)
+    offline = score_table(
+        QUESTIONNAIRE, tmp_path / "responses.csv", by="unit", k=server["k"]
+    ).scores
+
+    stored = await Submission.count().where(Submission.campaign.code == CAMPAIGN)
+    assert server["n"] == offline["n"] == stored > 0
+    assert without_bootstrap(server) == without_bootstrap(offline)
+    assert_close_intervals(server, offline)
+    compared = 0
+    for code, group in offline["groups"].items():
+        ours = server["groups"][code]
+        if group["suppressed"] or ours["suppressed"]:
+            continue
+        assert without_bootstrap(ours) == without_bootstrap(group)
+        assert_close_intervals(ours, group)
+        compared += 1
+    assert compared >= 5
+
+
+async def test_a_unit_sees_its_subtree_with_suppression(demo: Settings) -> None:
+    whole = await campaign_scores(CAMPAIGN)
+    commune = next(
+        code
+        for code, group in whole["groups"].items()
+        if code.startswith("XA-") and not group["suppressed"]
+    )
+    scoped = await campaign_scores(CAMPAIGN, commune)
+    assert scoped["unit"] == commune
+    assert scoped["n"] == whole["groups"][commune]["n"]
+    assert set(scoped["groups"]) < set(whole["groups"])
+    assert commune in scoped["groups"]
+    for code, group in scoped["groups"].items():
+        if group["suppressed"]:
+            assert group == {"suppressed": True, "n_below": scoped["k"]}
+        else:
+            assert group["n"] >= scoped["k"]
+            assert code == commune or group["parent"] is not None
+
+
+async def test_a_school_under_k_shows_nothing(demo: Settings) -> None:
+    whole = await campaign_scores(CAMPAIGN)
+    small = next(
+        code
+        for code, group in whole["groups"].items()
+        if group["suppressed"] and code.startswith(("TH-", "THCS-", "THPT-"))
+    )
+    scoped = await campaign_scores(CAMPAIGN, small)
+    assert set(scoped) == {
+        "questionnaire",
+        "version",
+        "k",
+        "suppressed",
+        "n_below",
+        "campaign",
+        "unit",
+        "previous",
+    }
+    assert scoped["suppressed"] is True
+    assert scoped["previous"] is None
+
+
+async def test_comparison_with_the_previous_campaign(demo: Settings) -> None:
+    day = today(demo.timezone)
+    earlier = CampaignSpec(
+        code="HL-PT-2025",
+        title={"vi": "Khảo sát sự hài lòng năm 2025"},
+        questionnaire_slug="hai-long-pho-thong",
+        root_unit_code="SO-HP",
+        opens_on=day - timedelta(days=400),
+        closes_on=day - timedelta(days=300),
+    )
+    await open_campaign(earlier, demo.timezone, ("qr_meeting",), ("tieu_hoc", "thcs", "thpt"))
+    await add_synthetic_responses(demo, 900, random.Random(7))
+    await set_status("HL-PT-2025", "closed")
+
+    scores = await campaign_scores(CAMPAIGN)
+    previous = scores["previous"]
+    assert previous["campaign"] == "HL-PT-2025"
+    assert previous["n"] > 0
+    comparison = previous["comparison"]
+    assert set(comparison) == {"overall", "dimensions", "questions"}
+    assert set(comparison["dimensions"]) == {d["id"] for d in scores["dimensions"]}
+    for result in [comparison["overall"], *comparison["questions"].values()]:
+        assert 0 <= result["p"] <= result["p_adjusted"] <= 1
+        assert result["significant"] == (result["p_adjusted"] <= 0.05)
+
+
+async def test_unknown_unit_is_refused(demo: Settings) -> None:
+    with pytest.raises(UnitNotFound):
+        await campaign_scores(CAMPAIGN, "KHONG-CO")
