@@ -111,31 +111,60 @@ async def campaign_scores(code: str, unit_code: str | None = None) -> dict[str, 
     return scores.json
 
 
-async def _scores_of(campaign: dict[str, Any], unit: dict[str, Any]) -> Scores:
+@dataclass(frozen=True)
+class CampaignAnswers:
+    """What scoring a campaign for a subtree reads from the database."""
+
+    questionnaire: Questionnaire
+    closed: list[bytes]
+    comments: list[str | None]
+    durations: np.ndarray
+    groups: Groups
+    k: int
+    policy: QualityPolicy
+
+
+async def load_answers(campaign: dict[str, Any], unit: dict[str, Any]) -> CampaignAnswers:
+    """The packed answers of a campaign's responses in a unit's subtree, with the unit tree."""
     content_hash = await _content_hash(campaign["questionnaire"])
     spec = await get_form_spec(content_hash)
     units = await list_subtree(unit["path"])
     index = {row["id"]: i for i, row in enumerate(units)}
     rows = await _load_submissions(campaign["id"], spec, [row["id"] for row in units])
-    of = np.array([index[row["unit"]] for row in rows], dtype=np.intp)
     groups = Groups(
         keys=tuple(row["code"] for row in units),
         parents=tuple(
-            index.get(row["parent"], -1) if row["id"] != unit["id"] else -1 for row in units
+            -1 if row["id"] == unit["id"] else index.get(row["parent"], -1) for row in units
         ),
-        of=of,
+        of=np.array([index[row["unit"]] for row in rows], dtype=np.intp),
         expected=tuple(row["expected_respondents"] for row in units),
     )
     flags = frozenset(flag for flag in campaign["exclude_flagged"].split(",") if flag)
-    return score_answers(
-        spec.questionnaire,
-        [bytes(row["closed"]) for row in rows],
-        [row.get("comment") for row in rows],
-        k=campaign["k"],
-        groups=groups,
+    return CampaignAnswers(
+        questionnaire=spec.questionnaire,
+        closed=[bytes(row["closed"]) for row in rows],
+        comments=[row.get("comment") for row in rows],
         durations=np.array([row["duration_bucket"] for row in rows], dtype=np.int16),
+        groups=groups,
+        k=campaign["k"],
         policy=QualityPolicy(exclude=flags),
     )
+
+
+def score_loaded(answers: CampaignAnswers) -> Scores:
+    return score_answers(
+        answers.questionnaire,
+        answers.closed,
+        answers.comments,
+        k=answers.k,
+        groups=answers.groups,
+        durations=answers.durations,
+        policy=answers.policy,
+    )
+
+
+async def _scores_of(campaign: dict[str, Any], unit: dict[str, Any]) -> Scores:
+    return score_loaded(await load_answers(campaign, unit))
 
 
 async def _load_submissions(
