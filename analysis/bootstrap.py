@@ -59,16 +59,18 @@ class PoissonBootstrap:
         return out
 
 
-def percentile_interval(replicates: np.ndarray, confidence: float = 0.95) -> np.ndarray:
-    """Percentile bootstrap interval along the first axis, ignoring replicates that are NaN
-    (a replicate where an item drew no valid answer).
+def percentile_interval(
+    replicates: np.ndarray, confidence: float = 0.95, axis: int = 0
+) -> np.ndarray:
+    """Percentile bootstrap interval along ``axis`` (first axis of the result: low, high),
+    ignoring replicates that are NaN (a replicate where an item drew no valid answer).
 
     >>> percentile_interval(np.arange(1001.0)).round(6).tolist()
     [25.0, 975.0]
     """
     tail = 100 * (1 - confidence) / 2
     if not np.isnan(replicates).any():
-        return np.percentile(replicates, [tail, 100 - tail], axis=0)
+        return np.percentile(replicates, [tail, 100 - tail], axis=axis)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a statistic with no value at all: NaN
-        return np.nanpercentile(replicates, [tail, 100 - tail], axis=0)
+        return np.nanpercentile(replicates, [tail, 100 - tail], axis=axis)

@@ -12,6 +12,7 @@ group under k and the complementary groups that would give it away (DESIGN §4, 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +136,18 @@ def compare_waves(current: Summary, previous: Summary) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class _Replicated:
+    """A group's bootstrap replicates of its indices and what is drawn from them."""
+
+    dimensions: np.ndarray  # (replicates, D)
+    overall: np.ndarray  # (replicates,)
+    dimensions_ci: np.ndarray  # (2, D)
+    overall_ci: np.ndarray  # (2,)
+    dimensions_se: np.ndarray  # (D,)
+    overall_se: float
+
+
 class _Tree:
     """Groups plus one extra root holding every response; sums flow from children to parents."""
 
@@ -181,21 +194,25 @@ class _Indices:
         self.weights = np.array([d.weight for d in instrument.dimensions], dtype=float)
 
     def __call__(self, satisfied: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        has = valid > 0
-        share = np.divide(satisfied, valid, out=np.zeros(valid.shape), where=has)
-        items = has @ self.membership
+        # float32 replicate sums stay float32 (half the memory traffic); counts become float64
+        kind = np.float32 if satisfied.dtype == np.float32 else np.float64
+        has = (valid > 0).astype(kind)
+        share = np.divide(satisfied, valid, out=np.zeros(valid.shape, kind), where=valid > 0)
+        membership = self.membership.astype(kind, copy=False)
+        items = has @ membership
         dimensions = np.divide(
-            100 * (share @ self.membership),
+            100 * (share @ membership),
             items,
-            out=np.full(items.shape, np.nan),
+            out=np.full(items.shape, np.nan, kind),
             where=items > 0,
         )
         present = ~np.isnan(dimensions)
-        weight = present @ self.weights
+        weights = self.weights.astype(kind, copy=False)
+        weight = present @ weights
         overall = np.divide(
-            np.where(present, dimensions, 0) @ self.weights,
+            np.where(present, dimensions, 0) @ weights,
             weight,
-            out=np.full(weight.shape, np.nan),
+            out=np.full(weight.shape, np.nan, kind),
             where=weight > 0,
         )
         return dimensions, overall
@@ -266,22 +283,12 @@ class _Run:
             out[:, c, :] = flat.reshape(self.tree.size, bins)
         return self.tree.rolled(out)
 
-    def _replicates_and_moments(
-        self,
-    ) -> tuple[np.ndarray, list[list[tuple[int, np.ndarray, np.ndarray]]]]:
-        """Bootstrap replicate sums (satisfied | valid of each dimension item) and Cronbach
-        moments (m, Σx, ΣxxT of complete cases) of each dimension, per group, rolled up."""
-        width = len(self.scored)
-        replicates = np.zeros(
-            (self.tree.size, self.bootstrap.resamples, 2 * width), dtype=np.float32
-        )
+    def _moments(self) -> list[list[tuple[int, np.ndarray, np.ndarray]]]:
+        """Cronbach moments (m, Σx, ΣxxT of complete cases) of each dimension, per group,
+        rolled up the tree."""
         empty = [(0, np.zeros(len(p)), np.zeros((len(p), len(p)))) for p in self.positions]
-        moments = [list(empty) for _ in range(self.tree.size)]
-        if not width:
-            return replicates, moments
-        indicators = np.empty((len(self.of), 2 * width), dtype=np.float32)
-        indicators[:, :width] = self.satisfied_answer[:, self.scored]
-        indicators[:, width:] = self.valid[:, self.scored]
+        if not self.positions:
+            return [[] for _ in range(self.tree.size)]
         # each dimension's answers, zeroed outside its complete cases, side by side: one matrix
         # product per group gives every dimension's cross-products as diagonal blocks
         columns = [self.scored[i] for p in self.positions for i in p]
@@ -289,37 +296,93 @@ class _Run:
         complete = np.stack(
             [self.valid[:, [self.scored[i] for i in p]].all(axis=1) for p in self.positions], axis=1
         )
-        cases = self.tree.rolled(
-            np.stack(
-                [
-                    np.bincount(self.of[complete[:, d]], minlength=self.tree.size)
-                    for d in range(len(self.positions))
-                ],
-                axis=1,
-            )
+        cases = np.stack(
+            [self.tree.count(self.of, complete[:, d]) for d in range(len(self.positions))], axis=1
         )
         masked = self.scale[:, columns] * np.repeat(complete, np.diff(blocks), axis=1)
+        sums = np.zeros((self.tree.size, len(columns)))
+        cross = np.zeros((self.tree.size, len(columns), len(columns)))
         for g in range(self.tree.size):
-            start, end = self.bounds[g], self.bounds[g + 1]
-            if start == end:
-                continue
-            self.bootstrap.sums(indicators[start:end], out=replicates[g])
-            rows = masked[start:end].astype(float)
-            sums, cross = rows.sum(axis=0), rows.T @ rows
-            for d in range(len(self.positions)):
-                part = slice(blocks[d], blocks[d + 1])
-                moments[g][d] = (0, sums[part], cross[part, part])
-        for node in self.tree.deepest_first:
-            parent = self.tree.parent[node]
-            replicates[parent] += replicates[node]
-            moments[parent] = [
-                (0, s + ps, c + pc)
-                for (_, s, c), (_, ps, pc) in zip(moments[node], moments[parent], strict=True)
+            rows = masked[self.bounds[g] : self.bounds[g + 1]].astype(float)
+            if rows.size:
+                sums[g], cross[g] = rows.sum(axis=0), rows.T @ rows
+        sums, cross = self.tree.rolled(sums), self.tree.rolled(cross)
+        return [
+            [
+                (
+                    int(cases[g, d]),
+                    sums[g, blocks[d] : blocks[d + 1]],
+                    cross[g, blocks[d] : blocks[d + 1], blocks[d] : blocks[d + 1]],
+                )
+                for d in range(len(self.positions))
             ]
-        return replicates, [
-            [(int(cases[g, d]), s, c) for d, (_, s, c) in enumerate(row)]
-            for g, row in enumerate(moments)
+            if self.n[g]
+            else list(empty)
+            for g in range(self.tree.size)
         ]
+
+    def _bootstrap(
+        self, shown: list[bool], questions: _QuestionTable, points: tuple[np.ndarray, np.ndarray]
+    ) -> tuple[dict[int, _Replicated], dict[int, dict[str, Any]]]:
+        """Replicates of every shown group's indices, and each shown group against the rest of
+        its shown parent.
+
+        Groups are visited children first; a group's replicate sums (satisfied | valid of each
+        dimension item) are its own respondents' plus its children's, and the rest of a parent
+        is the parent's minus the child's, replicate by replicate. A group's sums live only
+        until its parent is done, in buffers that are reused, so the pass touches a few dozen
+        arrays instead of one per group.
+        """
+        width = len(self.scored)
+        indicators = np.empty((len(self.of), 2 * width), dtype=np.float32)
+        indicators[:, :width] = self.satisfied_answer[:, self.scored]
+        indicators[:, width:] = self.valid[:, self.scored]
+        children: list[list[int]] = [[] for _ in range(self.tree.size)]
+        for node in range(self.tree.root):
+            children[self.tree.parent[node]].append(node)
+        pool: list[np.ndarray] = []
+        live: dict[int, np.ndarray] = {}
+        replicated: dict[int, _Replicated] = {}
+        comparisons: dict[int, dict[str, Any]] = {}
+        for node in _post_order(children, self.tree.root):
+            sums = (
+                pool.pop() if pool else np.empty((self.bootstrap.resamples, 2 * width), np.float32)
+            )
+            sums.fill(0)
+            start, end = self.bounds[node], self.bounds[node + 1]
+            if start < end and width:
+                self.bootstrap.sums(indicators[start:end], out=sums)
+            for child in children[node]:
+                sums += live[child]
+            if shown[node]:
+                replicated[node] = self._summarise(sums)
+                members = [
+                    child
+                    for child in children[node]
+                    if shown[child] and self.n[node] - self.n[child] >= self.k
+                ]
+                comparisons.update(
+                    self._compare_with_rest(
+                        node, members, sums, live, replicated, questions, points
+                    )
+                )
+            for child in children[node]:
+                pool.append(live.pop(child))
+            live[node] = sums
+        return replicated, comparisons
+
+    def _summarise(self, sums: np.ndarray) -> _Replicated:
+        """Indices of each replicate, their percentile intervals and standard errors."""
+        width = len(self.scored)
+        dimensions, overall = self.indices(sums[:, :width], sums[:, width:])
+        stacked = np.concatenate([dimensions, overall[:, None]], axis=1)
+        bounds = percentile_interval(stacked)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a statistic with no value
+            spread = np.nanstd(stacked, axis=0, ddof=1)
+        return _Replicated(
+            dimensions, overall, bounds[:, :-1], bounds[:, -1], spread[:-1], float(spread[-1])
+        )
 
     def _respondents(self) -> dict[str, np.ndarray]:
         """Per group: respondents with a valid answer in each dimension and in any, and the
@@ -388,16 +451,15 @@ class _Run:
         if not shown[self.tree.root]:
             return Scores({**top, "suppressed": True, "n_below": self.k})
 
-        replicates, moments = self._replicates_and_moments()
+        moments = self._moments()
         respondents = self._respondents()
         choices = {item.id: self._choice_counts(item) for item in self.instrument.choice_items}
         expected = self._expected()
         width = len(self.scored)
         bodies: dict[int, dict[str, Any]] = {}
         summaries: dict[str, Summary] = {}
-        boot: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for g in (g for g in range(self.tree.size) if shown[g]):
-            boot[g] = self.indices(replicates[g][:, :width], replicates[g][:, width:])
+        boot, comparisons = self._bootstrap(shown, questions, (point_dims, point_overall))
+        for g in boot:
             general = (
                 questions.share(g, self.column[self.instrument.overall_item.id])
                 if self.instrument.overall_item
@@ -409,15 +471,13 @@ class _Run:
                 "overall": {
                     "n": int(respondents["overall"][g]),
                     "index": _percent(point_overall[g]),
-                    "ci": _interval(percentile_interval(boot[g][1])) if width else None,
+                    "ci": _interval(boot[g].overall_ci) if width else None,
                     "general": general and {"question": self.instrument.overall_item.id, **general},
                     "fully_satisfied": _share(
                         int(respondents["fully"][g]), int(respondents["rated"][g])
                     ),
                 },
-                "dimensions": self._dimensions(
-                    g, point_dims[g], boot[g][0], moments[g], respondents
-                ),
+                "dimensions": self._dimensions(g, point_dims[g], boot[g], moments[g], respondents),
                 "questions": [questions.question(g, c) for c in range(len(self.items))],
                 "choices": [
                     _choice_json(item, choices[item.id][g]) for item in self.instrument.choice_items
@@ -436,9 +496,9 @@ class _Run:
             summaries[TOP if g == self.tree.root else self.groups.keys[g]] = Summary(
                 n=int(self.n[g]),
                 overall=float(point_overall[g]),
-                overall_se=_spread(boot[g][1]),
+                overall_se=float(boot[g].overall_se),
                 dimensions={
-                    dimension.id: (float(point_dims[g, d]), _spread(boot[g][0][:, d]))
+                    dimension.id: (float(point_dims[g, d]), float(boot[g].dimensions_se[d]))
                     for d, dimension in enumerate(self.instrument.dimensions)
                     if not math.isnan(point_dims[g, d])
                 },
@@ -448,9 +508,8 @@ class _Run:
                     if item.satisfied_from
                 },
             )
-        self._compare_with_rest(
-            bodies, shown, replicates, questions, point_dims, point_overall, boot
-        )
+        for g, comparison in comparisons.items():
+            bodies[g]["comparison"] = comparison
 
         root = bodies[self.tree.root]
         root.pop("suppressed")
@@ -466,11 +525,10 @@ class _Run:
         self,
         g: int,
         points: np.ndarray,
-        replicates: np.ndarray,
+        replicated: _Replicated,
         moments: list[tuple[int, np.ndarray, np.ndarray]],
         respondents: dict[str, np.ndarray],
     ) -> list[dict[str, Any]]:
-        intervals = percentile_interval(replicates) if self.positions else None
         out = []
         for d, dimension in enumerate(self.instrument.dimensions):
             alpha = alpha_from_moments(*moments[d])
@@ -479,7 +537,7 @@ class _Run:
                     "id": dimension.id,
                     "n": int(respondents["dimensions"][g, d]),
                     "index": _percent(points[d]),
-                    "ci": _interval(intervals[:, d]),
+                    "ci": _interval(replicated.dimensions_ci[:, d]),
                     "alpha": None if alpha is None else round(alpha, 3),
                     "alpha_warning": alpha is not None and alpha < ALPHA_WARNING,
                 }
@@ -501,54 +559,52 @@ class _Run:
 
     def _compare_with_rest(
         self,
-        bodies: dict[int, dict[str, Any]],
-        shown: list[bool],
-        replicates: np.ndarray,
+        parent: int,
+        members: list[int],
+        parent_sums: np.ndarray,
+        live: dict[int, np.ndarray],
+        replicated: dict[int, _Replicated],
         questions: _QuestionTable,
-        point_dims: np.ndarray,
-        point_overall: np.ndarray,
-        boot: dict[int, tuple[np.ndarray, np.ndarray]],
-    ) -> None:
-        """Each shown group against the rest of its shown parent (rest = parent − group, for the
-        point estimates and for every replicate), with Holm's correction over the siblings."""
-        siblings: dict[int, list[int]] = {}
-        for g in range(self.tree.root):
-            parent = int(self.tree.parent[g])
-            if shown[g] and shown[parent] and self.n[parent] - self.n[g] >= self.k:
-                siblings.setdefault(parent, []).append(g)
+        points: tuple[np.ndarray, np.ndarray],
+    ) -> dict[int, dict[str, Any]]:
+        """Each member against the rest of its parent (parent − member, for the point estimates
+        and for every replicate), with Holm's correction over the siblings compared."""
         width = len(self.scored)
-        for parent, members in siblings.items():
-            tests: list[list[Difference]] = []  # per member: overall, then each dimension
-            for g in members:
-                rest = replicates[parent] - replicates[g]
-                rest_dims, rest_overall = self.indices(rest[:, :width], rest[:, width:])
-                point_rest = self.indices(
-                    (questions.satisfied[parent] - questions.satisfied[g])[self.scored],
-                    (questions.valid[parent] - questions.valid[g])[self.scored],
+        point_dims, point_overall = points
+        tests: list[list[Difference]] = []  # per member: overall, then each dimension
+        for g in members:
+            rest = parent_sums - live[g]
+            rest_dims, rest_overall = self.indices(rest[:, :width], rest[:, width:])
+            point_rest = self.indices(
+                (questions.satisfied[parent] - questions.satisfied[g])[self.scored],
+                (questions.valid[parent] - questions.valid[g])[self.scored],
+            )
+            row = [
+                z_test(
+                    float(point_overall[g] - point_rest[1]),
+                    _spread(replicated[g].overall - rest_overall),
                 )
-                row = [
-                    z_test(
-                        float(point_overall[g] - point_rest[1]), _spread(boot[g][1] - rest_overall)
-                    )
-                ]
-                row += [
-                    z_test(
-                        float(point_dims[g, d] - point_rest[0][d]),
-                        _spread(boot[g][0][:, d] - rest_dims[:, d]),
-                    )
-                    for d in range(len(self.positions))
-                ]
-                tests.append(row)
-            columns = [corrected([row[s] for row in tests]) for s in range(len(self.positions) + 1)]
-            for i, g in enumerate(members):
-                bodies[g]["comparison"] = {
-                    "against": "rest_of_parent",
-                    "overall": _difference_json(columns[0][i]),
-                    "dimensions": {
-                        dimension.id: _difference_json(columns[d + 1][i])
-                        for d, dimension in enumerate(self.instrument.dimensions)
-                    },
-                }
+            ]
+            row += [
+                z_test(
+                    float(point_dims[g, d] - point_rest[0][d]),
+                    _spread(replicated[g].dimensions[:, d] - rest_dims[:, d]),
+                )
+                for d in range(len(self.positions))
+            ]
+            tests.append(row)
+        columns = [corrected([row[s] for row in tests]) for s in range(len(self.positions) + 1)]
+        return {
+            g: {
+                "against": "rest_of_parent",
+                "overall": _difference_json(columns[0][i]),
+                "dimensions": {
+                    dimension.id: _difference_json(columns[d + 1][i])
+                    for d, dimension in enumerate(self.instrument.dimensions)
+                },
+            }
+            for i, g in enumerate(members)
+        }
 
 
 class _QuestionTable:
@@ -623,6 +679,20 @@ class _QuestionTable:
             "satisfied_ci": _pair(self.share_ci[g][c]) if rated else None,
             "counts": {str(v): row[v] for v in range(1, item.points + 1)},
         }
+
+
+def _post_order(children: list[list[int]], root: int) -> list[int]:
+    """Every group below ``root`` and ``root`` itself, each after all of its children."""
+    order: list[int] = []
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children[node]))
+    return order
 
 
 def _content_key(scale: np.ndarray) -> np.ndarray:
