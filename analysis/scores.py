@@ -329,9 +329,10 @@ class _Run:
 
         Groups are visited children first; a group's replicate sums (satisfied | valid of each
         dimension item) are its own respondents' plus its children's, and the rest of a parent
-        is the parent's minus the child's, replicate by replicate. A group's sums live only
-        until its parent is done, in buffers that are reused, so the pass touches a few dozen
-        arrays instead of one per group.
+        is the parent's minus the child's, replicate by replicate. When a parent is complete,
+        its children are summarised and compared in one batch; their sums are then released to
+        a pool of buffers that is reused, so the pass touches a few dozen arrays, not one per
+        group.
         """
         width = len(self.scored)
         indicators = np.empty((len(self.of), 2 * width), dtype=np.float32)
@@ -354,35 +355,46 @@ class _Run:
                 self.bootstrap.sums(indicators[start:end], out=sums)
             for child in children[node]:
                 sums += live[child]
-            if shown[node]:
-                replicated[node] = self._summarise(sums)
-                members = [
-                    child
-                    for child in children[node]
-                    if shown[child] and self.n[node] - self.n[child] >= self.k
-                ]
-                comparisons.update(
-                    self._compare_with_rest(
-                        node, members, sums, live, replicated, questions, points
+            kids = [child for child in children[node] if shown[child]]
+            if kids:
+                batch = np.stack([live[child] for child in kids])
+                replicated.update(zip(kids, self._summarise(batch), strict=True))
+                members = [i for i, kid in enumerate(kids) if self.n[node] - self.n[kid] >= self.k]
+                if shown[node] and members:
+                    rest = sums[None] - batch[members]
+                    comparisons.update(
+                        self._compare_with_rest(
+                            node, [kids[i] for i in members], rest, replicated, questions, points
+                        )
                     )
-                )
             for child in children[node]:
                 pool.append(live.pop(child))
             live[node] = sums
+        if shown[self.tree.root]:
+            replicated[self.tree.root] = self._summarise(live[self.tree.root][None])[0]
         return replicated, comparisons
 
-    def _summarise(self, sums: np.ndarray) -> _Replicated:
-        """Indices of each replicate, their percentile intervals and standard errors."""
+    def _summarise(self, sums: np.ndarray) -> list[_Replicated]:
+        """For a batch of groups' replicate sums ``(groups, replicates, 2W)``: the indices of
+        each replicate, their percentile intervals and standard errors."""
         width = len(self.scored)
-        dimensions, overall = self.indices(sums[:, :width], sums[:, width:])
-        stacked = np.concatenate([dimensions, overall[:, None]], axis=1)
-        bounds = percentile_interval(stacked)
+        dimensions, overall = self.indices(sums[..., :width], sums[..., width:])
+        stacked = np.concatenate([dimensions, overall[..., None]], axis=-1)
+        bounds = percentile_interval(stacked, axis=1)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a statistic with no value
-            spread = np.nanstd(stacked, axis=0, ddof=1)
-        return _Replicated(
-            dimensions, overall, bounds[:, :-1], bounds[:, -1], spread[:-1], float(spread[-1])
-        )
+            spread = np.nanstd(stacked, axis=1, ddof=1)
+        return [
+            _Replicated(
+                dimensions[i],
+                overall[i],
+                bounds[:, i, :-1],
+                bounds[:, i, -1],
+                spread[i, :-1],
+                float(spread[i, -1]),
+            )
+            for i in range(sums.shape[0])
+        ]
 
     def _respondents(self) -> dict[str, np.ndarray]:
         """Per group: respondents with a valid answer in each dimension and in any, and the
@@ -561,45 +573,44 @@ class _Run:
         self,
         parent: int,
         members: list[int],
-        parent_sums: np.ndarray,
-        live: dict[int, np.ndarray],
+        rest: np.ndarray,
         replicated: dict[int, _Replicated],
         questions: _QuestionTable,
         points: tuple[np.ndarray, np.ndarray],
     ) -> dict[int, dict[str, Any]]:
-        """Each member against the rest of its parent (parent − member, for the point estimates
-        and for every replicate), with Holm's correction over the siblings compared."""
+        """Each member against the rest of its parent (``rest``: the parent's replicate sums
+        minus each member's; the point estimates likewise from counts), with Holm's correction
+        over the siblings compared, statistic by statistic."""
         width = len(self.scored)
         point_dims, point_overall = points
-        tests: list[list[Difference]] = []  # per member: overall, then each dimension
-        for g in members:
-            rest = parent_sums - live[g]
-            rest_dims, rest_overall = self.indices(rest[:, :width], rest[:, width:])
-            point_rest = self.indices(
-                (questions.satisfied[parent] - questions.satisfied[g])[self.scored],
-                (questions.valid[parent] - questions.valid[g])[self.scored],
+        rest_dims, rest_overall = self.indices(rest[..., :width], rest[..., width:])
+        point_rest_dims, point_rest_overall = self.indices(
+            (questions.satisfied[parent] - questions.satisfied[members])[:, self.scored],
+            (questions.valid[parent] - questions.valid[members])[:, self.scored],
+        )
+        ours = np.stack(
+            [np.column_stack([replicated[g].dimensions, replicated[g].overall]) for g in members]
+        )
+        theirs = np.concatenate([rest_dims, rest_overall[..., None]], axis=-1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a statistic with no value
+            errors = np.nanstd(ours - theirs, axis=1, ddof=1)
+        differences = np.column_stack(
+            [point_dims[members] - point_rest_dims, point_overall[members] - point_rest_overall]
+        )
+        statistics = len(self.positions) + 1
+        columns = [
+            corrected(
+                [z_test(float(differences[i, s]), float(errors[i, s])) for i in range(len(members))]
             )
-            row = [
-                z_test(
-                    float(point_overall[g] - point_rest[1]),
-                    _spread(replicated[g].overall - rest_overall),
-                )
-            ]
-            row += [
-                z_test(
-                    float(point_dims[g, d] - point_rest[0][d]),
-                    _spread(replicated[g].dimensions[:, d] - rest_dims[:, d]),
-                )
-                for d in range(len(self.positions))
-            ]
-            tests.append(row)
-        columns = [corrected([row[s] for row in tests]) for s in range(len(self.positions) + 1)]
+            for s in range(statistics)
+        ]
         return {
             g: {
                 "against": "rest_of_parent",
-                "overall": _difference_json(columns[0][i]),
+                "overall": _difference_json(columns[-1][i]),
                 "dimensions": {
-                    dimension.id: _difference_json(columns[d + 1][i])
+                    dimension.id: _difference_json(columns[d][i])
                     for d, dimension in enumerate(self.instrument.dimensions)
                 },
             }
@@ -725,12 +736,6 @@ def _share(x: int, n: int) -> dict[str, Any]:
         return {"n": 0, "share": None, "ci": None}
     low, high = wilson_bounds(np.array(x), np.array(n))
     return {"n": n, "share": _percent(100 * x / n), "ci": _interval(100 * np.array([low, high]))}
-
-
-def _spread(replicates: np.ndarray) -> float:
-    """Bootstrap standard error (replicates that are NaN left out)."""
-    values = replicates[~np.isnan(replicates)]
-    return float(values.std(ddof=1)) if values.size > 1 else math.nan
 
 
 def _rounded(values: np.ndarray, digits: int) -> list[Any]:

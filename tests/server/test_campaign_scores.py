@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from survey_server.campaigns.services import CampaignSpec, set_status
+from survey_server.campaigns.services import CampaignSpec, get_campaign, set_status
 from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.demo.synthetic import add_synthetic_responses
 from survey_server.distribution.services import open_campaign
 from survey_server.responses.tables import Submission
-from survey_server.scoring.services import campaign_scores, score_table
+from survey_server.scoring.services import campaign_scores, load_answers, score_table
 from survey_server.timekeeping import today
-from survey_server.units.services import UnitNotFound
+from survey_server.units.services import UnitNotFound, get_unit
 from tests.conftest import ROOT, Database
 
 CAMPAIGN = "HL-PT-2026"
@@ -172,6 +172,19 @@ async def test_comparison_with_the_previous_campaign(demo: Settings) -> None:
     for result in [comparison["overall"], *comparison["questions"].values()]:
         assert 0 <= result["p"] <= result["p_adjusted"] <= 1
         assert result["significant"] == (result["p_adjusted"] <= 0.05)
+
+
+async def test_free_text_is_read_by_the_database(demo: Settings) -> None:
+    """Comments come out of the stored JSON in SQL, one line per text answer."""
+    campaign = await get_campaign(CAMPAIGN)
+    answers = await load_answers(campaign, await get_unit("SO-HP"))
+    stored = await Submission.select(Submission.answers).where(Submission.campaign.code == CAMPAIGN)
+    expected = sorted(
+        text for row in stored if (text := json.loads(row["answers"]).get("gop_y")) is not None
+    )
+    assert expected
+    assert sorted(c for c in answers.comments if c is not None) == expected
+    assert len(answers.closed) == len(stored)
 
 
 async def test_unknown_unit_is_refused(demo: Settings) -> None:
