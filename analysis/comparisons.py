@@ -74,6 +74,25 @@ def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> Difference:
     return Difference(100 * difference, _two_sided(difference / error))
 
 
+def index_test(
+    difference: float, standard_error: float, index_a: float, n_a: int, index_b: float, n_b: int
+) -> Difference:
+    """A difference of two indices (percentages): a z-test on its bootstrap standard error.
+
+    When the replicates do not vary at all — every answer the same on both sides, 10 of 10
+    satisfied against 0 of 30 — there is no standard error to use, and the indices are tested
+    as shares of respondents with :func:`two_proportion_test` instead.
+
+    >>> index_test(100.0, 0.0, 100.0, 10, 0.0, 30).significant or index_test(100.0, 0.0, 100.0, 10, 0.0, 30).p < 1e-6
+    True
+    """
+    if standard_error > 0:
+        return z_test(difference, standard_error)
+    if any(math.isnan(value) for value in (difference, index_a, index_b)):
+        return Difference(difference, math.nan)
+    return two_proportion_test(round(index_a * n_a / 100), n_a, round(index_b * n_b / 100), n_b)
+
+
 def _two_sided(z: float) -> float:
     """2·(1 − Φ(|z|)) = erfc(|z|/√2), without scipy's per-call overhead."""
     return math.erfc(abs(z) / math.sqrt(2))

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from analysis.bootstrap import RESAMPLES, SEED, PoissonBootstrap, percentile_interval
-from analysis.comparisons import Difference, corrected, two_proportion_test, z_test
+from analysis.comparisons import Difference, corrected, index_test, two_proportion_test
 from analysis.instrument import BLANK, NA, ChoiceItem, Instrument, ResponseData, recoded
 from analysis.intervals import mean_bounds, wilson_bounds
 from analysis.quality import FLAGS, QualityPolicy, quality_flags
@@ -112,17 +112,17 @@ def compare_waves(current: Summary, previous: Summary) -> dict[str, Any]:
     samples, each question's satisfied share with a two-proportion z-test (questions matched by
     id); Holm's correction runs over every statistic compared.
     """
+
+    def indices(now: float, now_se: float, before: float, before_se: float) -> Difference:
+        error = math.hypot(now_se, before_se)
+        return index_test(now - before, error, now, current.n, before, previous.n)
+
     labels: list[tuple[str, str]] = [("overall", TOP)]
-    tests = [
-        z_test(
-            current.overall - previous.overall, math.hypot(current.overall_se, previous.overall_se)
-        )
-    ]
+    tests = [indices(current.overall, current.overall_se, previous.overall, previous.overall_se)]
     for dimension, (index, error) in current.dimensions.items():
         if dimension in previous.dimensions:
-            before, before_error = previous.dimensions[dimension]
             labels.append(("dimensions", dimension))
-            tests.append(z_test(index - before, math.hypot(error, before_error)))
+            tests.append(indices(index, error, *previous.dimensions[dimension]))
     for question, (x, n) in current.satisfied.items():
         if question in previous.satisfied and n and previous.satisfied[question][1]:
             labels.append(("questions", question))
@@ -249,7 +249,8 @@ class _Run:
         kept = np.flatnonzero(~excluded)
         # by group, and within a group by content: the bootstrap then gives each answer pattern
         # the same weights whatever order the responses came in (permutation invariance)
-        order = kept[np.lexsort((_content_key(data.scale[kept]), group_of[kept]))]
+        scale = recoded(instrument, data.scale)
+        order = kept[np.lexsort((_content_key(scale[kept]), group_of[kept]))]
         self.data = data.take(order)
         self.of = group_of[order]
         self.bounds = np.searchsorted(self.of, np.arange(self.tree.size + 1))
@@ -265,7 +266,7 @@ class _Run:
         self.positions = [[place[self.column[i]] for i in d.items] for d in instrument.dimensions]
         self.indices = _Indices(instrument, self.positions, len(self.scored))
 
-        self.scale = recoded(instrument, self.data.scale)
+        self.scale = scale[order]
         self.valid = (self.scale != BLANK) & (self.scale != NA)
         thresholds = np.array([item.satisfied_from or 256 for item in self.items])
         self.satisfied_answer = self.valid & (self.scale >= thresholds)
@@ -399,7 +400,7 @@ class _Run:
     def _respondents(self) -> dict[str, np.ndarray]:
         """Per group: respondents with a valid answer in each dimension and in any, and the
         hài lòng toàn diện base (a valid rated answer) and count (every rated answer satisfied)."""
-        rated = np.array([item.satisfied_from is not None for item in self.items])
+        rated = np.array([item.satisfied_from is not None for item in self.items], dtype=bool)
         membership = np.zeros((len(self.items), len(self.positions)), dtype=np.float32)
         for d, p in enumerate(self.positions):
             membership[[self.scored[i] for i in p], d] = 1
@@ -434,12 +435,24 @@ class _Run:
         return np.column_stack([counts[:, 1:].sum(axis=1), counts[:, 1:], counts[:, 0]])
 
     def _expected(self) -> list[int | None]:
-        own = [*(self.groups.expected or (None,) * self.tree.root), None]
-        total = list(own)
-        for node in self.tree.deepest_first:
+        """Expected respondents per group: its own figure, else the sum of its children's when
+        every child has one (a partly known population gives no rate rather than a wrong one)."""
+        total: list[int | None] = [*(self.groups.expected or (None,) * self.tree.root), None]
+        sums: list[int | None] = [None] * self.tree.size  # None: no child yet, or one unknown
+        seen = [False] * self.tree.size
+        for node in [*self.tree.deepest_first, self.tree.root]:
+            if total[node] is None and seen[node]:
+                total[node] = sums[node]
+            if node == self.tree.root:
+                break
             parent = self.tree.parent[node]
-            if own[parent] is None and total[node]:
-                total[parent] = (total[parent] or 0) + total[node]
+            value = total[node]
+            sums[parent] = (
+                None
+                if value is None or (seen[parent] and sums[parent] is None)
+                else (sums[parent] or 0) + value
+            )
+            seen[parent] = True
         return total
 
     # -- assembling ---------------------------------------------------------------------------
@@ -598,12 +611,23 @@ class _Run:
         differences = np.column_stack(
             [point_dims[members] - point_rest_dims, point_overall[members] - point_rest_overall]
         )
-        statistics = len(self.positions) + 1
+        own = np.column_stack([point_dims[members], point_overall[members]])
+        rest_points = np.column_stack([point_rest_dims, point_rest_overall])
         columns = [
             corrected(
-                [z_test(float(differences[i, s]), float(errors[i, s])) for i in range(len(members))]
+                [
+                    index_test(
+                        float(differences[i, s]),
+                        float(errors[i, s]),
+                        float(own[i, s]),
+                        int(self.n[g]),
+                        float(rest_points[i, s]),
+                        int(self.n[parent] - self.n[g]),
+                    )
+                    for i, g in enumerate(members)
+                ]
             )
-            for s in range(statistics)
+            for s in range(len(self.positions) + 1)
         ]
         return {
             g: {

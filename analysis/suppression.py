@@ -1,12 +1,14 @@
 """Small-cell suppression over a tree of groups (DESIGN §4), the one function every output uses.
 
 A group with fewer than ``k`` respondents is withheld (*primary* suppression). That is not enough
-when totals are published: a parent's count minus its shown children's counts gives back the
-union of its hidden parts — its withheld children and its own respondents that belong to no
-child — and every count and distribution here is additive. So for every parent of at least ``k``
-respondents, the hidden parts together must be empty or hold at least ``k`` respondents; while
-they do not, its smallest shown child is withheld too (*complementary* suppression), until
-nothing changes. A parent under ``k`` is withheld itself and protected one level up.
+when totals are published: every count and distribution here is additive, so a group's count
+minus the counts of the shown groups that make it up gives back whatever is hidden inside it —
+and a withheld group whose own parts are all shown hides nothing. So for every group of at least
+``k`` respondents, the part no shown group accounts for (its respondents minus, for each child,
+the child's count if shown, else what the child's shown parts account for) must be 0 or at
+least ``k``; while it is not, the smallest shown group among those parts is withheld too
+(*complementary* suppression), until nothing changes. A group under ``k`` is withheld itself
+and protected one level up.
 
 >>> tree = {"so": None, "a": "so", "b": "so", "c": "so"}
 >>> counts = {"so": 60, "a": 3, "b": 27, "c": 30}
@@ -51,16 +53,49 @@ def suppress(
             children.setdefault(parent, []).append(group)
     withheld: dict[Node, str] = {g: PRIMARY for g, n in counts.items() if 0 < n < k}
 
+    order = _children_first(children, [g for g in counts if parents.get(g) not in counts])
     changed = True
     while changed:
         changed = False
-        for parent, kids in children.items():
-            if counts[parent] < k:
+        for group in order:
+            if counts[group] < k or group not in children:
                 continue
-            shown = [kid for kid in kids if kid not in withheld and counts[kid] > 0]
-            hidden_total = counts[parent] - sum(counts[kid] for kid in shown)
-            if hidden_total == 0 or hidden_total >= k:
-                continue
-            withheld[min(shown, key=lambda kid: (counts[kid], str(kid)))] = COMPLEMENTARY
-            changed = True
+            parts = _shown_parts(group, children, counts, withheld)
+            unaccounted = counts[group] - sum(counts[part] for part in parts)
+            if 0 < unaccounted < k and parts:
+                withheld[min(parts, key=lambda part: (counts[part], str(part)))] = COMPLEMENTARY
+                changed = True
     return withheld
+
+
+def _shown_parts(
+    group: Node,
+    children: dict[Node, list[Node]],
+    counts: Mapping[Node, int],
+    withheld: dict[Node, str],
+) -> list[Node]:
+    """The highest shown groups below ``group``: its shown children and, under each withheld
+    child, that child's own highest shown groups."""
+    parts: list[Node] = []
+    for kid in children.get(group, []):
+        if counts[kid] == 0:
+            continue
+        if kid in withheld:
+            parts += _shown_parts(kid, children, counts, withheld)
+        else:
+            parts.append(kid)
+    return parts
+
+
+def _children_first(children: dict[Node, list[Node]], roots: list[Node]) -> list[Node]:
+    """Every group, each after all of its descendants."""
+    order: list[Node] = []
+    stack: list[tuple[Node, bool]] = [(root, False) for root in roots]
+    while stack:
+        group, expanded = stack.pop()
+        if expanded:
+            order.append(group)
+            continue
+        stack.append((group, True))
+        stack.extend((kid, False) for kid in children.get(group, []))
+    return order

@@ -18,6 +18,7 @@ from analysis.quality import QualityPolicy
 from analysis.scores import TOP, Groups, Scores, compare_waves, score
 from survey_server.campaigns.services import get_campaign
 from survey_server.campaigns.tables import Campaign
+from survey_server.distribution.tables import Link
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext, localize
 from survey_server.questionnaires.loader import load_file
@@ -128,7 +129,7 @@ async def load_answers(campaign: dict[str, Any], unit: dict[str, Any]) -> Campai
     """The packed answers of a campaign's responses in a unit's subtree, with the unit tree."""
     content_hash = await _content_hash(campaign["questionnaire"])
     spec = await get_form_spec(content_hash)
-    units = await list_subtree(unit["path"])
+    units = await _campaign_units(campaign["id"], unit)
     index = {row["id"]: i for i, row in enumerate(units)}
     rows = await _load_submissions(campaign["id"], spec, unit["path"])
     groups = Groups(
@@ -165,6 +166,23 @@ def score_loaded(answers: CampaignAnswers) -> Scores:
 
 async def _scores_of(campaign: dict[str, Any], unit: dict[str, Any]) -> Scores:
     return score_loaded(await load_answers(campaign, unit))
+
+
+async def _campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[str, Any]]:
+    """The units of ``root``'s subtree that the campaign reaches — those with a link, and the
+    units above them — so that a parent expects only the respondents of its surveyed units."""
+    reached = {
+        int(part)
+        for row in await Link.select(Link.unit.path.as_alias("path")).where(
+            Link.campaign == campaign_id
+        )
+        for part in row["path"].strip("/").split("/")
+    }
+    return [
+        row
+        for row in await list_subtree(root["path"])
+        if row["id"] in reached or row["id"] == root["id"]
+    ]
 
 
 async def _load_submissions(

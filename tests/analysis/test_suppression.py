@@ -52,13 +52,29 @@ def trees(draw):
 @settings(max_examples=300, deadline=None)
 @given(tree=trees(), k=st.integers(5, 15))
 def test_subtraction_never_recovers_fewer_than_k(tree, k) -> None:
-    """Whatever a parent of k or more minus its shown children leaves is 0 or at least k."""
+    """For any group of k or more, what its highest shown parts (shown children, and the shown
+    parts of withheld children) leave unaccounted is 0 or at least k."""
     parents, counts = tree
     withheld = suppress(counts, parents, k)
     assert all(node in withheld for node, n in counts.items() if 0 < n < k)
-    for parent in counts:
-        if counts[parent] < k:
-            continue
-        kids = [node for node, p in parents.items() if p == parent]
-        recovered = counts[parent] - sum(counts[kid] for kid in kids if kid not in withheld)
-        assert recovered == 0 or recovered >= k, (parent, counts, withheld)
+
+    def shown_parts(group):
+        for kid in (node for node, p in parents.items() if p == group and counts[node]):
+            if kid in withheld:
+                yield from shown_parts(kid)
+            else:
+                yield kid
+
+    for group in counts:
+        if counts[group] >= k:
+            unaccounted = counts[group] - sum(counts[part] for part in shown_parts(group))
+            assert unaccounted == 0 or unaccounted >= k, (group, counts, withheld)
+
+
+def test_a_withheld_parent_whose_parts_are_shown_protects_nothing() -> None:
+    parents = {"all": None, "p": "all", "q": "all", "r": "all", "c1": "p", "c2": "p"}
+    counts = {"all": 100, "p": 40, "q": 3, "r": 57, "c1": 20, "c2": 20}
+    withheld = suppress(counts, parents, 10)
+    assert withheld["q"] == PRIMARY
+    shown = [g for g in ("r", "c1", "c2") if g not in withheld]
+    assert 100 - sum(counts[g] for g in shown) - (0 if "p" in withheld else counts["p"]) >= 10

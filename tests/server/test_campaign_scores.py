@@ -17,6 +17,7 @@ from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.demo.synthetic import add_synthetic_responses
 from survey_server.distribution.services import open_campaign
+from survey_server.distribution.tables import Link
 from survey_server.responses.tables import Submission
 from survey_server.scoring.services import campaign_scores, load_answers, score_table
 from survey_server.timekeeping import today
@@ -185,6 +186,18 @@ async def test_free_text_is_read_by_the_database(demo: Settings) -> None:
     assert expected
     assert sorted(c for c in answers.comments if c is not None) == expected
     assert len(answers.closed) == len(stored)
+
+
+async def test_response_rate_counts_only_surveyed_schools(demo: Settings) -> None:
+    """The Sở expects the respondents of the schools the campaign reached, not of preschools."""
+    scores = await campaign_scores(CAMPAIGN)
+    links = await Link.select(
+        Link.unit.code.as_alias("code"), Link.unit.expected_respondents.as_alias("expected")
+    ).where(Link.campaign.code == CAMPAIGN)
+    expected = sum({row["code"]: row["expected"] for row in links}.values())
+    assert scores["response_rate"]["expected"] == expected
+    assert scores["response_rate"]["rate"] == pytest.approx(100 * scores["n"] / expected, abs=0.05)
+    assert not any(code.startswith("MN-") for code in scores["groups"])
 
 
 async def test_unknown_unit_is_refused(demo: Settings) -> None:
