@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
@@ -13,6 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -26,6 +28,8 @@ from survey_server.questionnaires import routes as questionnaire_routes
 from survey_server.rendering import Renderer
 from survey_server.responses import routes as response_routes
 from survey_server.responses.writer import writer_for
+from survey_server.staff import routes as staff_routes
+from survey_server.staff.web import NotSignedIn
 
 logger = logging.getLogger("survey_server")
 
@@ -63,6 +67,8 @@ def _render_error(request: Request[Any, Any, Any], error: errors.AppError) -> Re
         return Response(
             errors.error_body(error, lang), status_code=error.status_code, media_type=MediaType.JSON
         )
+    if request.url.path.startswith("/staff"):
+        return _staff_error(request, error, lang)
     renderer: Renderer = request.app.state.renderer
     html = renderer.render(
         "respondent/message.html",
@@ -72,6 +78,30 @@ def _render_error(request: Request[Any, Any, Any], error: errors.AppError) -> Re
         else gettext("Hệ thống đang gặp sự cố", lang),
         message=error.text(lang),
         show_code_entry=isinstance(error, errors.NotFound),
+    )
+    return Response(
+        html,
+        status_code=error.status_code,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _staff_error(
+    request: Request[Any, Any, Any], error: errors.AppError, lang: str
+) -> Response[Any]:
+    """Staff pages: a sign-in for a missing session, else the message in the workspace frame."""
+    if isinstance(error, NotSignedIn):
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return Redirect(f"/staff/login?next={target}", status_code=303)
+    renderer: Renderer = request.app.state.renderer
+    html = renderer.render(
+        "staff/message.html",
+        lang,
+        scope=None,
+        csrf=None,
+        message=error.text(lang),
+        status=error.status_code,
     )
     return Response(
         html,
@@ -156,6 +186,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *response_routes.ROUTES,
             *questionnaire_routes.ROUTES,
             *distribution_routes.ROUTES,
+            *staff_routes.ROUTES,
             create_static_files_router(
                 path="/static", directories=[settings.static_dir], name="static"
             ),

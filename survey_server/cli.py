@@ -154,8 +154,12 @@ def demo(
     from survey_server.demo import setup
 
     settings = _settings(database_url=database_url, data_dir=data_dir, host=host, port=port)
-    link = _run(lambda: setup.prepare_demo(settings, responses))
-    click.echo(f"Respondent link: {settings.base_url}/s/{link}")
+    prepared = _run(lambda: setup.prepare_demo(settings, responses))
+    click.echo(f"Respondent link: {settings.base_url}/s/{prepared.link}")
+    click.echo(
+        f"Staff sign-in: {settings.base_url}/staff/login "
+        f"user: {prepared.admin} password: {prepared.password}"
+    )
     if not no_serve:
         _serve(settings)
 
@@ -356,6 +360,47 @@ def units_import(file: Path, database_url: str | None, data_dir: Path | None) ->
     except AppError as error:
         raise click.ClickException(error.text("vi")) from None
     click.echo(f"Đã nhập {outcome.created} đơn vị mới, cập nhật {outcome.updated} đơn vị.")
+
+
+@main.group()
+def users() -> None:
+    """Tài khoản cán bộ."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "staff", "principal", "partner"])
+)
+@click.option("--unit", required=True, help="Mã đơn vị: phạm vi của tài khoản")
+@click.option("--partner", default=None, help="Tên tổ chức đối tác (vai trò partner)")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ stdin thay vì tạo ngẫu nhiên")
+@common_db
+@common_data
+def users_create(
+    username: str,
+    role: str,
+    unit: str,
+    partner: str | None,
+    password_stdin: bool,
+    database_url: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Tạo tài khoản cán bộ gắn với một đơn vị; in mật khẩu một lần nếu tự tạo."""
+    from survey_server.staff.passwords import new_password
+    from survey_server.staff.services import create_user
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else new_password()
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await create_user(username, role, unit, password, partner)
+
+    _run(run)
+    click.echo(f"Đã tạo tài khoản {username.strip().lower()} ({role}, {unit.strip().upper()}).")
+    if not password_stdin:
+        click.echo(f"Mật khẩu (chỉ in một lần): {password}")
 
 
 @main.group()

@@ -11,6 +11,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from survey_server import i18n
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATUS_LABELS = {
+    "draft": i18n.N_("Bản nháp"),
+    "open": i18n.N_("Đang mở"),
+    "closed": i18n.N_("Đã kết thúc"),
+}
 
 
 class Renderer:
@@ -45,5 +50,8 @@ class Renderer:
             t=lambda text_map: i18n.localize(text_map, lang),
             number=lambda value, digits=0: i18n.format_number(value, lang, digits),
             day=lambda value: i18n.format_day(value, lang),
+            short_day=lambda value: i18n.format_short_day(value, lang),
+            percent=lambda value: "—" if value is None else i18n.format_share(value / 100, lang),
+            status_label=lambda status: i18n.gettext(STATUS_LABELS.get(status, status), lang),
             **context,
         )

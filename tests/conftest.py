@@ -32,7 +32,17 @@ from tests.live import LiveServer, running
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-TABLES = ("submission", "token", "distribution_link", "campaign", "questionnaire_version", "unit")
+TABLES = (
+    "audit_event",
+    "staff_session",
+    "staff_user",
+    "submission",
+    "token",
+    "distribution_link",
+    "campaign",
+    "questionnaire_version",
+    "unit",
+)
 
 
 @dataclass

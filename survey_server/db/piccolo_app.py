@@ -10,6 +10,7 @@ TABLE_MODULES = [
     "survey_server.campaigns.tables",
     "survey_server.distribution.tables",
     "survey_server.responses.tables",
+    "survey_server.staff.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,11 +14,16 @@ from survey_server.db.migrate import migrate
 from survey_server.demo.synthetic import add_synthetic_responses
 from survey_server.distribution.services import list_links, open_campaign
 from survey_server.questionnaires.services import load_questionnaires
+from survey_server.staff.passwords import hash_password, new_password, verify_password
+from survey_server.staff.services import create_user
+from survey_server.staff.tables import StaffUser
 from survey_server.timekeeping import today
 from survey_server.units.services import import_units
 
 DEMO_UNITS = Path(__file__).parent / "units.csv"
 ROOT = "SO-HP"
+DEMO_ADMIN = "admin"
+CHANGED = "(đã được đổi; dùng mật khẩu mới)"
 GENERAL = ("tieu_hoc", "thcs", "thpt", "lien_cap", "gdtx")
 
 #: (code, questionnaire slug, Vietnamese title, English title, school levels or None for the root)
@@ -60,8 +66,16 @@ DEMO_CAMPAIGNS = (
 )
 
 
-async def prepare_demo(settings: Settings, responses: int = 0) -> str:
-    """Migrate, load questionnaires, units and campaigns (idempotent); return a respondent code."""
+@dataclass(frozen=True)
+class Demo:
+    link: str
+    """A respondent link code of the first campaign."""
+    admin: str
+    password: str
+
+
+async def prepare_demo(settings: Settings, responses: int = 0) -> Demo:
+    """Migrate, load questionnaires, units, campaigns and the administrator (idempotent)."""
     await migrate(settings.resolved_database_url)
     await load_questionnaires([settings.questionnaires_dir], settings.timezone)
     await import_units(DEMO_UNITS)
@@ -83,4 +97,31 @@ async def prepare_demo(settings: Settings, responses: int = 0) -> str:
     if responses:
         await add_synthetic_responses(settings, responses, random.Random(2026))
     links = await list_links(DEMO_CAMPAIGNS[0][0])
-    return links[0]["code"]
+    password = await _demo_admin(settings)
+    return Demo(links[0]["code"], DEMO_ADMIN, password)
+
+
+async def _demo_admin(settings: Settings) -> str:
+    """The demo's administrator of the whole province, created once with a random password.
+
+    The password is kept beside the demo database (``demo-admin-password``, readable by its
+    owner only) so that every ``survey-server demo`` can print the sign-in line again; a real
+    installation creates its accounts with ``survey-server users create``.
+    """
+    keep = settings.data_dir / "demo-admin-password"
+    user = await StaffUser.select().where(StaffUser.username == DEMO_ADMIN).first()
+    if user is not None:
+        if keep.exists():
+            kept = keep.read_text(encoding="ascii").strip()
+            return kept if verify_password(user["password_hash"], kept) else CHANGED
+        password = new_password()
+        await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(
+            StaffUser.username == DEMO_ADMIN
+        )
+    else:
+        password = new_password()
+        await create_user(DEMO_ADMIN, "admin", ROOT, password)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keep.write_text(password, encoding="ascii")
+    keep.chmod(0o600)
+    return password

@@ -1,0 +1,1 @@
+"""Staff accounts, sessions and the scope every staff query is limited to."""

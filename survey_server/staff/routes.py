@@ -1,0 +1,138 @@
+"""Sign-in, sign-out, password change and the staff home page."""
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.response import Redirect
+
+from survey_server.config import Settings
+from survey_server.i18n import gettext
+from survey_server.staff import services
+from survey_server.staff.services import PasswordInvalid, SignInFailed, SignInLocked
+from survey_server.staff.web import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    SignedIn,
+    check_csrf,
+    cookie,
+    form_fields,
+    page,
+    provide_session,
+    session_cookie,
+    staff_lang,
+)
+
+SIGNED_IN = {"session": Provide(provide_session)}
+HOME = "/staff/"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of the staff workspace may follow sign-in (no open redirect)."""
+    if not target:
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/staff/") or "\\" in target:
+        return HOME
+    return target
+
+
+def _login_page(
+    state: State, request: Request[Any, Any, Any], message: str | None, status_code: int
+) -> Response[str]:
+    """The sign-in form with a fresh CSRF token, the same value in a cookie and in the form."""
+    token = secrets.token_urlsafe(24)
+    response = page(
+        state,
+        request,
+        "staff/login.html",
+        status_code=status_code,
+        login_csrf=token,
+        message=message,
+        next=_safe_next(request.query_params.get("next")),
+    )
+    response.cookies.append(cookie(state.settings, LOGIN_COOKIE, token, 3600))
+    return response
+
+
+@get("/staff/login", include_in_schema=False)
+async def login_form(state: State, request: Request[Any, Any, Any]) -> Response[str]:
+    return _login_page(state, request, None, 200)
+
+
+@post("/staff/login", include_in_schema=False)
+async def login(state: State, request: Request[Any, Any, Any]) -> Response[Any]:
+    fields = await form_fields(request)
+    check_csrf(request.cookies.get(LOGIN_COOKIE), fields.get("csrf"))
+    lang = staff_lang(request)
+    try:
+        session = await services.sign_in(fields.get("username", ""), fields.get("password", ""))
+    except (SignInFailed, SignInLocked) as error:
+        return _login_page(state, request, error.text(lang), error.status_code)
+    settings: Settings = state.settings
+    response: Response[Any] = Redirect(_safe_next(fields.get("next")), status_code=303)
+    response.cookies.append(session_cookie(settings, session.token))
+    response.cookies.append(cookie(settings, LOGIN_COOKIE, "", 0))
+    return response
+
+
+@post("/staff/logout", dependencies=SIGNED_IN, include_in_schema=False)
+async def logout(state: State, request: Request[Any, Any, Any], session: SignedIn) -> Response[Any]:
+    check_csrf(session.csrf, (await form_fields(request)).get("csrf"))
+    await services.sign_out(session.token)
+    response: Response[Any] = Redirect("/staff/login", status_code=303)
+    response.cookies.append(cookie(state.settings, SESSION_COOKIE, "", 0))
+    return response
+
+
+@get("/staff/password", dependencies=SIGNED_IN, include_in_schema=False)
+async def password_form(
+    state: State, request: Request[Any, Any, Any], session: SignedIn
+) -> Response[str]:
+    return page(state, request, "staff/password.html", session, message=None, done=False)
+
+
+@post("/staff/password", dependencies=SIGNED_IN, include_in_schema=False)
+async def change_password(
+    state: State, request: Request[Any, Any, Any], session: SignedIn
+) -> Response[str]:
+    fields = await form_fields(request)
+    check_csrf(session.csrf, fields.get("csrf"))
+    lang = staff_lang(request)
+    try:
+        await services.change_password(
+            session,
+            fields.get("current", ""),
+            fields.get("new", ""),
+            fields.get("repeat", ""),
+        )
+    except PasswordInvalid as error:
+        return page(
+            state,
+            request,
+            "staff/password.html",
+            session,
+            status_code=error.status_code,
+            message=error.text(lang),
+            done=False,
+        )
+    return page(
+        state,
+        request,
+        "staff/password.html",
+        session,
+        message=gettext("Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đóng.", lang),
+        done=True,
+    )
+
+
+@get("/staff/", dependencies=SIGNED_IN, include_in_schema=False)
+async def home(state: State, request: Request[Any, Any, Any], session: SignedIn) -> Response[str]:
+    campaigns = await services.campaigns_in_scope(session.scope)
+    return page(state, request, "staff/home.html", session, campaigns=campaigns)
+
+
+ROUTES = [login_form, login, logout, password_form, change_password, home]

@@ -1,0 +1,50 @@
+"""Staff accounts, their sessions and the audit trail of sensitive actions.
+
+Staff are not respondents: their sign-ins and exports are recorded with exact times, because an
+office must be able to say who downloaded individual responses and when (DESIGN §4).
+"""
+
+from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Text, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from survey_server.units.tables import Unit
+
+
+class StaffUser(Table, tablename="staff_user"):
+    """An account scoped to a unit subtree.
+
+    ``role``: ``admin`` (Sở administrator), ``staff`` (Phòng or commune office), ``principal``
+    (a school) or ``partner`` (a Fatherland Front or mass-organisation account; ``partner`` is
+    the organisation's name as its links carry it). ``password_hash`` is Argon2id.
+    """
+
+    username = Varchar(length=64, unique=True, index=True)
+    password_hash = Varchar(length=255)
+    role = Varchar(length=20)
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
+    partner = Varchar(length=120, null=True, default=None)
+    active = Boolean(default=True)
+    created_on = Date()
+
+
+class StaffSession(Table, tablename="staff_session"):
+    """A signed-in browser: the cookie holds a random token, the table only its SHA-256, so a
+    copy of the database opens no session. ``csrf`` is the token every form of the session
+    must carry; ``expires_at`` is a Unix time."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(StaffUser, on_delete=OnDelete.cascade, index=True)
+    csrf = Varchar(length=64)
+    expires_at = BigInt()
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Who did what sensitive thing and when (an export of individual responses, an account
+    created); ``detail`` is JSON with what was exported, never the data itself."""
+
+    user = ForeignKey(StaffUser, null=True, default=None, on_delete=OnDelete.set_null)
+    username = Varchar(length=64)
+    action = Varchar(length=40)
+    detail = Text(default="{}")
+    at = BigInt()
