@@ -26,6 +26,8 @@ from survey_server.app import create_app
 from survey_server.config import Settings
 from survey_server.db.migrate import migrate
 from survey_server.distribution import services as distribution
+from survey_server.scoring.services import forget_results
+from survey_server.staff.services import THROTTLE
 from survey_server.timekeeping import today
 from tests.live import LiveServer, running
 
@@ -138,10 +140,19 @@ async def db(database: Database) -> AsyncIterator[Database]:
 
     bind_engine(database.engine)
     distribution.forget_links()
+    forget_results()
     yield database
     bind_engine(database.engine)
     await _clear(database.engine)
     distribution.forget_links()
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle() -> Iterator[None]:
+    """Sign-in failures are counted per process; no test inherits another's."""
+    THROTTLE._records.clear()
+    yield
+    THROTTLE._records.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ an office computes offline from an export are the numbers the server shows.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ import numpy as np
 from piccolo.engine.postgres import PostgresEngine
 
 from analysis.quality import QualityPolicy
-from analysis.scores import TOP, Groups, Scores, compare_waves, score
+from analysis.scores import Groups, Scores, compare_waves, score
 from survey_server.campaigns.services import get_campaign
 from survey_server.campaigns.tables import Campaign
 from survey_server.distribution.tables import Link
@@ -102,14 +103,83 @@ def score_answers(
 
 async def campaign_scores(code: str, unit_code: str | None = None) -> dict[str, Any]:
     """The scores of a campaign for a unit's subtree (the campaign's root unit by default),
-    with the comparison against the previous campaign of the same questionnaire."""
+    with the comparison against the previous campaign of the same questionnaire.
+
+    The whole campaign is scored once and every unit's view is a slice of it, so that which
+    groups are withheld is decided once for the campaign: two views can never be subtracted
+    from each other to give back a withheld group.
+    """
     campaign = await get_campaign(code)
     unit = await get_unit(unit_code) if unit_code else await get_unit(campaign["root_unit_code"])
-    scores = await _scores_of(campaign, unit)
-    scores.json["campaign"] = campaign["code"]
-    scores.json["unit"] = unit["code"]
-    scores.json["previous"] = await _previous_wave(campaign, unit, scores)
-    return scores.json
+    whole = await campaign_result(campaign)
+    view = _view(whole, campaign, unit)
+    view["previous"] = await _previous_wave(campaign, unit, whole.scores)
+    return view
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """A campaign scored as a whole, and the paths of the units it reached."""
+
+    scores: Scores
+    paths: dict[str, str]  # unit code → path
+
+
+_RESULTS: OrderedDict[tuple[Any, ...], CampaignResult] = OrderedDict()
+_RESULTS_KEPT = 16
+
+
+def forget_results() -> None:
+    """Drop every cached campaign result (tests switch databases under the same ids)."""
+    _RESULTS.clear()
+
+
+async def campaign_result(campaign: dict[str, Any]) -> CampaignResult:
+    """The campaign scored from its root, reused until a response arrives or a setting changes."""
+    state = await Submission.raw(
+        "SELECT COUNT(*) AS n, MAX(id) AS last FROM submission WHERE campaign = {}", campaign["id"]
+    )
+    key = (
+        campaign["id"],
+        campaign["k"],
+        campaign["exclude_flagged"],
+        state[0]["n"],
+        state[0]["last"],
+    )
+    cached = _RESULTS.get(key)
+    if cached is not None:
+        _RESULTS.move_to_end(key)
+        return cached
+    root = await get_unit(campaign["root_unit_code"])
+    answers = await load_answers(campaign, root)
+    result = CampaignResult(
+        score_loaded(answers), {row["code"]: row["path"] for row in answers.units}
+    )
+    _RESULTS[key] = result
+    while len(_RESULTS) > _RESULTS_KEPT:
+        _RESULTS.popitem(last=False)
+    return result
+
+
+def _view(whole: CampaignResult, campaign: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
+    """A unit's part of the campaign's scores: its own numbers on top, its subtree's groups."""
+    scores = whole.scores.json
+    head = {
+        "questionnaire": scores["questionnaire"],
+        "version": scores["version"],
+        "k": scores["k"],
+    }
+    context = {"campaign": campaign["code"], "unit": unit["code"]}
+    body = (scores.get("groups") or {}).get(unit["code"])
+    if body is None or body.get("suppressed"):
+        return {**head, "suppressed": True, "n_below": scores["k"], **context}
+    own = {key: value for key, value in body.items() if key not in ("suppressed", "parent")}
+    groups = {
+        code: group
+        for code, group in scores["groups"].items()
+        if whole.paths.get(code, "").startswith(unit["path"])
+    }
+    return {**head, **own, "method": scores["method"], "groups": groups, **context}
 
 
 @dataclass(frozen=True)
@@ -123,6 +193,7 @@ class CampaignAnswers:
     groups: Groups
     k: int
     policy: QualityPolicy
+    units: list[dict[str, Any]]
 
 
 async def load_answers(campaign: dict[str, Any], unit: dict[str, Any]) -> CampaignAnswers:
@@ -149,6 +220,7 @@ async def load_answers(campaign: dict[str, Any], unit: dict[str, Any]) -> Campai
         groups=groups,
         k=campaign["k"],
         policy=QualityPolicy(exclude=flags),
+        units=units,
     )
 
 
@@ -162,10 +234,6 @@ def score_loaded(answers: CampaignAnswers) -> Scores:
         durations=answers.durations,
         policy=answers.policy,
     )
-
-
-async def _scores_of(campaign: dict[str, Any], unit: dict[str, Any]) -> Scores:
-    return score_loaded(await load_answers(campaign, unit))
 
 
 async def _campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[str, Any]]:
@@ -236,7 +304,7 @@ async def _previous_wave(
     campaign: dict[str, Any], unit: dict[str, Any], current: Scores
 ) -> dict[str, Any] | None:
     """The latest earlier campaign of the same questionnaire slug that covered the unit, and
-    the comparison with it (DESIGN §7.6), when both are shown."""
+    the comparison with it (DESIGN §7.6), when the unit is shown in both."""
     candidates = (
         await Campaign.select(Campaign.code, Campaign.root_unit.path.as_alias("root_path"))
         .where(
@@ -246,19 +314,18 @@ async def _previous_wave(
         .order_by(Campaign.closes_on, ascending=False)
     )
     earlier = next((c for c in candidates if unit["path"].startswith(c["root_path"])), None)
-    if earlier is None or TOP not in current.summaries:
+    if earlier is None or unit["code"] not in current.summaries:
         return None
-    previous_campaign = await get_campaign(earlier["code"])
-    previous = await _scores_of(previous_campaign, unit)
-    if TOP not in previous.summaries:
+    previous = await campaign_result(await get_campaign(earlier["code"]))
+    before = previous.scores.summaries.get(unit["code"])
+    if before is None:
         return {"campaign": earlier["code"], "suppressed": True}
-    before = previous.summaries[TOP]
     return {
         "campaign": earlier["code"],
         "n": before.n,
         "overall": round(before.overall, 1),
         "dimensions": {key: round(value[0], 1) for key, value in before.dimensions.items()},
-        "comparison": compare_waves(current.summaries[TOP], before),
+        "comparison": compare_waves(current.summaries[unit["code"]], before),
     }
 
 

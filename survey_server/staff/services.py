@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from survey_server.campaigns.services import get_campaign
 from survey_server.campaigns.tables import Campaign
 from survey_server.errors import AppError, FieldError, NotFound
 from survey_server.i18n import N_
@@ -247,6 +248,32 @@ async def campaigns_in_scope(scope: Scope) -> list[dict[str, Any]]:
             row["title"] = json.loads(row["title"])
             visible.append(row)
     return visible
+
+
+async def campaign_in_scope(
+    scope: Scope, code: str, unit_code: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A campaign and the unit whose part of it the user asks for: ``unit_code``, or by
+    default the user's own unit (inside the campaign) or the campaign's root (inside the scope).
+
+    The unit must be inside both the scope and the campaign. Anything else — an unknown
+    campaign or unit, or one outside the scope — is the same plain ``NotFound``, so a user
+    learns nothing about what lies outside its scope.
+    """
+    try:
+        campaign = await get_campaign(code)
+        root_path = str(campaign["root_unit_path"])
+        if unit_code is not None:
+            unit = await get_unit(unit_code)
+        elif scope.unit_path.startswith(root_path):
+            unit = await get_unit(scope.unit_code)
+        else:
+            unit = await get_unit(campaign["root_unit_code"])
+    except NotFound:
+        raise NotFound() from None
+    if not (scope.contains(unit) and str(unit["path"]).startswith(root_path)):
+        raise NotFound()
+    return campaign, unit
 
 
 async def subtree_units(scope: Scope, root: dict[str, Any]) -> list[dict[str, Any]]:

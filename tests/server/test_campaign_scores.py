@@ -127,6 +127,23 @@ async def test_a_unit_sees_its_subtree_with_suppression(demo: Settings) -> None:
             assert code == commune or group["parent"] is not None
 
 
+async def test_every_view_withholds_the_same_groups(demo: Settings) -> None:
+    """A unit's view is a slice of the campaign's: a group withheld to protect another in one
+    view is withheld in all, so no two views can be subtracted to give back a small school."""
+    whole = await campaign_scores(CAMPAIGN)
+    withheld = {code for code, group in whole["groups"].items() if group["suppressed"]}
+    assert withheld
+    for code in whole["groups"]:
+        view = await campaign_scores(CAMPAIGN, code)
+        if code in withheld:
+            assert view["suppressed"] is True
+            continue
+        assert view["n"] == whole["groups"][code]["n"]
+        assert {c for c, g in view["groups"].items() if g["suppressed"]} <= withheld
+        for other, group in view["groups"].items():
+            assert group == whole["groups"][other]
+
+
 async def test_a_school_under_k_shows_nothing(demo: Settings) -> None:
     whole = await campaign_scores(CAMPAIGN)
     small = next(

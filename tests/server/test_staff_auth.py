@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,20 +12,11 @@ from click.testing import CliRunner
 from survey_server.cli import main
 from survey_server.config import Settings
 from survey_server.demo.setup import DEMO_UNITS
-from survey_server.staff import services
 from survey_server.staff.services import AccountInvalid, create_user
 from survey_server.staff.tables import AuditEvent, StaffSession, StaffUser
 from survey_server.units.services import import_units
 from tests.conftest import Database
-
-PASSWORD = "mat-khau-rat-dai-2026"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle() -> Iterator[None]:
-    services.THROTTLE._records.clear()
-    yield
-    services.THROTTLE._records.clear()
+from tests.staff import PASSWORD, csrf_of, sign_in
 
 
 @pytest.fixture
@@ -35,22 +24,6 @@ async def accounts(db: Database) -> None:
     await import_units(DEMO_UNITS)
     await create_user("so.admin", "admin", "SO-HP", PASSWORD)
     await create_user("hieutruong", "principal", "TH-LC1", PASSWORD)
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
-
-
-async def sign_in(
-    client: httpx.AsyncClient, username: str, password: str = PASSWORD, **extra: str
-) -> httpx.Response:
-    form = await client.get("/staff/login")
-    return await client.post(
-        "/staff/login",
-        data={"username": username, "password": password, "csrf": csrf_of(form.text), **extra},
-    )
 
 
 async def test_sign_in_opens_a_session_with_a_safe_cookie(

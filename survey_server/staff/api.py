@@ -1,0 +1,31 @@
+"""The JSON API of the workspace: scores in the format of DESIGN §6, behind the session."""
+
+from typing import Any
+
+from litestar import get
+from litestar.params import FromPath, FromQuery
+
+from survey_server.scoring.services import campaign_scores
+from survey_server.staff.routes import SIGNED_IN
+from survey_server.staff.services import campaign_in_scope
+from survey_server.staff.web import Forbidden, SignedIn
+
+
+@get(
+    "/api/v1/campaigns/{code:str}/scores",
+    dependencies=SIGNED_IN,
+    summary="Chỉ số hài lòng của một đợt cho một đơn vị (DESIGN §6)",
+    tags=["scores"],
+)
+async def scores(
+    code: FromPath[str], session: SignedIn, unit: FromQuery[str | None] = None
+) -> dict[str, Any]:
+    """Scores of the unit's subtree (default: the user's unit or the campaign's root), with
+    every group under k withheld; 401 without a session, 404 outside the user's scope."""
+    if not session.scope.sees_scores:
+        raise Forbidden()
+    campaign, target = await campaign_in_scope(session.scope, code, unit)
+    return await campaign_scores(campaign["code"], target["code"])
+
+
+ROUTES = [scores]

@@ -1,0 +1,88 @@
+"""``GET /api/v1/campaigns/{code}/scores``: behind the session, scoped to the user's subtree,
+the same numbers as the scoring service (both engines)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from survey_server.config import Settings
+from survey_server.demo.setup import prepare_demo
+from survey_server.scoring.services import campaign_scores
+from survey_server.staff.services import create_user
+from tests.conftest import Database
+from tests.staff import PASSWORD, sign_in
+
+CAMPAIGN = "HL-PT-2026"
+URL = f"/api/v1/campaigns/{CAMPAIGN}/scores"
+
+
+@pytest.fixture
+async def province(settings: Settings, db: Database) -> None:
+    await prepare_demo(settings, responses=700)
+    await create_user("so.admin", "admin", "SO-HP", PASSWORD)
+    await create_user("pgd.lechan", "staff", "XA-LECHAN", PASSWORD)
+    await create_user("ht.th-lc1", "principal", "TH-LC1", PASSWORD)
+    await create_user("mttq.lechan", "partner", "XA-LECHAN", PASSWORD, "Ủy ban MTTQ phường Lê Chân")
+
+
+async def test_without_a_session_the_api_answers_401(
+    client: httpx.AsyncClient, province: None
+) -> None:
+    response = await client.get(URL)
+    assert response.status_code == 401
+    assert response.json()["message"] == "Vui lòng đăng nhập để tiếp tục."
+
+
+async def test_administrator_reads_the_province_and_any_unit(
+    client: httpx.AsyncClient, province: None
+) -> None:
+    await sign_in(client, "so.admin")
+    whole = (await client.get(URL)).json()
+    assert whole == await campaign_scores(CAMPAIGN)
+    assert whole["unit"] == "SO-HP" and whole["n"] > 0
+    school = (await client.get(URL, params={"unit": "TH-LC1"})).json()
+    assert school["unit"] == "TH-LC1"
+
+
+@pytest.mark.parametrize(
+    ("user", "allowed", "refused"),
+    [
+        ("pgd.lechan", ["XA-LECHAN", "TH-LC1", None], ["SO-HP", "XA-ANLAO", "TH-AL1"]),
+        ("ht.th-lc1", ["TH-LC1", None], ["SO-HP", "XA-LECHAN", "TH-LC2"]),
+    ],
+)
+async def test_each_role_reaches_exactly_its_subtree(
+    client: httpx.AsyncClient, province: None, user: str, allowed: list, refused: list
+) -> None:
+    await sign_in(client, user)
+    for unit in allowed:
+        response = await client.get(URL, params={"unit": unit} if unit else {})
+        assert response.status_code == 200, (user, unit)
+    unknown = await client.get(URL, params={"unit": "KHONG-CO"})
+    for unit in refused:
+        response = await client.get(URL, params={"unit": unit})
+        assert response.status_code == 404, (user, unit)
+        assert response.json() == unknown.json()  # outside the scope looks like nothing at all
+    other = await client.get("/api/v1/campaigns/KHONG-CO/scores")
+    assert other.status_code == 404 and other.json() == unknown.json()
+
+
+async def test_a_principal_sees_its_school_by_default(
+    client: httpx.AsyncClient, province: None
+) -> None:
+    await sign_in(client, "ht.th-lc1")
+    body = (await client.get(URL)).json()
+    assert body["unit"] == "TH-LC1"
+    assert set(body.get("groups", {})) <= {"TH-LC1"}
+
+
+async def test_partners_read_no_scores(client: httpx.AsyncClient, province: None) -> None:
+    await sign_in(client, "mttq.lechan")
+    response = await client.get(URL, params={"unit": "XA-LECHAN"})
+    assert response.status_code == 403
+
+
+async def test_the_route_is_in_the_openapi_document(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "/api/v1/campaigns/{code}/scores" in schema["paths"]

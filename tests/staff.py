@@ -1,0 +1,25 @@
+"""Signing staff in, for the tests of the workspace."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+PASSWORD = "mat-khau-rat-dai-2026"
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, html
+    return match.group(1)
+
+
+async def sign_in(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD, **extra: str
+) -> httpx.Response:
+    form = await client.get("/staff/login")
+    return await client.post(
+        "/staff/login",
+        data={"username": username, "password": password, "csrf": csrf_of(form.text), **extra},
+    )
