@@ -11,6 +11,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from survey_server import i18n
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+CHANNEL_LABELS = {
+    "qr_meeting": i18n.N_("Mã QR tại họp phụ huynh"),
+    "zalo": i18n.N_("Nhóm Zalo"),
+    "partner": i18n.N_("Đối tác (MTTQ, đoàn thể)"),
+    "paper": i18n.N_("Phiếu giấy"),
+    "web": i18n.N_("Trang web"),
+}
 STATUS_LABELS = {
     "draft": i18n.N_("Bản nháp"),
     "open": i18n.N_("Đang mở"),
@@ -53,5 +60,6 @@ class Renderer:
             short_day=lambda value: i18n.format_short_day(value, lang),
             percent=lambda value: "—" if value is None else i18n.format_share(value / 100, lang),
             status_label=lambda status: i18n.gettext(STATUS_LABELS.get(status, status), lang),
+            channel_label=lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel, channel), lang),
             **context,
         )

@@ -203,6 +203,13 @@ async def list_links(campaign_code: str | None = None) -> list[dict[str, Any]]:
     return await query.order_by(Link.id)
 
 
+async def reached_units(campaign_id: int) -> set[int]:
+    """Ids of the units a campaign reaches: those with one of its links, and every unit above
+    them (a parent expects only the respondents of its surveyed units)."""
+    rows = await Link.select(Link.unit.path.as_alias("path")).where(Link.campaign == campaign_id)
+    return {int(part) for row in rows for part in str(row["path"]).strip("/").split("/")}
+
+
 async def school_units(root_path: str, levels: tuple[str, ...] | None = None) -> list[int]:
     """Where links go by default: the current schools of a subtree, or its root when it has none."""
     rows = (

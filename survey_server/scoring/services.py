@@ -19,7 +19,7 @@ from analysis.quality import QualityPolicy
 from analysis.scores import Groups, Scores, compare_waves, score
 from survey_server.campaigns.services import get_campaign
 from survey_server.campaigns.tables import Campaign
-from survey_server.distribution.tables import Link
+from survey_server.distribution.services import reached_units
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext, localize
 from survey_server.questionnaires.loader import load_file
@@ -198,8 +198,7 @@ class CampaignAnswers:
 
 async def load_answers(campaign: dict[str, Any], unit: dict[str, Any]) -> CampaignAnswers:
     """The packed answers of a campaign's responses in a unit's subtree, with the unit tree."""
-    content_hash = await _content_hash(campaign["questionnaire"])
-    spec = await get_form_spec(content_hash)
+    spec = await campaign_form(campaign)
     units = await _campaign_units(campaign["id"], unit)
     index = {row["id"]: i for i, row in enumerate(units)}
     rows = await _load_submissions(campaign["id"], spec, unit["path"])
@@ -237,15 +236,8 @@ def score_loaded(answers: CampaignAnswers) -> Scores:
 
 
 async def _campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[str, Any]]:
-    """The units of ``root``'s subtree that the campaign reaches — those with a link, and the
-    units above them — so that a parent expects only the respondents of its surveyed units."""
-    reached = {
-        int(part)
-        for row in await Link.select(Link.unit.path.as_alias("path")).where(
-            Link.campaign == campaign_id
-        )
-        for part in row["path"].strip("/").split("/")
-    }
+    """The units of ``root``'s subtree that the campaign reaches."""
+    reached = await reached_units(campaign_id)
     return [
         row
         for row in await list_subtree(root["path"])
@@ -329,13 +321,14 @@ async def _previous_wave(
     }
 
 
-async def _content_hash(version_id: int) -> str:
+async def campaign_form(campaign: dict[str, Any]) -> FormSpec:
+    """The questionnaire version a campaign asks (labels for pages, exports and reports)."""
     row = await (
         QuestionnaireVersion.select(QuestionnaireVersion.content_hash)
-        .where(QuestionnaireVersion.id == version_id)
+        .where(QuestionnaireVersion.id == campaign["questionnaire"])
         .first()
     )
-    return row["content_hash"]
+    return await get_form_spec(row["content_hash"])
 
 
 def _unreadable(code: str) -> str:

@@ -6,6 +6,7 @@ from litestar import get
 from litestar.params import FromPath, FromQuery
 
 from survey_server.scoring.services import campaign_scores
+from survey_server.staff.monitoring import as_json, progress
 from survey_server.staff.routes import SIGNED_IN
 from survey_server.staff.services import campaign_in_scope
 from survey_server.staff.web import Forbidden, SignedIn
@@ -28,4 +29,18 @@ async def scores(
     return await campaign_scores(campaign["code"], target["code"])
 
 
-ROUTES = [scores]
+@get(
+    "/api/v1/campaigns/{code:str}/progress",
+    dependencies=SIGNED_IN,
+    summary="Số phiếu đã nhận theo đơn vị, kênh, đối tác và ngày",
+    tags=["monitoring"],
+)
+async def campaign_progress(
+    code: FromPath[str], session: SignedIn, unit: FromQuery[str | None] = None
+) -> dict[str, Any]:
+    """Counts of responses (never answers) for the unit's subtree; a partner account sees its
+    own organisation's only. Polled by the monitoring page while a campaign is open."""
+    return as_json(await progress(session.scope, code, unit))
+
+
+ROUTES = [scores, campaign_progress]

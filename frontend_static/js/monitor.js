@@ -1,0 +1,33 @@
+/* Lắng nghe: the monitoring page refreshes its counts while a campaign is open, without a full
+   reload. Without JavaScript the page simply shows the counts of when it was loaded. */
+(function () {
+  "use strict";
+  var box = document.getElementById("progress");
+  if (!box || !box.dataset.refresh || !window.fetch) return;
+  var lang = document.documentElement.lang || "vi";
+  var numbers = new Intl.NumberFormat(lang === "en" ? "en" : "vi-VN");
+  var shares = new Intl.NumberFormat(lang === "en" ? "en" : "vi-VN", {
+    style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1
+  });
+  function set(code, field, text) {
+    var cells = box.querySelectorAll('[data-code="' + code + '"][data-field="' + field + '"]');
+    for (var i = 0; i < cells.length; i++) cells[i].textContent = text;
+  }
+  function show(unit) {
+    set(unit.code, "responses", numbers.format(unit.responses));
+    set(unit.code, "rate", unit.rate === null ? "—" : shares.format(unit.rate / 100));
+  }
+  function refresh() {
+    fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        show(data.unit);
+        data.children.forEach(show);
+        var stamp = document.getElementById("updated");
+        if (stamp) stamp.dataset.at = new Date().toISOString();
+      })
+      .catch(function () { /* offline for a moment: the next round tries again */ });
+  }
+  setInterval(refresh, 1000 * Number(box.dataset.refresh));
+})();
