@@ -44,6 +44,11 @@ class PrintItem:
     closes_on: date
     detail: str = ""
 
+    @property
+    def results_url(self) -> str:
+        """Where the unit's aggregate results appear once the campaign has ended (/r/CODE)."""
+        return f"{self.url.rsplit('/s/', 1)[0]}/r/{self.code}"
+
 
 def _register_fonts() -> None:
     if REGULAR in pdfmetrics.getRegisteredFontNames():
@@ -161,6 +166,17 @@ def _poster(canvas: Canvas, item: PrintItem, lang: str) -> None:
         13,
         center,
         y - 6,
+        width,
+    )
+    _centered(
+        canvas,
+        gettext(
+            "Kết quả được công bố sau khi kết thúc khảo sát tại: {url}", lang, url=item.results_url
+        ),
+        REGULAR,
+        11,
+        center,
+        y - 4,
         width,
     )
     canvas.setFillColorRGB(0.3, 0.33, 0.36)

@@ -62,7 +62,7 @@ async def dashboard(
                 titles.get(d["id"], d["id"]),
                 d["index"],
                 *(d["ci"] or (None, None)),
-                note=_note(d["index"], lang),
+                note=percent_note(d["index"], lang),
             )
             for d in view["dimensions"]
         ]
@@ -71,7 +71,7 @@ async def dashboard(
                 gettext("Chỉ số tổng hợp", lang),
                 view["overall"]["index"],
                 *(view["overall"]["ci"] or (None, None)),
-                note=_note(view["overall"]["index"], lang),
+                note=percent_note(view["overall"]["index"], lang),
             )
         ],
         gettext("Chỉ số thành phần và chỉ số tổng hợp, khoảng tin cậy 95%", lang),
@@ -80,7 +80,12 @@ async def dashboard(
     context["children_chart"] = (
         interval_bars(
             [
-                Bar(row.name, row.index, *(row.ci or (None, None)), note=_note(row.index, lang))
+                Bar(
+                    row.name,
+                    row.index,
+                    *(row.ci or (None, None)),
+                    note=percent_note(row.index, lang),
+                )
                 for row in children
             ],
             gettext("Chỉ số tổng hợp của các đơn vị trực thuộc", lang),
@@ -203,5 +208,6 @@ def _choices(questionnaire: Questionnaire, view: dict[str, Any], lang: str) -> l
     return out
 
 
-def _note(value: float | None, lang: str) -> str:
+def percent_note(value: float | None, lang: str) -> str:
+    """The value printed beside a bar: ``87,5%``, or a dash when withheld."""
     return "—" if value is None else format_share(value / 100, lang)

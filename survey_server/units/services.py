@@ -330,6 +330,13 @@ async def get_unit(code: str) -> dict[str, Any]:
     return unit
 
 
+async def get_unit_by_id(unit_id: int) -> dict[str, Any]:
+    unit = await Unit.select().where(Unit.id == unit_id).first()
+    if unit is None:
+        raise UnitNotFound(unit=str(unit_id))
+    return unit
+
+
 async def list_subtree(
     root_path: str, kinds: tuple[str, ...] | None = None
 ) -> list[dict[str, Any]]:

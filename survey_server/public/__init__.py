@@ -1,0 +1,1 @@
+"""Public pages: aggregate results of a unit ("dân biết, dân kiểm tra")."""
