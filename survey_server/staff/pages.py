@@ -4,12 +4,20 @@ import json
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
+from litestar.response import File, Stream
 
+from survey_server.campaigns.services import get_campaign
+from survey_server.errors import NotFound
+from survey_server.i18n import localize
+from survey_server.scoring.services import campaign_form, campaign_scores
+from survey_server.staff import exports
 from survey_server.staff.dashboard import dashboard
 from survey_server.staff.monitoring import progress
 from survey_server.staff.routes import SIGNED_IN
+from survey_server.staff.services import Session, campaign_in_scope
 from survey_server.staff.web import Forbidden, SignedIn, page, staff_lang
 
 
@@ -49,4 +57,78 @@ async def campaign_monitor(
     )
 
 
-ROUTES = [campaign_dashboard, campaign_monitor]
+@get("/staff/campaigns/{code:str}/export.csv", dependencies=SIGNED_IN, include_in_schema=False)
+async def campaign_export_csv(
+    code: FromPath[str],
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    unit: FromQuery[str | None] = None,
+    kind: FromQuery[str] = "aggregate",
+) -> Response[Any]:
+    """Aggregates, or (administrators) individual responses, as CSV in UTF-8 with a BOM."""
+    name, header, rows = await _export(code, request, session, unit, kind)
+    return Stream(
+        exports.csv_stream(header, rows),
+        media_type="text/csv; charset=utf-8",
+        headers=_download(f"{name}.csv"),
+    )
+
+
+@get("/staff/campaigns/{code:str}/export.xlsx", dependencies=SIGNED_IN, include_in_schema=False)
+async def campaign_export_xlsx(
+    code: FromPath[str],
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    unit: FromQuery[str | None] = None,
+    kind: FromQuery[str] = "aggregate",
+) -> Response[Any]:
+    """The same as an Excel workbook (built in constant memory, then streamed)."""
+    name, header, rows = await _export(code, request, session, unit, kind)
+    campaign = await get_campaign(code)
+    path = await exports.xlsx_file(header, rows, exports.sheet_title(campaign, staff_lang(request)))
+    return File(
+        path=path,
+        filename=f"{name}.xlsx",
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(path.unlink),
+    )
+
+
+async def _export(
+    code: str, request: Request[Any, Any, Any], session: Session, unit: str | None, kind: str
+) -> tuple[str, list[str], Any]:
+    """The file name, header and rows of an export the user may download."""
+    if kind not in ("aggregate", "responses"):
+        raise NotFound()
+    scope = session.scope
+    if not scope.sees_scores or (kind == "responses" and not scope.sees_individual_responses):
+        raise Forbidden()
+    lang = staff_lang(request)
+    campaign, target = await campaign_in_scope(scope, code, unit)
+    name = f"{campaign['code']}-{target['code']}-{'tong-hop' if kind == 'aggregate' else 'phieu'}"
+    if kind == "aggregate":
+        view = await campaign_scores(campaign["code"], target["code"])
+        questionnaire = (await campaign_form(campaign)).questionnaire
+        titles = {s.id: localize(s.title, lang) for s in questionnaire.sections}
+        return (
+            name,
+            exports.aggregate_header(view, titles, lang),
+            await exports.aggregate_rows(view, lang),
+        )
+    spec = await campaign_form(campaign)
+    return (
+        name,
+        exports.response_header(spec, lang),
+        exports.response_rows(scope, campaign, target, spec),
+    )
+
+
+def _download(filename: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
+
+
+ROUTES = [campaign_dashboard, campaign_monitor, campaign_export_csv, campaign_export_xlsx]
