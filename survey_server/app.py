@@ -30,6 +30,7 @@ from survey_server.rendering import Renderer
 from survey_server.responses import routes as response_routes
 from survey_server.responses.writer import writer_for
 from survey_server.staff import api as staff_api
+from survey_server.staff import manage as staff_manage
 from survey_server.staff import pages as staff_pages
 from survey_server.staff import routes as staff_routes
 from survey_server.staff.web import NotSignedIn
@@ -191,6 +192,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *distribution_routes.ROUTES,
             *staff_routes.ROUTES,
             *staff_api.ROUTES,
+            *staff_manage.ROUTES,
             *staff_pages.ROUTES,
             *public_routes.ROUTES,
             create_static_files_router(

@@ -18,6 +18,11 @@ CHANNEL_LABELS = {
     "paper": i18n.N_("Phiếu giấy"),
     "web": i18n.N_("Trang web"),
 }
+FLAG_LABELS = {
+    "straight_lining": i18n.N_("Chọn cùng một mức cho mọi câu"),
+    "speeding": i18n.N_("Làm quá nhanh (dưới một phút)"),
+    "repeated_device": i18n.N_("Gửi lặp lại từ cùng thiết bị"),
+}
 STATUS_LABELS = {
     "draft": i18n.N_("Bản nháp"),
     "open": i18n.N_("Đang mở"),
@@ -61,5 +66,6 @@ class Renderer:
             percent=lambda value: "—" if value is None else i18n.format_share(value / 100, lang),
             status_label=lambda status: i18n.gettext(STATUS_LABELS.get(status, status), lang),
             channel_label=lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel, channel), lang),
+            flag_label=lambda flag: i18n.gettext(FLAG_LABELS.get(flag, flag), lang),
             **context,
         )

@@ -47,6 +47,26 @@ class CampaignSpec:
 
 async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
     """Create a campaign; raise ``CampaignInvalid`` with the reason when it cannot be."""
+    values = await _checked(spec, existing=None)
+    campaign = Campaign(**values, created_on=today(timezone))
+    await campaign.save()
+    return campaign.id
+
+
+async def update_draft(code: str, spec: CampaignSpec) -> None:
+    """Change a campaign that is still a draft (nobody has answered it); same checks as when
+    creating it. An open or closed campaign keeps what respondents were shown."""
+    campaign = await get_campaign(code)
+    if campaign["status"] != "draft":
+        raise CampaignInvalid(detail=N_("chỉ sửa được đợt khảo sát đang là bản nháp"))
+    values = await _checked(spec, existing=campaign["id"])
+    await Campaign.update({getattr(Campaign, key): value for key, value in values.items()}).where(
+        Campaign.id == campaign["id"]
+    )
+
+
+async def _checked(spec: CampaignSpec, existing: int | None) -> dict[str, Any]:
+    """The column values of ``spec``, or ``CampaignInvalid`` listing every problem."""
     code = spec.code.strip().upper()
     problems: list[str] = []
     if not CAMPAIGN_CODE.match(code):
@@ -65,7 +85,10 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
         problems.append(N_("trạng thái không hợp lệ"))
     if not spec.title.get("vi", "").strip():
         problems.append(N_("cần tên đợt khảo sát bằng tiếng Việt"))
-    if await Campaign.exists().where(Campaign.code == code):
+    taken = Campaign.exists().where(Campaign.code == code)
+    if existing is not None:
+        taken = taken.where(Campaign.id != existing)
+    if await taken:
         problems.append(N_("mã đợt đã được dùng"))
     version_id = await find_version(spec.questionnaire_slug, spec.questionnaire_version)
     if version_id is None:
@@ -75,22 +98,19 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
             [FieldError("campaign", "bad_value", {"name": code})], detail="; ".join(problems)
         )
     unit = await get_unit(spec.root_unit_code)
-    campaign = Campaign(
-        code=code,
-        title=json.dumps(spec.title, ensure_ascii=False),
-        questionnaire=version_id,
-        root_unit=unit["id"],
-        opens_on=spec.opens_on,
-        closes_on=spec.closes_on,
-        k=spec.k,
-        status=spec.status,
-        requires_token=spec.requires_token,
-        comment_retention_days=spec.comment_retention_days,
-        exclude_flagged=",".join(sorted(set(spec.exclude_flagged))),
-        created_on=today(timezone),
-    )
-    await campaign.save()
-    return campaign.id
+    return {
+        "code": code,
+        "title": json.dumps(spec.title, ensure_ascii=False),
+        "questionnaire": version_id,
+        "root_unit": unit["id"],
+        "opens_on": spec.opens_on,
+        "closes_on": spec.closes_on,
+        "k": spec.k,
+        "status": spec.status,
+        "requires_token": spec.requires_token,
+        "comment_retention_days": spec.comment_retention_days,
+        "exclude_flagged": ",".join(sorted(set(spec.exclude_flagged))),
+    }
 
 
 class CampaignNotFound(NotFound):
