@@ -23,6 +23,17 @@ FLAG_LABELS = {
     "speeding": i18n.N_("Làm quá nhanh (dưới một phút)"),
     "repeated_device": i18n.N_("Gửi lặp lại từ cùng thiết bị"),
 }
+KIND_LABELS = {
+    "phan_anh": i18n.N_("Phản ánh"),
+    "kien_nghi": i18n.N_("Kiến nghị"),
+    "khieu_nai": i18n.N_("Khiếu nại"),
+    "to_cao": i18n.N_("Tố cáo"),
+}
+CASE_LABELS = {
+    "chua": i18n.N_("Chưa giải quyết"),
+    "dang": i18n.N_("Đang giải quyết"),
+    "da": i18n.N_("Đã giải quyết"),
+}
 STATUS_LABELS = {
     "draft": i18n.N_("Bản nháp"),
     "open": i18n.N_("Đang mở"),
@@ -67,5 +78,7 @@ class Renderer:
             status_label=lambda status: i18n.gettext(STATUS_LABELS.get(status, status), lang),
             channel_label=lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel, channel), lang),
             flag_label=lambda flag: i18n.gettext(FLAG_LABELS.get(flag, flag), lang),
+            kind_label=lambda kind: i18n.gettext(KIND_LABELS.get(kind, kind), lang),
+            case_label=lambda case: i18n.gettext(CASE_LABELS.get(case, case), lang),
             **context,
         )

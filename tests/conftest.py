@@ -36,6 +36,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TABLES = (
     "audit_event",
+    "feedback_case",
     "staff_session",
     "staff_user",
     "submission",

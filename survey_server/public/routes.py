@@ -5,6 +5,7 @@ library for the unit — the same view staff see, so the same groups are withhel
 about any single response.
 """
 
+import json
 from typing import Any
 
 from litestar import Response, get
@@ -19,6 +20,7 @@ from survey_server.i18n import gettext, localize, pick_lang
 from survey_server.rendering import Renderer
 from survey_server.scoring.services import campaign_form, campaign_scores
 from survey_server.staff.charts import Bar, interval_bars
+from survey_server.staff.comments import case_of_receipt
 from survey_server.staff.dashboard import TARGET, percent_note
 from survey_server.timekeeping import today
 from survey_server.units.services import get_unit_by_id
@@ -63,4 +65,23 @@ async def public_results(
     )
 
 
-ROUTES = [public_results]
+@get("/theo-doi", include_in_schema=False)
+async def follow_up(
+    state: State, ma: FromQuery[str | None] = None, lang: FromQuery[str | None] = None
+) -> Response[str]:
+    """A respondent follows up a comment with the receipt code: its status and the reply."""
+    language = pick_lang(lang)
+    receipt = (ma or "").strip()[:32]
+    case = await case_of_receipt(receipt) if receipt else None
+    if case is not None:
+        case["title"] = json.loads(case["title"])
+    renderer: Renderer = state.renderer
+    return Response(
+        renderer.render("public/follow_up.html", language, receipt=receipt, case=case),
+        status_code=404 if receipt and case is None else 200,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+ROUTES = [public_results, follow_up]

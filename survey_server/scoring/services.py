@@ -249,21 +249,9 @@ async def _load_submissions(
     campaign_id: int, spec: FormSpec, subtree_path: str
 ) -> list[dict[str, Any]]:
     """The closed answers, completion buckets and units of a campaign's responses in a
-    subtree, and their free text joined into one comment (NULL-free lines).
-
-    The free text is taken out of the stored JSON by the database (``json_extract`` /
-    ``->>``), so a million responses are not parsed in Python; question ids are
-    ``[a-z0-9_]+`` (schema-checked), safe to name in the query.
-    """
-    texts = [question.id for question in spec.questions if question.type == "text"]
-    postgres = isinstance(Submission._meta.db, PostgresEngine)
-    extract = [
-        f"(answers::json ->> '{qid}')" if postgres else f"json_extract(answers, '$.{qid}')"
-        for qid in texts
-    ]
-    comment = (
-        f", {' || '.join(_joinable(e, postgres) for e in extract)} AS comment" if texts else ""
-    )
+    subtree, and their free text joined into one comment."""
+    expression = comment_expression(spec, "answers")
+    comment = f", {expression} AS comment" if expression else ""
     rows = await Submission.raw(
         f"SELECT unit, duration_bucket, closed{comment} FROM submission "
         "WHERE campaign = {} AND unit IN (SELECT id FROM unit WHERE path LIKE {})",
@@ -271,9 +259,32 @@ async def _load_submissions(
         f"{subtree_path}%",
     )
     for row in rows:
-        text = row.get("comment")
-        row["comment"] = (text.strip("\n") or None) if text else None
+        row["comment"] = tidy_comment(row.get("comment"))
     return rows
+
+
+def comment_expression(spec: FormSpec, column: str) -> str | None:
+    """SQL that joins a response's free-text answers (in ``column``, the stored JSON) into one
+    comment, a line per answer; ``None`` when the questionnaire has no text question.
+
+    The database takes the text out of the JSON (``json_extract`` / ``->>``), so a million
+    responses are not parsed in Python; question ids are ``[a-z0-9_]+`` (schema-checked), safe
+    to name in the query.
+    """
+    texts = [question.id for question in spec.questions if question.type == "text"]
+    if not texts:
+        return None
+    postgres = isinstance(Submission._meta.db, PostgresEngine)
+    extract = [
+        f"({column}::json ->> '{qid}')" if postgres else f"json_extract({column}, '$.{qid}')"
+        for qid in texts
+    ]
+    return " || ".join(_joinable(e, postgres) for e in extract)
+
+
+def tidy_comment(text: str | None) -> str | None:
+    """The joined comment without its trailing newline; ``None`` when it is empty."""
+    return (text.strip("\n") or None) if text else None
 
 
 def _joinable(expression: str, postgres: bool) -> str:

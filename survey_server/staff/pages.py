@@ -3,22 +3,30 @@
 import json
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
-from litestar.response import File, Stream
+from litestar.response import File, Redirect, Stream
 
 from survey_server.campaigns.services import get_campaign
 from survey_server.errors import NotFound
 from survey_server.i18n import localize
 from survey_server.scoring.services import campaign_form, campaign_scores
 from survey_server.staff import exports
+from survey_server.staff.comments import comments, save_case
 from survey_server.staff.dashboard import dashboard
 from survey_server.staff.monitoring import progress
 from survey_server.staff.routes import SIGNED_IN
 from survey_server.staff.services import Session, campaign_in_scope
-from survey_server.staff.web import Forbidden, SignedIn, page, staff_lang
+from survey_server.staff.web import (
+    Forbidden,
+    SignedIn,
+    check_csrf,
+    form_fields,
+    page,
+    staff_lang,
+)
 
 
 @get("/staff/campaigns/{code:str}", dependencies=SIGNED_IN, include_in_schema=False)
@@ -131,4 +139,55 @@ def _download(filename: str) -> dict[str, str]:
     }
 
 
-ROUTES = [campaign_dashboard, campaign_monitor, campaign_export_csv, campaign_export_xlsx]
+@get("/staff/campaigns/{code:str}/comments", dependencies=SIGNED_IN, include_in_schema=False)
+async def campaign_comments(
+    code: FromPath[str],
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    unit: FromQuery[str | None] = None,
+    theme: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    trang: FromQuery[int] = 1,
+) -> Response[str]:
+    """Comments of the unit's subtree by theme, with their classification and replies."""
+    data = await comments(session.scope, code, unit, theme, kind, status, trang)
+    return page(
+        state,
+        request,
+        "staff/comments.html",
+        session,
+        title=json.loads(data["campaign"]["title"]),
+        back=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        **data,
+    )
+
+
+@post("/staff/comments/{submission:int}", dependencies=SIGNED_IN, include_in_schema=False)
+async def comment_case(
+    submission: FromPath[int], request: Request[Any, Any, Any], session: SignedIn
+) -> Redirect:
+    """Save the classification, status and reply of one comment, then go back to the list."""
+    fields = await form_fields(request)
+    check_csrf(session.csrf, fields.get("csrf"))
+    await save_case(
+        session.scope,
+        submission,
+        fields.get("kind", ""),
+        fields.get("status", ""),
+        fields.get("reply", ""),
+    )
+    back = fields.get("back", "")
+    target = back if back.startswith("/staff/campaigns/") else "/staff/"
+    return Redirect(f"{target}#c{submission}", status_code=303)
+
+
+ROUTES = [
+    campaign_dashboard,
+    campaign_monitor,
+    campaign_export_csv,
+    campaign_export_xlsx,
+    campaign_comments,
+    comment_case,
+]

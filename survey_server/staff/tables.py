@@ -8,6 +8,7 @@ from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from survey_server.responses.tables import Submission
 from survey_server.units.tables import Unit
 
 
@@ -48,3 +49,20 @@ class AuditEvent(Table, tablename="audit_event"):
     action = Varchar(length=40)
     detail = Text(default="{}")
     at = BigInt()
+
+
+class FeedbackCase(Table, tablename="feedback_case"):
+    """What an office did with one response's free-text comment.
+
+    ``kind`` is the legal category staff give it (``phan_anh``, ``kien_nghi``, ``khieu_nai``,
+    ``to_cao``), ``status`` ``chua`` / ``dang`` / ``da`` (giải quyết), ``reply`` the answer the
+    respondent reads with the receipt code — so a parent can follow up without saying who
+    they are. One case per response, created when staff first touch it.
+    """
+
+    submission = ForeignKey(Submission, unique=True, on_delete=OnDelete.cascade)
+    kind = Varchar(length=20, null=True, default=None)
+    status = Varchar(length=10, default="chua")
+    reply = Text(default="")
+    updated_by = ForeignKey(StaffUser, null=True, default=None, on_delete=OnDelete.set_null)
+    updated_at = BigInt(default=0)
