@@ -27,6 +27,7 @@ from analysis.quality import FLAGS, QualityPolicy, quality_flags
 from analysis.reliability import ALPHA_WARNING, alpha_from_moments
 from analysis.sampling import response_rate
 from analysis.suppression import K_FLOOR, suppress
+from analysis.themes import Classified, Taxonomy, classify, load_taxonomy, quote_candidates
 
 TOP = ""  # the key of the whole set of responses in :attr:`Scores.summaries`
 METHOD = "t (means), Wilson (shares), Poisson bootstrap percentile (indices)"
@@ -84,8 +85,13 @@ def score(
     policy: QualityPolicy | None = None,
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    taxonomy: Taxonomy | None = None,
 ) -> Scores:
     """Score ``data`` (DESIGN §7) as the scores JSON (DESIGN §6).
+
+    When ``data`` carries comments, every shown group also gets its comment themes (counts,
+    praise and complaint per theme, two representative quotes per theme) from ``taxonomy``
+    (the bundled one by default); the comments must already be scrubbed.
 
     Indices and shares are percentages; intervals are 95 %: Student t for means, Wilson for a
     question's satisfied share, a respondent-level Poisson bootstrap (percentile, ``resamples``
@@ -100,9 +106,12 @@ def score(
     groups = groups or Groups((), (), np.zeros(len(data), dtype=np.intp))
     if len(groups.of) != len(data):
         raise ValueError("every response needs a group")
-    return _Run(
+    run = _Run(
         instrument, data, k, groups, policy or QualityPolicy(), PoissonBootstrap(resamples, seed)
-    ).scores()
+    )
+    if data.comments is not None:
+        run.themes = _Themes(run, taxonomy or load_taxonomy())
+    return run.scores()
 
 
 def compare_waves(current: Summary, previous: Summary) -> dict[str, Any]:
@@ -232,6 +241,7 @@ class _Run:
     ) -> None:
         self.instrument, self.k, self.groups, self.policy = instrument, k, groups, policy
         self.bootstrap = bootstrap
+        self.themes: _Themes | None = None
         self.tree = _Tree(groups.parents)
         self.nested = any(p >= 0 for p in groups.parents)
         group_of = (
@@ -514,6 +524,8 @@ class _Run:
                 },
                 "response_rate": self._response_rate(g, expected[g], general),
             }
+            if self.themes is not None:
+                body["themes"] = self.themes.group(g)
             if g != self.tree.root and self.nested:
                 parent = self.tree.parent[g]
                 body["parent"] = None if parent == self.tree.root else self.groups.keys[parent]
@@ -640,6 +652,77 @@ class _Run:
             }
             for i, g in enumerate(members)
         }
+
+
+class _Themes:
+    """What a group's comments are about: every comment classified once, counts per group
+    rolled up the tree, and quotes chosen among (at most ``QUOTE_POOL`` of) its subtree's."""
+
+    QUOTE_POOL = 2000
+
+    def __init__(self, run: _Run, taxonomy: Taxonomy) -> None:
+        comments = run.data.comments
+        assert comments is not None
+        self.texts = list(comments)
+        self.found = classify(self.texts, taxonomy)
+        self.labels = {theme.id: theme.label for theme in taxonomy.themes}
+        tree, of = run.tree, run.of
+        praise, complaint = self.found.tone > 0, self.found.tone < 0
+        self.commented = tree.count(of, self.found.commented)
+        self.praise = tree.count(of, praise)
+        self.complaint = tree.count(of, complaint)
+        self.per_theme = [
+            (
+                theme_id,
+                tree.count(of, self.found.themes[:, j]),
+                tree.count(of, self.found.themes[:, j] & praise),
+                tree.count(of, self.found.themes[:, j] & complaint),
+            )
+            for j, theme_id in enumerate(self.found.theme_ids)
+        ]
+        self.run = run
+        self._children: list[list[int]] = [[] for _ in range(tree.size)]
+        for node in range(tree.root):
+            self._children[tree.parent[node]].append(node)
+
+    def group(self, g: int) -> dict[str, Any]:
+        rows = self._pool(g)
+        subset = Classified(
+            self.found.themes[rows],
+            self.found.tone[rows],
+            self.found.commented[rows],
+            self.found.theme_ids,
+        )
+        quotes = quote_candidates([self.texts[i] for i in rows], subset)
+        return {
+            "comments": int(self.commented[g]),
+            "praise": int(self.praise[g]),
+            "complaint": int(self.complaint[g]),
+            "items": [
+                {
+                    "id": theme_id,
+                    "label": self.labels[theme_id],
+                    "count": int(count[g]),
+                    "praise": int(good[g]),
+                    "complaint": int(bad[g]),
+                    "quotes": [self.texts[rows[i]] for i in quotes.get(theme_id, [])],
+                }
+                for theme_id, count, good, bad in self.per_theme
+                if count[g]
+            ],
+        }
+
+    def _pool(self, g: int) -> np.ndarray:
+        """Up to ``QUOTE_POOL`` commented rows of the group's subtree, its own first."""
+        rows: list[int] = []
+        stack = [g]
+        while stack and len(rows) < self.QUOTE_POOL:
+            node = stack.pop()
+            start, end = self.run.bounds[node], self.run.bounds[node + 1]
+            own = np.flatnonzero(self.found.commented[start:end]) + start
+            rows.extend(own[: self.QUOTE_POOL - len(rows)].tolist())
+            stack.extend(reversed(self._children[node]))
+        return np.array(rows, dtype=np.intp)
 
 
 class _QuestionTable:

@@ -183,3 +183,27 @@ def test_excel_files_labels_and_every_question_type(tmp_path: Path) -> None:
     assert choices["loai"]["counts"] == {"gop_y": 12, "kien_nghi": 0, "khen": 0}
     assert choices["kenh"]["counts"] == {"hop_phu_huynh": 0, "zalo": 12, "mttq": 12}
     assert choices["hoc_them"]["counts"] == {"no": 0, "yes": 12}
+
+
+def test_comment_themes_with_scrubbed_quotes(tmp_path: Path) -> None:
+    comments = [
+        "Đề nghị nhà trường giảm các khoản thu đầu năm, liên hệ 0912 345 678.",
+        "Cô giáo chủ nhiệm rất tận tâm, gia đình cảm ơn nhà trường.",
+        "Cổng trường giờ tan học ùn tắc, mong có người hướng dẫn giao thông.",
+    ]
+    lines = ["unit,tc1,gop_y"]
+    lines += [f'A,{4 + i % 2},"{comments[i % 3]}"' for i in range(15)]
+    lines += ['B,3,"Bữa ăn bán trú cần thêm rau xanh."'] * 3
+    result = score_csv(tmp_path, "\n".join(lines) + "\n", "--by", "unit", "--json")
+    assert result.exit_code == 0, result.stderr
+    scores = json.loads(result.stdout)
+    themes = scores["themes"]
+    assert themes["comments"] == 18
+    items = {item["id"]: item for item in themes["items"]}
+    assert items["hoc_phi"]["count"] == 5 and items["hoc_phi"]["complaint"] == 5
+    assert items["giao_vien"]["praise"] == 5
+    assert items["ban_tru"]["count"] == 3
+    quotes = [quote for item in themes["items"] for quote in item["quotes"]]
+    assert quotes and not any("0912" in quote for quote in quotes)
+    assert any("[số điện thoại]" in quote for quote in quotes)
+    assert scores["groups"]["B"] == {"suppressed": True, "n_below": 10}
