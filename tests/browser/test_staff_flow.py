@@ -1,0 +1,79 @@
+"""The workspace in Chromium on a 360 px phone, with the keyboard only: sign in, open a
+campaign's dashboard, follow the links to monitoring and comments, sign out."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.conftest import PhoneFactory
+from tests.browser.test_respondent_form import assert_only_local, no_horizontal_scroll
+from tests.live import LiveServer
+
+
+def answer_a_few(live_server: LiveServer, count: int) -> None:
+    """Responses through the real API, so the dashboard has numbers to show."""
+    with httpx.Client(base_url=live_server.base_url) as client:
+        for i in range(count):
+            response = client.post(
+                "/api/v1/responses",
+                json={
+                    "link": live_server.link,
+                    "submission_id": str(uuid.uuid4()),
+                    "answers": {
+                        "tc1": 4 + i % 2,
+                        "tc2": 3 + i % 3,
+                        "gop_y": "Cô giáo rất tận tâm.",
+                    },
+                },
+            )
+            assert response.status_code == 201, response.text
+
+
+@pytest.mark.browser
+async def test_sign_in_to_dashboard_with_the_keyboard(
+    live_server: LiveServer, phone: PhoneFactory
+) -> None:
+    answer_a_few(live_server, 12)
+    password = (live_server.data_dir / "demo-admin-password").read_text().strip()
+    device = await phone()
+    page = device.page
+    await page.goto(f"{live_server.base_url}/staff/login")
+    await no_horizontal_scroll(page)
+    await page.keyboard.press("Tab")  # skip link
+    await page.keyboard.press("Tab")  # brand link
+    await page.keyboard.press("Tab")
+    await expect(page.locator("#username")).to_be_focused()
+    await page.keyboard.type("admin")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(password)
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(f"{live_server.base_url}/staff/")
+    await expect(page.locator("h1")).to_have_text("Các đợt khảo sát")
+    await no_horizontal_scroll(page)
+
+    await page.get_by_role("link", name="HL-PT-2026").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("h1")).to_contain_text("Khảo sát sự hài lòng")
+    await expect(page.get_by_role("img").first).to_be_visible()
+    await no_horizontal_scroll(page)
+    await page.get_by_role("link", name="Theo dõi tiến độ").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("h1")).to_have_text("Theo dõi tiến độ")
+    await no_horizontal_scroll(page)
+    await page.go_back()
+    await page.get_by_role("link", name="Ý kiến", exact=True).focus()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("h1")).to_have_text("Ý kiến của phụ huynh và người dân")
+    await expect(page.locator("article").first).to_contain_text("Cô giáo rất tận tâm.")
+    await no_horizontal_scroll(page)
+
+    await page.get_by_role("button", name="Đăng xuất").focus()
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(f"{live_server.base_url}/staff/login")
+    await page.goto(f"{live_server.base_url}/staff/")
+    await expect(page.locator("h1")).to_have_text("Đăng nhập dành cho cán bộ")
+    assert_only_local(device)
