@@ -1,0 +1,976 @@
+"""The report's prose: facts in, a document model out, in the register of a dân vận report.
+
+Sentences are chosen by the data — a rising or falling index, a target met or missed, units
+clearly above or below the others, comments with or without kiến nghị — and every number is
+formatted for Vietnamese (12.345; 87,5%; ngày 20 tháng 11 năm 2026). Only numbers of groups
+that the campaign's scoring shows are written: a withheld group (fewer than k responses) is
+named as withheld and carries no figure, in the text, the tables and the footnotes alike.
+The detail a reader may want — per-unit figures, method, distributions — goes to footnotes,
+as the reference reports do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from survey_server.i18n import (
+    N_,
+    format_number,
+    format_share,
+    format_short_day,
+    gettext,
+    localize,
+)
+from survey_server.rendering import CASE_LABELS, KIND_LABELS
+from survey_server.reports.gather import CampaignFacts, ChildFacts, ReportFacts
+from survey_server.reports.model import (
+    Block,
+    Heading,
+    Letterhead,
+    Note,
+    Paragraph,
+    Report,
+    Span,
+    Table,
+)
+
+#: Đề án 2034/QĐ-BGDĐT: at least 85 % of parents satisfied.
+TARGET = 85.0
+#: How each channel is named in a sentence ("… qua {channel} (n phiếu)").
+CHANNEL_PHRASES = {
+    "qr_meeting": N_("quét mã QR tại các buổi họp phụ huynh"),
+    "zalo": N_("đường dẫn gửi qua nhóm Zalo của lớp"),
+    "partner": N_("phiếu do Ủy ban MTTQ và các đoàn thể phát, thu"),
+    "paper": N_("phiếu giấy"),
+    "web": N_("trang thông tin điện tử"),
+}
+#: Below this response rate (% of expected respondents) the report calls participation low.
+LOW_RESPONSE = 30.0
+#: How many themes the text names; the footnote lists them all.
+THEMES_NAMED = 4
+QUOTE_LIMIT = 160
+
+
+def compose(facts: ReportFacts, lang: str = "vi") -> Report:
+    """The whole section for ``facts``."""
+    writer = _Writer(facts, lang)
+    return Report(
+        letterhead=Letterhead(
+            authority=facts.parent["name"] if facts.parent else "",
+            issuer=facts.unit["name"],
+            number=gettext("Số:       /BC-", lang),
+            issued_on=facts.issued_on,
+        ),
+        title=gettext("BÁO CÁO", lang),
+        subtitle=gettext(
+            "Kết quả thực hiện mô hình “Ngành Giáo dục lắng nghe ý kiến nhân dân” {period}",
+            lang,
+            period=facts.period.describe(lang),
+        ),
+        blocks=tuple(writer.blocks()),
+        closing=(
+            Paragraph.of(
+                gettext(
+                    "Trên đây là kết quả thực hiện mô hình “Ngành Giáo dục lắng nghe ý kiến "
+                    "nhân dân” {period} của {unit}./.",
+                    lang,
+                    period=facts.period.describe(lang),
+                    unit=facts.unit["name"],
+                )
+            ),
+        ),
+    )
+
+
+def count(value: int, lang: str) -> str:
+    """A count as administrative reports write it: ``03``, ``12``, ``12.345``."""
+    return f"0{value}" if 0 <= value < 10 else format_number(value, lang)
+
+
+def percent(value: float, lang: str) -> str:
+    """An index or share on the 0–100 scale: ``87,5%``."""
+    return format_share(value / 100, lang)
+
+
+def interval(bounds: Sequence[float] | None, lang: str) -> str:
+    """A 95 % interval: ``86,1–88,8%``; a dash when there is none."""
+    if not bounds:
+        return "—"
+    return f"{format_number(bounds[0], lang, 1)}–{percent(bounds[1], lang)}"
+
+
+def points(value: float, lang: str) -> str:
+    """A difference of percentages, without its sign: ``2,3 điểm phần trăm``."""
+    return gettext("{value} điểm phần trăm", lang, value=format_number(abs(value), lang, 1))
+
+
+def listing(items: Sequence[str], lang: str) -> str:
+    """``a, b và c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return gettext("{first} và {last}", lang, first=", ".join(items[:-1]), last=items[-1])
+
+
+def shown(scores: dict[str, Any]) -> bool:
+    """Whether a scores view carries numbers (it is withheld below k)."""
+    return not scores.get("suppressed")
+
+
+def has_index(scores: dict[str, Any]) -> bool:
+    return shown(scores) and scores["overall"].get("index") is not None
+
+
+class _Writer:
+    """Writes the blocks of one report; holds the facts and the language."""
+
+    def __init__(self, facts: ReportFacts, lang: str) -> None:
+        self.facts = facts
+        self.lang = lang
+        self.unit = facts.unit["name"]
+        self.tables = 0
+        self.method_told = False
+
+    def t(self, message: str, **params: Any) -> str:
+        return gettext(message, self.lang, **params)
+
+    def count(self, value: int) -> str:
+        return count(value, self.lang)
+
+    def percent(self, value: float) -> str:
+        return percent(value, self.lang)
+
+    # -- the section --------------------------------------------------------------------------
+
+    def blocks(self) -> Iterable[Block]:
+        lang = self.lang
+        satisfaction = [c for c in self.facts.campaigns if c.kind == "satisfaction"]
+        yield Paragraph.of(
+            gettext(
+                "Thực hiện mô hình “Ngành Giáo dục lắng nghe ý kiến nhân dân” {period}, {unit} "
+                "đã tổ chức lấy ý kiến của cha mẹ học sinh và Nhân dân bằng phiếu khảo sát, "
+                "phiếu góp ý, bảo đảm ẩn danh người trả lời; kết quả cụ thể như sau:",
+                lang,
+                period=self.facts.period.describe(lang),
+                unit=self.unit,
+            )
+        )
+        yield Heading(1, gettext("CÔNG TÁC TỔ CHỨC LẤY Ý KIẾN", lang))
+        yield from self.organisation()
+        yield Heading(1, gettext("KẾT QUẢ KHẢO SÁT, LẤY Ý KIẾN", lang))
+        for campaign in self.facts.campaigns:
+            yield Heading(2, campaign.title)
+            if campaign.kind == "satisfaction":
+                yield from self.satisfaction(campaign)
+            else:
+                yield from self.consultation(campaign)
+        yield Heading(1, gettext("Ý KIẾN, KIẾN NGHỊ CỦA CHA MẸ HỌC SINH VÀ NHÂN DÂN", lang))
+        yield from self.comments()
+        yield Heading(1, gettext("ĐÁNH GIÁ CHUNG", lang))
+        yield Heading(2, gettext("Ưu điểm", lang))
+        yield from self.strengths(satisfaction)
+        yield Heading(2, gettext("Tồn tại, hạn chế", lang))
+        yield from self.shortcomings(satisfaction)
+
+    # -- I. what was done ---------------------------------------------------------------------
+
+    def organisation(self) -> Iterable[Block]:
+        facts, lang = self.facts, self.lang
+        campaigns = facts.campaigns
+        titles = [f"“{c.title}”" for c in campaigns]
+        yield Paragraph.of(
+            self.t(
+                "Trong kỳ, {unit} triển khai {n} đợt khảo sát, lấy ý kiến: {titles}.",
+                unit=self.unit,
+                n=self.count(len(campaigns)),
+                titles=listing(titles, lang),
+            ),
+            Note(self._campaigns_note()),
+        )
+        channels = self.channels()
+        partners: Counter[str] = Counter()
+        for campaign in campaigns:
+            partners.update(campaign.partners)
+        if channels:
+            ways = [
+                self.t("{channel} ({n} phiếu)", channel=self.channel(name), n=self.count(n))
+                for name, n in channels.most_common()
+            ]
+            yield Paragraph.of(
+                self.t(
+                    "Hình thức lấy ý kiến phù hợp với điều kiện của cha mẹ học sinh và người dân: "
+                    "{ways}.",
+                    ways=listing(ways, lang),
+                )
+            )
+        if partners:
+            names = [
+                self.t("{partner} ({n} phiếu)", partner=name, n=self.count(n))
+                for name, n in sorted(partners.items())
+            ]
+            yield Paragraph.of(
+                self.t(
+                    "Phối hợp với Ủy ban Mặt trận Tổ quốc và các tổ chức chính trị - xã hội "
+                    "phát phiếu, tiếp nhận ý kiến: {names}.",
+                    names=listing(names, lang),
+                )
+            )
+        yield Paragraph.of(*self._totals())
+
+    def channels(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for campaign in self.facts.campaigns:
+            total.update(campaign.channels)
+        return total
+
+    def channel(self, name: str) -> str:
+        return self.t(CHANNEL_PHRASES[name]) if name in CHANNEL_PHRASES else name
+
+    def target(self) -> str:
+        return format_share(TARGET / 100, self.lang, 0)
+
+    def table_caption(self, title: str) -> str:
+        self.tables += 1
+        return self.t("Bảng {n}. {title}", n=self.tables, title=title)
+
+    def _totals(self) -> list[Span | Note | str]:
+        facts = self.facts
+        campaigns = facts.campaigns
+        schools = sum(c.schools for c in campaigns)
+        answered = sum(c.schools_answered for c in campaigns)
+        parts: list[Span | Note | str] = [
+            self.t("Tổng số phiếu thu về: {n} phiếu", n=self.count(facts.responses))
+        ]
+        if schools:
+            parts.append(
+                self.t(
+                    ", từ {answered}/{schools} lượt trường được khảo sát ({share})",
+                    answered=self.count(answered),
+                    schools=self.count(schools),
+                    share=self.percent(100 * answered / schools),
+                )
+            )
+        expected = sum(c.expected or 0 for c in campaigns)
+        if expected:
+            parts.append(
+                self.t(
+                    "; tỷ lệ phản hồi đạt {rate} so với số người dự kiến lấy ý kiến ({expected} "
+                    "người)",
+                    rate=self.percent(100 * facts.responses / expected),
+                    expected=self.count(expected),
+                )
+            )
+        parts.append(".")
+        return parts
+
+    def _campaigns_note(self) -> str:
+        lines = []
+        for c in self.facts.campaigns:
+            lines.append(
+                self.t(
+                    "{title} (mã {code}, bảng hỏi “{questionnaire}” phiên bản {version}): từ "
+                    "{start} đến {end}; {n} phiếu; {schools} trường được khảo sát; ngưỡng "
+                    "công bố k = {k} phiếu",
+                    title=c.title,
+                    code=c.code,
+                    questionnaire=localize(c.questionnaire.title, self.lang),
+                    version=c.questionnaire.version,
+                    start=format_short_day(c.opens_on, self.lang),
+                    end=format_short_day(c.closes_on, self.lang),
+                    n=self.count(c.responses),
+                    schools=self.count(c.schools),
+                    k=c.k,
+                )
+            )
+        return "; ".join(lines) + "."
+
+    # -- II. satisfaction ---------------------------------------------------------------------
+
+    def satisfaction(self, campaign: CampaignFacts) -> Iterable[Block]:
+        scores = campaign.scores
+        if not has_index(scores):
+            yield Paragraph.of(self._withheld(campaign))
+            return
+        overall = scores["overall"]
+        index = overall["index"]
+        verdict = (
+            self.t("đạt mục tiêu từ {target} trở lên", target=self.target())
+            if index >= TARGET
+            else self.t("thấp hơn mục tiêu {target} của Đề án 2034/QĐ-BGDĐT", target=self.target())
+        )
+        parts: list[Span | Note | str] = [
+            self.t(
+                "Kết quả {n} phiếu khảo sát cho thấy chỉ số hài lòng tổng hợp đạt ",
+                n=self.count(scores["n"]),
+            ),
+            Span(self.percent(index), bold=True),
+            self.t(
+                " (khoảng tin cậy 95%: {ci}), {verdict}",
+                ci=interval(overall["ci"], self.lang),
+                verdict=verdict,
+            ),
+            Note(self._method_note(campaign)),
+        ]
+        general = overall.get("general")
+        if general and general.get("satisfied") is not None:
+            parts.append(
+                self.t(
+                    "; tỷ lệ hài lòng chung (câu hỏi đánh giá chung) là {share}",
+                    share=self.percent(general["satisfied"]),
+                )
+            )
+        parts.append(".")
+        yield Paragraph.of(*parts)
+        change = self._change(campaign)
+        if change:
+            yield change
+        yield from self._aspects(campaign)
+        yield self._dimension_table(campaign)
+        yield from self._units(campaign)
+
+    def _withheld(self, campaign: CampaignFacts) -> str:
+        return self.t(
+            "Số phiếu thu về chưa đủ {k} phiếu nên không công bố chỉ số, để bảo đảm không thể "
+            "nhận biết người trả lời.",
+            k=self.count(campaign.k),
+        )
+
+    def _method_note(self, campaign: CampaignFacts) -> str:
+        scores = campaign.scores
+        resamples = scores.get("method", {}).get("resamples", 1000)
+        text = (
+            ""
+            if self.method_told
+            else self.t(
+                "Chỉ số thành phần là tỷ lệ trung bình người trả lời “Hài lòng” hoặc “Rất hài lòng” "
+                "với các câu hỏi của thành phần; chỉ số tổng hợp là trung bình có trọng số của các "
+                "chỉ số thành phần (Quyết định 3476/QĐ-BGDĐT). Khoảng tin cậy 95% tính bằng "
+                "phương pháp bootstrap ({resamples} lần lặp). Nhóm có dưới {k} phiếu không được "
+                "công bố số liệu riêng.",
+                resamples=self.count(resamples),
+                k=self.count(campaign.k),
+            )
+        )
+        self.method_told = True
+        fully = scores["overall"].get("fully_satisfied") or {}
+        if fully.get("share") is not None:
+            text += " " + self.t(
+                "Tỷ lệ hài lòng toàn diện (hài lòng với mọi câu hỏi): {share}.",
+                share=self.percent(fully["share"]),
+            )
+        quality = scores.get("quality") or {}
+        if quality.get("straight_lining") or quality.get("speeding"):
+            text += " " + self.t(
+                "Phiếu có dấu hiệu trả lời chiếu lệ: {straight} phiếu chọn cùng một mức cho mọi "
+                "câu, {speeding} phiếu làm quá nhanh; {excluded} phiếu bị loại khỏi kết quả.",
+                straight=self.count(quality.get("straight_lining", 0)),
+                speeding=self.count(quality.get("speeding", 0)),
+                excluded=self.count(quality.get("excluded", 0)),
+            )
+        return text
+
+    def _change(self, campaign: CampaignFacts) -> Paragraph | None:
+        previous = campaign.scores.get("previous")
+        if not previous or previous.get("suppressed") or previous.get("overall") is None:
+            return None
+        index = campaign.scores["overall"]["index"]
+        before = previous["overall"]
+        result = previous["comparison"]["overall"]
+        difference = index - before
+        if not result["significant"]:
+            wording = self.t(
+                "tương đương đợt khảo sát trước ({before}; chênh lệch {delta}, không có ý nghĩa "
+                "thống kê)",
+                before=self.percent(before),
+                delta=points(difference, self.lang),
+            )
+        elif difference > 0:
+            wording = self.t(
+                "tăng {delta} so với đợt khảo sát trước (từ {before} lên {now})",
+                delta=points(difference, self.lang),
+                before=self.percent(before),
+                now=self.percent(index),
+            )
+        else:
+            wording = self.t(
+                "giảm {delta} so với đợt khảo sát trước (từ {before} xuống {now})",
+                delta=points(difference, self.lang),
+                before=self.percent(before),
+                now=self.percent(index),
+            )
+        moved = self._moved_dimensions(campaign)
+        text = self.t("Chỉ số hài lòng tổng hợp {wording}", wording=wording)
+        if moved:
+            text += "; " + moved
+        return Paragraph.of(
+            text + ".",
+            Note(
+                self.t(
+                    "So sánh với đợt {code} ({n} phiếu) trên cùng bảng hỏi, theo từng câu hỏi "
+                    "cùng mã; kiểm định hai phía, hiệu chỉnh Holm cho nhiều phép so sánh, mức ý "
+                    "nghĩa 5%.",
+                    code=previous["campaign"],
+                    n=self.count(previous["n"]),
+                )
+            ),
+        )
+
+    def _moved_dimensions(self, campaign: CampaignFacts) -> str:
+        comparison = campaign.scores["previous"]["comparison"].get("dimensions", {})
+        up = [
+            self.t("“{title}”", title=campaign.dimension_title(dim, self.lang))
+            for dim, result in comparison.items()
+            if result["significant"] and result["difference"] > 0
+        ]
+        down = [
+            self.t("“{title}”", title=campaign.dimension_title(dim, self.lang))
+            for dim, result in comparison.items()
+            if result["significant"] and result["difference"] < 0
+        ]
+        parts = []
+        if up:
+            parts.append(self.t("tăng rõ rệt ở {items}", items=listing(up, self.lang)))
+        if down:
+            parts.append(self.t("giảm rõ rệt ở {items}", items=listing(down, self.lang)))
+        return self.t("trong đó {parts}", parts=listing(parts, self.lang)) if parts else ""
+
+    def _aspects(self, campaign: CampaignFacts) -> Iterable[Block]:
+        dimensions = [d for d in campaign.scores["dimensions"] if d.get("index") is not None]
+        if len(dimensions) < 2:
+            return
+        ranked = sorted(dimensions, key=lambda d: d["index"], reverse=True)
+        best, weakest = ranked[0], ranked[-1]
+        text = self.t(
+            "Nội dung được đánh giá cao nhất là “{best}” ({best_index}); nội dung có chỉ số "
+            "thấp nhất là “{weakest}” ({weakest_index})",
+            best=campaign.dimension_title(best["id"], self.lang),
+            best_index=self.percent(best["index"]),
+            weakest=campaign.dimension_title(weakest["id"], self.lang),
+            weakest_index=self.percent(weakest["index"]),
+        )
+        question = self._weakest_question(campaign)
+        if question:
+            text += self.t(
+                ", trong đó câu hỏi có tỷ lệ hài lòng thấp nhất là “{question}” ({share})",
+                question=question[0],
+                share=self.percent(question[1]),
+            )
+        unreliable = [d for d in dimensions if d.get("alpha_warning")]
+        yield Paragraph.of(text + ".")
+        if unreliable:
+            yield Paragraph.of(
+                self.t(
+                    "Độ tin cậy thang đo của {items} còn thấp (hệ số Cronbach’s alpha dưới 0,7); "
+                    "cần rà soát lại các câu hỏi của thành phần này ở đợt sau.",
+                    items=listing(
+                        [f"“{campaign.dimension_title(d['id'], self.lang)}”" for d in unreliable],
+                        self.lang,
+                    ),
+                )
+            )
+
+    def _weakest_question(self, campaign: CampaignFacts) -> tuple[str, float] | None:
+        texts = {q.id: localize(q.text, self.lang) for q in campaign.questionnaire.questions()}
+        rated = [
+            (texts[q["id"]], q["satisfied"])
+            for q in campaign.scores.get("questions", [])
+            if q.get("satisfied") is not None and q["id"] in texts
+        ]
+        return min(rated, key=lambda item: item[1]) if rated else None
+
+    def _dimension_table(self, campaign: CampaignFacts) -> Table:
+        previous = campaign.scores.get("previous") or {}
+        before = previous.get("dimensions") or {}
+        compared = (previous.get("comparison") or {}).get("dimensions", {})
+        rows = []
+        for number, dim in enumerate(campaign.scores["dimensions"], start=1):
+            index = dim.get("index")
+            change = "—"
+            if index is not None and dim["id"] in before:
+                delta = index - before[dim["id"]]
+                sign = "+" if delta > 0 else ("−" if delta < 0 else "")
+                change = sign + format_number(abs(delta), self.lang, 1)
+                if compared.get(dim["id"], {}).get("significant"):
+                    change += "*"
+            rows.append(
+                (
+                    str(number),
+                    campaign.dimension_title(dim["id"], self.lang),
+                    self.count(dim["n"]),
+                    "—" if index is None else self.percent(index),
+                    interval(dim.get("ci"), self.lang),
+                    change,
+                )
+            )
+        overall = campaign.scores["overall"]
+        rows.append(
+            (
+                "",
+                self.t("Chỉ số hài lòng tổng hợp"),
+                self.count(overall["n"]),
+                self.percent(overall["index"]),
+                interval(overall["ci"], self.lang),
+                self._overall_change(campaign),
+            )
+        )
+        return Table(
+            caption=self.table_caption(self.t("Chỉ số hài lòng theo thành phần")),
+            header=(
+                self.t("TT"),
+                self.t("Thành phần"),
+                self.t("Số phiếu"),
+                self.t("Chỉ số"),
+                self.t("Khoảng tin cậy 95%"),
+                self.t("So với đợt trước (điểm %)"),
+            ),
+            rows=tuple(rows),
+            note=self.t("(*) Thay đổi có ý nghĩa thống kê ở mức 5%."),
+            numeric=frozenset({2, 3, 4, 5}),
+        )
+
+    def _overall_change(self, campaign: CampaignFacts) -> str:
+        previous = campaign.scores.get("previous") or {}
+        if previous.get("overall") is None:
+            return "—"
+        delta = campaign.scores["overall"]["index"] - previous["overall"]
+        sign = "+" if delta > 0 else ("−" if delta < 0 else "")
+        mark = "*" if previous["comparison"]["overall"]["significant"] else ""
+        return sign + format_number(abs(delta), self.lang, 1) + mark
+
+    def _units(self, campaign: CampaignFacts) -> Iterable[Block]:
+        children = campaign.children
+        if not children:
+            return
+        shown_children = [
+            c for c in children if c.scores and c.scores["overall"].get("index") is not None
+        ]
+        above = [c for c in shown_children if _significant(c) > 0]
+        below = [c for c in shown_children if _significant(c) < 0]
+        withheld = [c for c in children if c.scores is None]
+        parts: list[Span | Note | str] = []
+        if above or below:
+            sentences = []
+            if above:
+                sentences.append(
+                    self.t(
+                        "{n} đơn vị có chỉ số hài lòng cao hơn rõ rệt so với các đơn vị còn lại: {units}",
+                        n=self.count(len(above)),
+                        units=self._unit_list(above),
+                    )
+                )
+            if below:
+                sentences.append(
+                    self.t(
+                        "{n} đơn vị thấp hơn rõ rệt: {units}",
+                        n=self.count(len(below)),
+                        units=self._unit_list(below),
+                    )
+                )
+            parts.append(self.t("Có {sentences}", sentences="; ".join(sentences)))
+        else:
+            parts.append(
+                self.t(
+                    "Không có đơn vị nào có chỉ số hài lòng khác biệt rõ rệt so với các đơn vị "
+                    "còn lại"
+                )
+            )
+        parts.append(Note(self._units_note(campaign)))
+        if withheld:
+            parts.append(
+                self.t(
+                    "; {n} đơn vị có dưới {k} phiếu nên không công bố số liệu riêng",
+                    n=self.count(len(withheld)),
+                    k=self.count(campaign.k),
+                )
+            )
+        parts.append(".")
+        yield Paragraph.of(*parts)
+        yield self._units_table(campaign)
+
+    def _unit_list(self, children: Sequence[ChildFacts]) -> str:
+        return listing(
+            [
+                self.t(
+                    "{name} ({index})",
+                    name=c.name,
+                    index=self.percent(c.scores["overall"]["index"]),  # type: ignore[index]
+                )
+                for c in children
+            ],
+            self.lang,
+        )
+
+    def _units_note(self, campaign: CampaignFacts) -> str:
+        items = []
+        for child in campaign.children:
+            if child.scores is None or child.scores["overall"].get("index") is None:
+                items.append(
+                    self.t(
+                        "{name}: không công bố (dưới {k} phiếu)",
+                        name=child.name,
+                        k=self.count(campaign.k),
+                    )
+                )
+            else:
+                items.append(
+                    self.t(
+                        "{name}: {index} ({n} phiếu)",
+                        name=child.name,
+                        index=self.percent(child.scores["overall"]["index"]),
+                        n=self.count(child.scores["n"]),
+                    )
+                )
+        return (
+            self.t("Chỉ số hài lòng tổng hợp theo đơn vị: ")
+            + "; ".join(items)
+            + ". "
+            + self.t(
+                "Mỗi đơn vị được so sánh với phần còn lại của đơn vị cấp trên (kiểm định hai "
+                "phía, hiệu chỉnh Holm, mức ý nghĩa 5%); khác biệt không có ý nghĩa thống kê "
+                "không được nêu là cao hơn hay thấp hơn."
+            )
+        )
+
+    def _units_table(self, campaign: CampaignFacts) -> Table:
+        rows = []
+        for number, child in enumerate(campaign.children, start=1):
+            rate = "—"
+            if child.expected:
+                rate = self.percent(100 * child.responses / child.expected)
+            if child.scores is None or child.scores["overall"].get("index") is None:
+                rows.append(
+                    (str(number), child.name, "—", "—", "—", "—" if child.scores is None else rate)
+                )
+                continue
+            overall = child.scores["overall"]
+            rows.append(
+                (
+                    str(number),
+                    child.name,
+                    self.count(child.scores["n"]),
+                    self.percent(overall["index"]),
+                    interval(overall["ci"], self.lang),
+                    rate,
+                )
+            )
+        return Table(
+            caption=self.table_caption(self.t("Chỉ số hài lòng theo đơn vị")),
+            header=(
+                self.t("TT"),
+                self.t("Đơn vị"),
+                self.t("Số phiếu"),
+                self.t("Chỉ số"),
+                self.t("Khoảng tin cậy 95%"),
+                self.t("Tỷ lệ phản hồi"),
+            ),
+            rows=tuple(rows),
+            note=self.t(
+                "“—”: đơn vị có dưới {k} phiếu (hoặc có thể suy ra từ tổng), không công bố "
+                "để bảo vệ người trả lời.",
+                k=self.count(campaign.k),
+            ),
+            numeric=frozenset({2, 3, 4, 5}),
+        )
+
+    # -- II. consultations and feedback forms -------------------------------------------------
+
+    def consultation(self, campaign: CampaignFacts) -> Iterable[Block]:
+        scores = campaign.scores
+        if not shown(scores):
+            yield Paragraph.of(self._withheld(campaign))
+            return
+        questions = {q.id: q for q in campaign.questionnaire.questions()}
+        leading = []
+        distributions = []
+        for choice in scores.get("choices", []):
+            question = questions.get(choice["id"])
+            if question is None or not choice.get("n") or not question.options:
+                continue
+            labels = {o.id: localize(o.label, self.lang) for o in question.options}
+            shares = choice.get("percent") or {}
+            if not shares:
+                continue
+            top = max(shares, key=lambda option: shares[option])
+            text = localize(question.text, self.lang).rstrip("?:. ")
+            if len(leading) < 3 and choice["type"] == "single":
+                leading.append(
+                    self.t(
+                        "về “{question}”, ý kiến nhiều nhất là “{option}” ({share})",
+                        question=text,
+                        option=labels.get(top, top),
+                        share=self.percent(shares[top]),
+                    )
+                )
+            distributions.append(
+                self.t(
+                    "{question}: {items}",
+                    question=text,
+                    items=", ".join(
+                        f"{labels.get(option, option)} {self.percent(share)}"
+                        for option, share in sorted(shares.items(), key=lambda kv: -kv[1])
+                    ),
+                )
+            )
+        opening = self.t(
+            "Đợt lấy ý kiến thu về {n} phiếu",
+            n=self.count(scores["n"]),
+        )
+        if leading:
+            parts: list[Span | Note | str] = [opening + "; " + "; ".join(leading) + "."]
+        else:
+            parts = [opening + "."]
+        if distributions:
+            parts.append(
+                Note(
+                    self.t("Tỷ lệ lựa chọn (trên số người trả lời từng câu): ")
+                    + "; ".join(distributions)
+                    + "."
+                )
+            )
+        yield Paragraph.of(*parts)
+
+    # -- III. comments ------------------------------------------------------------------------
+
+    def comments(self) -> Iterable[Block]:
+        themes: Counter[str] = Counter()
+        labels: dict[str, str] = {}
+        quotes: dict[str, list[str]] = {}
+        written = praise = complaint = 0
+        for campaign in self.facts.campaigns:
+            block = campaign.scores.get("themes") if shown(campaign.scores) else None
+            if not block:
+                continue
+            written += block.get("comments", 0)
+            praise += block.get("praise", 0)
+            complaint += block.get("complaint", 0)
+            for item in block.get("items", []):
+                themes[item["id"]] += item["count"]
+                labels.setdefault(item["id"], item["label"])
+                quotes.setdefault(item["id"], []).extend(item.get("quotes", []))
+        if not written:
+            yield Paragraph.of(self.t("Trong kỳ không có ý kiến góp ý bằng văn bản."))
+        else:
+            yield from self._themes(written, praise, complaint, themes, labels, quotes)
+        yield self._cases()
+
+    def _themes(
+        self,
+        written: int,
+        praise: int,
+        complaint: int,
+        themes: Counter[str],
+        labels: dict[str, str],
+        quotes: dict[str, list[str]],
+    ) -> Iterable[Block]:
+        named = [
+            self.t("{label} ({n} ý kiến)", label=labels[theme].lower(), n=self.count(n))
+            for theme, n in themes.most_common()
+            if theme != "khen_ngoi" and n
+        ][:THEMES_NAMED]
+        parts: list[Span | Note | str] = [
+            self.t(
+                "Tổng hợp {n} ý kiến góp ý bằng văn bản (đã được tự động xóa họ tên, số điện "
+                "thoại, địa chỉ trước khi lưu), trong đó {praise} ý kiến khen ngợi, {complaint} "
+                "ý kiến phản ánh hạn chế hoặc đề nghị",
+                n=self.count(written),
+                praise=self.count(praise),
+                complaint=self.count(complaint),
+            )
+        ]
+        if named:
+            parts.append(
+                self.t(
+                    ". Các nội dung được quan tâm nhiều nhất là {themes}",
+                    themes=listing(named, self.lang),
+                )
+            )
+        parts.append(
+            Note(
+                self.t("Số ý kiến theo chủ đề (một ý kiến có thể thuộc nhiều chủ đề): ")
+                + "; ".join(
+                    f"{labels[theme]}: {self.count(n)}" for theme, n in themes.most_common() if n
+                )
+                + "."
+            )
+        )
+        parts.append(".")
+        yield Paragraph.of(*parts)
+        chosen = self._quotes(themes, quotes)
+        if chosen:
+            quoted: list[Span | str] = [self.t("Một số ý kiến tiêu biểu: ")]
+            for number, quote in enumerate(chosen):
+                if number:
+                    quoted.append("; ")
+                quoted.append(Span(f"“{quote}”", italic=True))
+            yield Paragraph.of(*quoted, ".")
+
+    def _quotes(self, themes: Counter[str], quotes: dict[str, list[str]]) -> list[str]:
+        """One or two short quotes from the most frequent complaint themes."""
+        chosen: list[str] = []
+        for theme, _ in themes.most_common():
+            if theme == "khen_ngoi":
+                continue
+            for quote in quotes.get(theme, []):
+                text = " ".join(quote.split())
+                if text and len(text) <= QUOTE_LIMIT and text not in chosen:
+                    chosen.append(text.rstrip("."))
+                    break
+            if len(chosen) == 2:
+                break
+        return chosen
+
+    def _cases(self) -> Paragraph:
+        cases = self.facts.cases()
+        kinds: Counter[str] = Counter()
+        statuses: Counter[str] = Counter()
+        for (kind, status), n in cases.items():
+            kinds[kind] += n
+            statuses[status] += n
+        if not kinds:
+            return Paragraph.of(
+                self.t(
+                    "Trong kỳ không có phản ánh, kiến nghị, khiếu nại, tố cáo nào qua các kênh "
+                    "lấy ý kiến phải xem xét, giải quyết."
+                )
+            )
+        by_kind = [
+            self.t("{n} {kind}", n=self.count(kinds[kind]), kind=self.t(label).lower())
+            for kind, label in KIND_LABELS.items()
+            if kinds[kind]
+        ]
+        by_status = [
+            self.t("{label}: {n}", label=self.t(label), n=self.count(statuses[status]))
+            for status, label in CASE_LABELS.items()
+        ]
+        text = self.t(
+            "Các ý kiến được phân loại, xem xét, giải quyết theo quy định: {kinds} (tổng số "
+            "{total}). Tình trạng giải quyết: {statuses}.",
+            kinds=listing(by_kind, self.lang),
+            total=self.count(sum(kinds.values())),
+            statuses="; ".join(by_status),
+        )
+        if kinds["khieu_nai"] or kinds["to_cao"]:
+            text += " " + self.t(
+                "Khiếu nại, tố cáo được hướng dẫn, chuyển xử lý theo trình tự của Luật Khiếu "
+                "nại, Luật Tố cáo."
+            )
+        return Paragraph.of(text)
+
+    # -- IV. assessment -----------------------------------------------------------------------
+
+    def strengths(self, satisfaction: Sequence[CampaignFacts]) -> Iterable[Block]:
+        ways = [self.channel(name) for name, _ in self.channels().most_common()]
+        items = [
+            self.t(
+                "Việc lấy ý kiến bằng {ways} giúp cha mẹ học sinh, người dân tham gia thuận tiện, "
+                "ẩn danh; kết quả được tổng hợp tự động, công khai theo phương châm “dân biết, "
+                "dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ hưởng”.",
+                ways=listing(ways, self.lang) if ways else self.t("phiếu khảo sát"),
+            )
+        ]
+        for campaign in satisfaction:
+            if not has_index(campaign.scores):
+                continue
+            index = campaign.scores["overall"]["index"]
+            if index >= TARGET:
+                items.append(
+                    self.t(
+                        "Chỉ số hài lòng của đợt “{title}” đạt {index}, đạt mục tiêu của Đề án "
+                        "2034/QĐ-BGDĐT.",
+                        title=campaign.title,
+                        index=self.percent(index),
+                    )
+                )
+            if _wave_direction(campaign) > 0:
+                items.append(
+                    self.t(
+                        "Sự hài lòng của cha mẹ học sinh trong đợt “{title}” tăng rõ rệt so với "
+                        "đợt trước.",
+                        title=campaign.title,
+                    )
+                )
+        resolved = self.facts.cases()
+        total = sum(resolved.values())
+        done = sum(n for (_, status), n in resolved.items() if status == "da")
+        if total and done == total:
+            items.append(self.t("Toàn bộ phản ánh, kiến nghị đã được xem xét, giải quyết."))
+        for item in items:
+            yield Paragraph.of(item)
+
+    def shortcomings(self, satisfaction: Sequence[CampaignFacts]) -> Iterable[Block]:
+        items = []
+        for campaign in satisfaction:
+            if not has_index(campaign.scores):
+                continue
+            if _wave_direction(campaign) < 0:
+                items.append(
+                    self.t(
+                        "Chỉ số hài lòng của đợt “{title}” giảm so với đợt trước; cần làm rõ "
+                        "nguyên nhân ở các nội dung có chỉ số giảm.",
+                        title=campaign.title,
+                    )
+                )
+            if campaign.scores["overall"]["index"] < TARGET:
+                items.append(
+                    self.t(
+                        "Chỉ số hài lòng của đợt “{title}” chưa đạt mục tiêu {target}.",
+                        title=campaign.title,
+                        target=self.target(),
+                    )
+                )
+            below = [c.name for c in campaign.children if c.scores and _significant(c) < 0]
+            if below:
+                items.append(
+                    self.t(
+                        "Một số đơn vị có chỉ số hài lòng thấp hơn rõ rệt so với mặt bằng chung: "
+                        "{units}.",
+                        units=listing(below, self.lang),
+                    )
+                )
+        expected = sum(c.expected or 0 for c in self.facts.campaigns)
+        if expected and 100 * self.facts.responses / expected < LOW_RESPONSE:
+            items.append(
+                self.t(
+                    "Tỷ lệ cha mẹ học sinh, người dân tham gia trả lời còn thấp ({rate}), chưa "
+                    "phản ánh đầy đủ ý kiến của Nhân dân.",
+                    rate=self.percent(100 * self.facts.responses / expected),
+                )
+            )
+        silent = sum(c.schools - c.schools_answered for c in self.facts.campaigns)
+        if silent:
+            items.append(
+                self.t(
+                    "Còn {n} lượt trường chưa có phiếu trả lời nào.",
+                    n=self.count(silent),
+                )
+            )
+        pending = sum(n for (_, status), n in self.facts.cases().items() if status != "da")
+        if pending:
+            items.append(
+                self.t(
+                    "Còn {n} phản ánh, kiến nghị đang hoặc chưa được giải quyết.",
+                    n=self.count(pending),
+                )
+            )
+        if not items:
+            items.append(self.t("Qua kết quả lấy ý kiến, chưa ghi nhận tồn tại, hạn chế nổi bật."))
+        for item in items:
+            yield Paragraph.of(item)
+
+
+def _significant(child: ChildFacts) -> int:
+    """+1 / −1 when a unit differs significantly from the rest of its parent, else 0."""
+    result = ((child.scores or {}).get("comparison") or {}).get("overall") or {}
+    if not result.get("significant"):
+        return 0
+    return 1 if result["difference"] > 0 else -1
+
+
+def _wave_direction(campaign: CampaignFacts) -> int:
+    """+1 / −1 when the overall index moved significantly since the previous campaign."""
+    previous = campaign.scores.get("previous") or {}
+    result = (previous.get("comparison") or {}).get("overall")
+    if not result or not result["significant"] or previous.get("overall") is None:
+        return 0
+    return 1 if campaign.scores["overall"]["index"] > previous["overall"] else -1

@@ -1,0 +1,235 @@
+"""What a report says, read from the database for a unit's scope and a period.
+
+Every number comes from the services the workspace uses — the campaign's scores (one scoring
+of the whole campaign, sliced per unit, so a withheld group is withheld in the report too),
+the monitoring counts and the follow-up of comments — so the report and the dashboard agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from survey_server.campaigns.services import CampaignNotFound, get_campaign
+from survey_server.campaigns.tables import Campaign
+from survey_server.distribution.services import reached_units
+from survey_server.errors import AppError
+from survey_server.i18n import N_, localize
+from survey_server.questionnaires.schema import Questionnaire
+from survey_server.reports.period import Period
+from survey_server.responses.tables import Submission
+from survey_server.scoring.services import campaign_form, campaign_scores
+from survey_server.staff.monitoring import progress
+from survey_server.staff.services import Scope
+from survey_server.staff.tables import FeedbackCase
+from survey_server.units.services import get_unit, get_unit_by_id, list_subtree
+
+
+class NothingToReport(AppError):
+    status_code = 404
+    code = "nothing_to_report"
+    message = N_("Không có đợt khảo sát nào của {unit} trong kỳ báo cáo {period}.")
+
+
+@dataclass(frozen=True)
+class ChildFacts:
+    """A unit directly under the scope that the campaign reaches."""
+
+    code: str
+    name: str
+    responses: int
+    expected: int | None
+    scores: dict[str, Any] | None  # the group's numbers; None when withheld (n < k)
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    code: str
+    title: str
+    questionnaire: Questionnaire
+    opens_on: date
+    closes_on: date
+    k: int
+    responses: int
+    expected: int | None
+    channels: dict[str, int]
+    partners: dict[str, int]
+    schools: int  # schools of the scope the campaign reaches
+    schools_answered: int  # of which at least one response came
+    scores: dict[str, Any]  # the scope's view of the campaign's scores (DESIGN §6)
+    children: tuple[ChildFacts, ...]
+    cases: dict[tuple[str, str], int]  # (kind, status) → classified comments
+
+    @property
+    def kind(self) -> str:
+        return self.questionnaire.kind
+
+    def dimension_title(self, section_id: str, lang: str = "vi") -> str:
+        section = next(s for s in self.questionnaire.sections if s.id == section_id)
+        return localize(section.title, lang)
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    unit: dict[str, Any]
+    parent: dict[str, Any] | None
+    period: Period
+    issued_on: date
+    campaigns: tuple[CampaignFacts, ...]
+
+    @property
+    def responses(self) -> int:
+        return sum(campaign.responses for campaign in self.campaigns)
+
+    def cases(self) -> Counter[tuple[str, str]]:
+        total: Counter[tuple[str, str]] = Counter()
+        for campaign in self.campaigns:
+            total.update(campaign.cases)
+        return total
+
+
+def operator_scope(unit: dict[str, Any]) -> Scope:
+    """The scope of someone running ``survey-server report`` on the server: the unit asked for."""
+    return Scope(
+        user_id=0,
+        username="survey-server",
+        role="admin",
+        unit_id=unit["id"],
+        unit_code=unit["code"],
+        unit_name=unit["name"],
+        unit_path=unit["path"],
+        partner=None,
+    )
+
+
+async def gather(
+    scope: Scope,
+    unit_code: str,
+    period: Period | None,
+    campaign_codes: tuple[str, ...],
+    issued_on: date,
+) -> ReportFacts:
+    """The facts of the unit's scope for a period, or for the campaigns named.
+
+    A campaign counts when it overlaps the period and reaches the unit: run above it (the
+    unit's part of it is reported) or inside it (reported whole). Drafts never count.
+    """
+    unit = await scope.unit(unit_code)
+    if campaign_codes:
+        rows = [await _campaign_row(code, unit) for code in dict.fromkeys(campaign_codes)]
+        period = period or Period(
+            min(row["opens_on"] for row in rows), max(row["closes_on"] for row in rows), "range"
+        )
+    elif period is None:
+        raise NothingToReport(unit=unit["name"], period="—")
+    else:
+        rows = [
+            row
+            for row in await _campaign_rows()
+            if row["status"] != "draft"
+            and row["opens_on"] <= period.end
+            and row["closes_on"] >= period.start
+            and _related(row["root_path"], unit["path"])
+        ]
+    if not rows:
+        raise NothingToReport(unit=unit["name"], period=period.describe())
+    facts = [await _campaign_facts(scope, row, unit) for row in rows]
+    parent = await get_unit_by_id(unit["parent"]) if unit["parent"] else None
+    return ReportFacts(unit, parent, period, issued_on, tuple(facts))
+
+
+def _related(root_path: str, unit_path: str) -> bool:
+    return root_path.startswith(unit_path) or unit_path.startswith(root_path)
+
+
+async def _campaign_rows() -> list[dict[str, Any]]:
+    """Every campaign with its root's path, oldest first (the order a report tells them)."""
+    return await Campaign.select(
+        Campaign.code,
+        Campaign.status,
+        Campaign.opens_on,
+        Campaign.closes_on,
+        Campaign.root_unit.path.as_alias("root_path"),
+    ).order_by(Campaign.opens_on)
+
+
+async def _campaign_row(code: str, unit: dict[str, Any]) -> dict[str, Any]:
+    campaign = await get_campaign(code)
+    if campaign["status"] == "draft" or not _related(campaign["root_unit_path"], unit["path"]):
+        raise CampaignNotFound(campaign=code.strip()[:40])
+    return {**campaign, "root_path": campaign["root_unit_path"]}
+
+
+async def _campaign_facts(scope: Scope, row: dict[str, Any], unit: dict[str, Any]) -> CampaignFacts:
+    """One campaign seen from the unit (or from the campaign's root, when it lies inside)."""
+    campaign = await get_campaign(row["code"])
+    view = (
+        unit
+        if str(unit["path"]).startswith(row["root_path"])
+        else await get_unit(campaign["root_unit_code"])
+    )
+    counts = await progress(scope, campaign["code"], view["code"])
+    scores = await campaign_scores(campaign["code"], view["code"])
+    groups = scores.get("groups") or {}
+    children = tuple(
+        ChildFacts(
+            code=child.code,
+            name=child.name,
+            responses=child.responses,
+            expected=child.expected,
+            scores=None
+            if groups.get(child.code, {"suppressed": True}).get("suppressed")
+            else groups[child.code],
+        )
+        for child in counts["children"]
+    )
+    schools, answered = await _schools_covered(campaign["id"], view)
+    spec = await campaign_form(campaign)
+    return CampaignFacts(
+        code=campaign["code"],
+        title=localize(json.loads(campaign["title"])),
+        questionnaire=spec.questionnaire,
+        opens_on=campaign["opens_on"],
+        closes_on=campaign["closes_on"],
+        k=campaign["k"],
+        responses=counts["total"].responses,
+        expected=counts["total"].expected,
+        channels=dict(counts["channels"]),
+        partners=dict(counts["partners"]),
+        schools=schools,
+        schools_answered=answered,
+        scores=scores,
+        children=children,
+        cases=await _cases(campaign["id"], view["path"]),
+    )
+
+
+async def _schools_covered(campaign_id: int, unit: dict[str, Any]) -> tuple[int, int]:
+    """How many schools of the subtree the campaign reaches, and from how many answers came."""
+    reached = await reached_units(campaign_id)
+    schools = [row for row in await list_subtree(unit["path"], ("school",)) if row["id"] in reached]
+    rows = await Submission.raw(
+        "SELECT DISTINCT u.path FROM submission s JOIN unit u ON u.id = s.unit "
+        "WHERE s.campaign = {} AND u.path LIKE {}",
+        campaign_id,
+        f"{unit['path']}%",
+    )
+    paths = [str(row["path"]) for row in rows]
+    answered = sum(1 for school in schools if any(p.startswith(school["path"]) for p in paths))
+    return len(schools), answered
+
+
+async def _cases(campaign_id: int, path: str) -> dict[tuple[str, str], int]:
+    """Comments the office classified, by kind and status of follow-up."""
+    rows = await FeedbackCase.raw(
+        "SELECT f.kind, f.status, COUNT(*) AS n FROM feedback_case f "
+        "JOIN submission s ON s.id = f.submission JOIN unit u ON u.id = s.unit "
+        "WHERE s.campaign = {} AND u.path LIKE {} AND f.kind IS NOT NULL "
+        "GROUP BY f.kind, f.status",
+        campaign_id,
+        f"{path}%",
+    )
+    return {(row["kind"], row["status"]): row["n"] for row in rows}
