@@ -27,6 +27,7 @@ from survey_server.i18n import gettext, pick_lang
 from survey_server.public import routes as public_routes
 from survey_server.questionnaires import routes as questionnaire_routes
 from survey_server.rendering import Renderer
+from survey_server.reports import routes as report_routes
 from survey_server.responses import routes as response_routes
 from survey_server.responses.writer import writer_for
 from survey_server.staff import api as staff_api
@@ -194,6 +195,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *staff_api.ROUTES,
             *staff_manage.ROUTES,
             *staff_pages.ROUTES,
+            *report_routes.ROUTES,
             *public_routes.ROUTES,
             create_static_files_router(
                 path="/static", directories=[settings.static_dir], name="static"

@@ -241,6 +241,85 @@ def score(
 
 
 @main.command()
+@click.option("--scope", "scope_code", required=True, help="Mã đơn vị báo cáo, ví dụ SO-HP")
+@click.option(
+    "--period", default=None, help="Kỳ báo cáo: 2026, 2026-H1 hoặc 2026-01-01..2026-06-30"
+)
+@click.option(
+    "--campaign",
+    "campaigns",
+    multiple=True,
+    help="Mã đợt khảo sát (lặp lại hoặc ngăn cách bằng dấu phẩy), thay cho --period",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["docx", "md", "html"]), default=None,
+    help="Định dạng (mặc định theo đuôi tệp -o, nếu không thì docx)",
+)  # fmt: skip
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Chèn vào báo cáo .docx của đơn vị (tệp gốc không bị sửa)",
+)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@common_db
+@common_data
+def report(
+    scope_code: str,
+    period: str | None,
+    campaigns: tuple[str, ...],
+    fmt: str | None,
+    output: Path,
+    into: Path | None,
+    lang: str,
+    database_url: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Viết phần “lắng nghe ý kiến nhân dân” của báo cáo công tác dân vận."""
+    from survey_server.reports.gather import operator_scope
+    from survey_server.reports.services import make_report
+    from survey_server.timekeeping import today
+    from survey_server.units.services import get_unit
+
+    fmt = fmt or {".md": "md", ".html": "html", ".htm": "html"}.get(output.suffix.lower(), "docx")
+    if into is not None and output.resolve() == into.resolve():
+        raise click.ClickException("Không ghi đè tệp gốc: chọn tên tệp khác cho -o.")
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+    draft = into.read_bytes() if into is not None else None
+
+    async def run() -> Any:
+        await _prepare(settings)
+        unit = await get_unit(scope_code)
+        return await make_report(
+            operator_scope(unit),
+            unit["code"],
+            period=period,
+            campaigns=campaigns,
+            fmt=fmt,
+            issued_on=today(settings.timezone),
+            into=draft,
+            into_name=into.name if into is not None else "",
+            lang=lang,
+        )
+
+    made = _run(run)
+    _write_atomically(output, made.content)
+    click.echo(f"Đã ghi {output} ({len(made.content):,} byte).".replace(",", "."))
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write a new file in full or not at all (a temporary file beside it, then a rename)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise click.ClickException(f"Không ghi được {path}: {error.strerror}") from None
+
+
+@main.command()
 @click.option("--dry-run", is_flag=True, help="Chỉ đếm, không xóa.")
 @common_db
 @common_data

@@ -11,6 +11,7 @@ import asyncio
 import json
 import random
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from survey_server.config import Settings
@@ -33,9 +34,19 @@ COMMENTS = (
 )
 
 
-async def add_synthetic_responses(settings: Settings, count: int, rng: random.Random) -> int:
-    """Store ``count`` plausible responses spread over the links of open campaigns."""
-    links = await Link.select(
+async def add_synthetic_responses(
+    settings: Settings,
+    count: int,
+    rng: random.Random,
+    *,
+    campaign: str | None = None,
+    units: Collection[str] | None = None,
+    mood: float | None = None,
+) -> int:
+    """Store ``count`` plausible responses spread over the links of open campaigns (or of one
+    campaign, open or not, and of some units only), around a satisfaction ``mood`` (1–5)
+    when given, else around a level drawn for each unit."""
+    query = Link.select(
         Link.id,
         Link.code,
         Link.unit,
@@ -44,7 +55,14 @@ async def add_synthetic_responses(settings: Settings, count: int, rng: random.Ra
         Link.campaign,
         Link.campaign.questionnaire,
         Link.campaign.questionnaire.content_hash,
-    ).where(Link.campaign.status == "open")
+    )
+    if campaign is None:
+        query = query.where(Link.campaign.status == "open")
+    else:
+        query = query.where(Link.campaign.code == campaign)
+    if units is not None:
+        query = query.where(Link.unit.code.is_in(list(units)))
+    links = await query
     if not links:
         return 0
     specs = {
@@ -53,7 +71,7 @@ async def add_synthetic_responses(settings: Settings, count: int, rng: random.Ra
         )
         for row in links
     }
-    mood = {row["unit"]: rng.uniform(3.2, 4.6) for row in links}
+    level = {row["unit"]: mood if mood is not None else rng.uniform(3.2, 4.6) for row in links}
     writer = writer_for(settings.resolved_database_url)
     await writer.start()
     try:
@@ -65,7 +83,7 @@ async def add_synthetic_responses(settings: Settings, count: int, rng: random.Ra
                 spec = specs[link["campaign.questionnaire.content_hash"]]
                 clean, _ = validate_answers(
                     spec,
-                    _answers(spec, mood[link["unit"]] + rng.gauss(0, 0.5), rng),
+                    _answers(spec, level[link["unit"]] + rng.gauss(0, 0.5), rng),
                     drop_hidden=True,
                 )
                 if clean is None:

@@ -518,6 +518,8 @@ class Footnotes:
         for note in list(self.root.iter(w("footnote"))):
             if note.get(w("id")) in wanted:
                 self.root.remove(note)
+        ids = [int(n.get(w("id"), "0")) for n in self.root.iter(w("footnote"))]
+        self.next_id = max([0, *ids]) + 1
 
     def save(self, package: Package) -> None:
         package.put(FOOTNOTES, self.root)
@@ -593,6 +595,7 @@ class Writer:
         )
         self.body_rpr = _first_rpr(place.template)
         self.numberer = Numberer(place.base)
+        self.styled_headings = False
         self.headings = self._heading_formats(document)
         self.table_style = styles.named("table grid")
 
@@ -612,21 +615,31 @@ class Writer:
                 for old in kept.findall(w(tag)):
                     kept.remove(old)
             formats[level] = HeadingFormat(kept, _first_rpr(child), numbered)
+            if style_of(child) in self.styles.levels:
+                self.styled_headings = True
         return formats
 
     def heading_format(self, level: int) -> HeadingFormat:
+        """How a heading of an absolute level looks: like the document's own heading of that
+        level; else its "Heading N" style when its headings use styles (or it has none);
+        else like its deepest heading, bold (and italic from "a)" down)."""
         if level in self.headings:
             return self.headings[level]
-        style = next((s for s, lvl in self.styles.levels.items() if lvl == level), None)
-        if style is not None and self.styles.named(f"heading {level}") == style:
+        style = self.styles.named(f"heading {level}")
+        if style is not None and (self.styled_headings or not self.headings):
             ppr = element("pPr")
             put(ppr, element("pStyle", val=style), PPR_ORDER)
             return HeadingFormat(ppr, element("rPr"), style in self.styles.numbered)
+        if self.headings:
+            nearest = self.headings[max(self.headings)]
+            ppr = deepcopy(nearest.ppr)
+            for old in ppr.findall(w("numPr")):
+                ppr.remove(old)
+            return HeadingFormat(ppr, _styled_rpr(nearest.rpr, True, level >= 3), False)
         ppr = deepcopy(self.body_ppr)
         put(ppr, element("keepNext"), PPR_ORDER)
         put(ppr, element("outlineLvl", val=str(min(level, 9) - 1)), PPR_ORDER)
-        rpr = _styled_rpr(self.body_rpr, True, level >= 3)
-        return HeadingFormat(ppr, rpr, False)
+        return HeadingFormat(ppr, _styled_rpr(self.body_rpr, True, level >= 3), False)
 
     def blocks(self, blocks: Iterable[Block]) -> list[etree._Element]:
         out: list[etree._Element] = []
@@ -758,9 +771,6 @@ def insert_section(content: bytes, report: Report, name: str = "báo cáo") -> b
         if old is not place.keep
         for ref in old.iter(w("footnoteReference"))
     )
-    writer = Writer(document, styles, footnotes, place)
-    elements = writer.blocks(report.blocks)
-    _bookmark(elements, _free_bookmark_id(document))
     anchor = children[place.end] if place.end < len(children) else None
     for old in replaced:
         if old is not place.keep:
@@ -770,6 +780,9 @@ def insert_section(content: bytes, report: Report, name: str = "báo cáo") -> b
             if node.tag != w("pPr"):
                 place.keep.remove(node)
         anchor = place.keep
+    writer = Writer(document, styles, footnotes, place)
+    elements = writer.blocks(report.blocks)
+    _bookmark(elements, _free_bookmark_id(document))
     for node in elements:
         if anchor is not None:
             anchor.addprevious(node)

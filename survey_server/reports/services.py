@@ -1,0 +1,116 @@
+"""Making a report file: the one operation behind the command, the API and the workspace."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import anyio
+
+from survey_server.errors import AppError
+from survey_server.i18n import N_, gettext
+from survey_server.reports.compose import compose
+from survey_server.reports.docx import render_docx
+from survey_server.reports.gather import gather
+from survey_server.reports.html import render_html
+from survey_server.reports.insert import insert_section
+from survey_server.reports.markdown import render_markdown
+from survey_server.reports.model import Report
+from survey_server.reports.period import Period, parse_period
+from survey_server.staff.services import Scope, audit
+
+#: format → (media type, file extension)
+FORMATS = {
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "html": ("text/html; charset=utf-8", "html"),
+}
+#: An office's draft report larger than this is refused before it is read.
+INTO_LIMIT = 30 * 1024 * 1024
+
+
+class ReportRequestInvalid(AppError):
+    status_code = 422
+    code = "report_request_invalid"
+    message = N_("Chưa tạo được báo cáo: {detail}")
+
+
+NEEDS_PERIOD = N_("cần chọn kỳ báo cáo (--period) hoặc đợt khảo sát (--campaign)")
+ONE_OF = N_("chỉ chọn kỳ báo cáo hoặc đợt khảo sát, không chọn cả hai")
+UNKNOWN_FORMAT = N_("định dạng '{format}' không hỗ trợ; chọn docx, md hoặc html")
+INTO_DOCX = N_("chỉ chèn được vào tệp Word khi xuất định dạng docx")
+INTO_TOO_LARGE = N_("tệp báo cáo của đơn vị lớn hơn 30 MB")
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    filename: str
+    media_type: str
+    content: bytes
+
+
+def campaign_codes(values: Sequence[str]) -> tuple[str, ...]:
+    """Codes given as repeated options or separated by commas or spaces."""
+    return tuple(code for value in values for code in re.split(r"[,\s]+", value) if code)
+
+
+async def make_report(
+    scope: Scope,
+    unit_code: str,
+    *,
+    period: str | None,
+    campaigns: Sequence[str],
+    fmt: str,
+    issued_on: date,
+    into: bytes | None = None,
+    into_name: str = "",
+    lang: str = "vi",
+) -> ReportFile:
+    """The section for ``unit_code`` (inside ``scope``) as a file, audited."""
+    if fmt not in FORMATS:
+        raise ReportRequestInvalid(detail=_detail(UNKNOWN_FORMAT, lang, format=fmt[:20]))
+    if into is not None and fmt != "docx":
+        raise ReportRequestInvalid(detail=_detail(INTO_DOCX, lang))
+    if into is not None and len(into) > INTO_LIMIT:
+        raise ReportRequestInvalid(detail=_detail(INTO_TOO_LARGE, lang))
+    codes = campaign_codes(campaigns)
+    if period and codes:
+        raise ReportRequestInvalid(detail=_detail(ONE_OF, lang))
+    if not period and not codes:
+        raise ReportRequestInvalid(detail=_detail(NEEDS_PERIOD, lang))
+    asked: Period | None = parse_period(period) if period else None
+    facts = await gather(scope, unit_code, asked, codes, issued_on)
+    report = compose(facts, lang)
+    content = await anyio.to_thread.run_sync(_render, report, fmt, lang, into, into_name)
+    await audit(
+        scope.user_id or None,
+        scope.username,
+        "report",
+        {
+            "unit": facts.unit["code"],
+            "period": period or "",
+            "campaigns": [c.code for c in facts.campaigns],
+            "format": fmt,
+            "into": into is not None,
+        },
+    )
+    media_type, extension = FORMATS[fmt]
+    label = period or "-".join(codes)
+    name = re.sub(r"[^A-Za-z0-9.-]+", "-", f"bao-cao-lang-nghe-{facts.unit['code']}-{label}")
+    return ReportFile(f"{name.lower()}.{extension}", media_type, content)
+
+
+def _render(report: Report, fmt: str, lang: str, into: bytes | None, into_name: str) -> bytes:
+    if into is not None:
+        return insert_section(into, report, into_name or "báo cáo")
+    if fmt == "docx":
+        return render_docx(report, lang)
+    if fmt == "md":
+        return render_markdown(report, lang)
+    return render_html(report, lang)
+
+
+def _detail(message: str, lang: str, **params: str) -> str:
+    return gettext(message, lang, **params)
