@@ -164,7 +164,7 @@ def _letterhead(document: DocumentObject, report: Report, lang: str) -> None:
     head = report.letterhead
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = _columns(table, Cm(7), Cm(9))
+    left, right = _columns(table, Cm(6), Cm(10.4))
     lines: list[tuple[str, bool, bool, Pt]] = []
     if head.authority:
         lines.append((head.authority.upper(), False, False, Pt(12)))

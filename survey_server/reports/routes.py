@@ -90,6 +90,7 @@ async def report_form(
     dependencies=SIGNED_IN,
     include_in_schema=False,
     request_max_body_size=INTO_LIMIT + 64 * 1024,
+    status_code=200,
 )
 async def report_download(
     state: State, request: Request[Any, Any, Any], session: SignedIn

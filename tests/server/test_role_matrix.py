@@ -18,6 +18,7 @@ from tests.staff import PASSWORD, sign_in
 
 C = "/staff/campaigns/HL-PT-2026"
 API = "/api/v1/campaigns/HL-PT-2026"
+REPORT = "/api/v1/reports?campaign=HL-PT-2026&format=md"
 ROLES = ("admin", "staff", "principal", "partner", "anonymous")
 USERS = {
     "admin": ("so.admin", "admin", "SO-HP", None),
@@ -50,6 +51,10 @@ MATRIX: list[tuple[str, tuple[int, int, int, int, int]]] = [
     (f"{API}/progress?unit=TH-LC1", (200, 200, 200, 200, 401)),
     (f"{API}/progress?unit=TH-AL1", (200, 404, 404, 404, 401)),
     ("/api/v1/campaigns/KHONG-CO/scores", (404, 404, 404, 403, 401)),
+    ("/staff/reports", (200, 200, 200, 403, 303)),
+    (f"{REPORT}&unit=TH-LC1", (200, 200, 200, 403, 401)),
+    (f"{REPORT}&unit=XA-LECHAN", (200, 200, 404, 403, 401)),
+    (f"{REPORT}&unit=TH-AL1", (200, 404, 404, 403, 401)),
 ]
 
 
