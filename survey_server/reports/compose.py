@@ -132,7 +132,7 @@ class _Writer:
         self.tables = 0
         self.method_told = False
 
-    def t(self, message: str, **params: Any) -> str:
+    def _(self, message: str, **params: Any) -> str:
         return gettext(message, self.lang, **params)
 
     def count(self, value: int) -> str:
@@ -180,7 +180,7 @@ class _Writer:
         campaigns = facts.campaigns
         titles = [f"“{c.title}”" for c in campaigns]
         yield Paragraph.of(
-            self.t(
+            self._(
                 "Trong kỳ, {unit} triển khai {n} đợt khảo sát, lấy ý kiến: {titles}.",
                 unit=self.unit,
                 n=self.count(len(campaigns)),
@@ -194,11 +194,11 @@ class _Writer:
             partners.update(campaign.partners)
         if channels:
             ways = [
-                self.t("{channel} ({n} phiếu)", channel=self.channel(name), n=self.count(n))
+                self._("{channel} ({n} phiếu)", channel=self.channel(name), n=self.count(n))
                 for name, n in channels.most_common()
             ]
             yield Paragraph.of(
-                self.t(
+                self._(
                     "Hình thức lấy ý kiến phù hợp với điều kiện của cha mẹ học sinh và người dân: "
                     "{ways}.",
                     ways=listing(ways, lang),
@@ -206,11 +206,11 @@ class _Writer:
             )
         if partners:
             names = [
-                self.t("{partner} ({n} phiếu)", partner=name, n=self.count(n))
+                self._("{partner} ({n} phiếu)", partner=name, n=self.count(n))
                 for name, n in sorted(partners.items())
             ]
             yield Paragraph.of(
-                self.t(
+                self._(
                     "Phối hợp với Ủy ban Mặt trận Tổ quốc và các tổ chức chính trị - xã hội "
                     "phát phiếu, tiếp nhận ý kiến: {names}.",
                     names=listing(names, lang),
@@ -225,14 +225,14 @@ class _Writer:
         return total
 
     def channel(self, name: str) -> str:
-        return self.t(CHANNEL_PHRASES[name]) if name in CHANNEL_PHRASES else name
+        return self._(CHANNEL_PHRASES[name]) if name in CHANNEL_PHRASES else name
 
     def target(self) -> str:
         return format_share(TARGET / 100, self.lang, 0)
 
     def table_caption(self, title: str) -> str:
         self.tables += 1
-        return self.t("Bảng {n}. {title}", n=self.tables, title=title)
+        return self._("Bảng {n}. {title}", n=self.tables, title=title)
 
     def _totals(self) -> list[Span | Note | str]:
         facts = self.facts
@@ -240,11 +240,11 @@ class _Writer:
         schools = sum(c.schools for c in campaigns)
         answered = sum(c.schools_answered for c in campaigns)
         parts: list[Span | Note | str] = [
-            self.t("Tổng số phiếu thu về: {n} phiếu", n=self.count(facts.responses))
+            self._("Tổng số phiếu thu về: {n} phiếu", n=self.count(facts.responses))
         ]
         if schools:
             parts.append(
-                self.t(
+                self._(
                     ", từ {answered}/{schools} lượt trường được khảo sát ({share})",
                     answered=self.count(answered),
                     schools=self.count(schools),
@@ -254,7 +254,7 @@ class _Writer:
         expected = sum(c.expected or 0 for c in campaigns)
         if expected:
             parts.append(
-                self.t(
+                self._(
                     "; tỷ lệ phản hồi đạt {rate} so với số người dự kiến lấy ý kiến ({expected} "
                     "người)",
                     rate=self.percent(100 * facts.responses / expected),
@@ -268,7 +268,7 @@ class _Writer:
         lines = []
         for c in self.facts.campaigns:
             lines.append(
-                self.t(
+                self._(
                     "{title} (mã {code}, bảng hỏi “{questionnaire}” phiên bản {version}): từ "
                     "{start} đến {end}; {n} phiếu; {schools} trường được khảo sát; ngưỡng "
                     "công bố k = {k} phiếu",
@@ -295,17 +295,17 @@ class _Writer:
         overall = scores["overall"]
         index = overall["index"]
         verdict = (
-            self.t("đạt mục tiêu từ {target} trở lên", target=self.target())
+            self._("đạt mục tiêu từ {target} trở lên", target=self.target())
             if index >= TARGET
-            else self.t("thấp hơn mục tiêu {target} của Đề án 2034/QĐ-BGDĐT", target=self.target())
+            else self._("thấp hơn mục tiêu {target} của Đề án 2034/QĐ-BGDĐT", target=self.target())
         )
         parts: list[Span | Note | str] = [
-            self.t(
+            self._(
                 "Kết quả {n} phiếu khảo sát cho thấy chỉ số hài lòng tổng hợp đạt ",
                 n=self.count(scores["n"]),
             ),
             Span(self.percent(index), bold=True),
-            self.t(
+            self._(
                 " (khoảng tin cậy 95%: {ci}), {verdict}",
                 ci=interval(overall["ci"], self.lang),
                 verdict=verdict,
@@ -315,7 +315,7 @@ class _Writer:
         general = overall.get("general")
         if general and general.get("satisfied") is not None:
             parts.append(
-                self.t(
+                self._(
                     "; tỷ lệ hài lòng chung (câu hỏi đánh giá chung) là {share}",
                     share=self.percent(general["satisfied"]),
                 )
@@ -330,7 +330,7 @@ class _Writer:
         yield from self._units(campaign)
 
     def _withheld(self, campaign: CampaignFacts) -> str:
-        return self.t(
+        return self._(
             "Số phiếu thu về chưa đủ {k} phiếu nên không công bố chỉ số, để bảo đảm không thể "
             "nhận biết người trả lời.",
             k=self.count(campaign.k),
@@ -342,7 +342,7 @@ class _Writer:
         text = (
             ""
             if self.method_told
-            else self.t(
+            else self._(
                 "Chỉ số thành phần là tỷ lệ trung bình người trả lời “Hài lòng” hoặc “Rất hài lòng” "
                 "với các câu hỏi của thành phần; chỉ số tổng hợp là trung bình có trọng số của các "
                 "chỉ số thành phần (Quyết định 3476/QĐ-BGDĐT). Khoảng tin cậy 95% tính bằng "
@@ -355,13 +355,13 @@ class _Writer:
         self.method_told = True
         fully = scores["overall"].get("fully_satisfied") or {}
         if fully.get("share") is not None:
-            text += " " + self.t(
+            text += " " + self._(
                 "Tỷ lệ hài lòng toàn diện (hài lòng với mọi câu hỏi): {share}.",
                 share=self.percent(fully["share"]),
             )
         quality = scores.get("quality") or {}
         if quality.get("straight_lining") or quality.get("speeding"):
-            text += " " + self.t(
+            text += " " + self._(
                 "Phiếu có dấu hiệu trả lời chiếu lệ: {straight} phiếu chọn cùng một mức cho mọi "
                 "câu, {speeding} phiếu làm quá nhanh; {excluded} phiếu bị loại khỏi kết quả.",
                 straight=self.count(quality.get("straight_lining", 0)),
@@ -379,34 +379,34 @@ class _Writer:
         result = previous["comparison"]["overall"]
         difference = index - before
         if not result["significant"]:
-            wording = self.t(
+            wording = self._(
                 "tương đương đợt khảo sát trước ({before}; chênh lệch {delta}, không có ý nghĩa "
                 "thống kê)",
                 before=self.percent(before),
                 delta=points(difference, self.lang),
             )
         elif difference > 0:
-            wording = self.t(
+            wording = self._(
                 "tăng {delta} so với đợt khảo sát trước (từ {before} lên {now})",
                 delta=points(difference, self.lang),
                 before=self.percent(before),
                 now=self.percent(index),
             )
         else:
-            wording = self.t(
+            wording = self._(
                 "giảm {delta} so với đợt khảo sát trước (từ {before} xuống {now})",
                 delta=points(difference, self.lang),
                 before=self.percent(before),
                 now=self.percent(index),
             )
         moved = self._moved_dimensions(campaign)
-        text = self.t("Chỉ số hài lòng tổng hợp {wording}", wording=wording)
+        text = self._("Chỉ số hài lòng tổng hợp {wording}", wording=wording)
         if moved:
             text += "; " + moved
         return Paragraph.of(
             text + ".",
             Note(
-                self.t(
+                self._(
                     "So sánh với đợt {code} ({n} phiếu) trên cùng bảng hỏi, theo từng câu hỏi "
                     "cùng mã; kiểm định hai phía, hiệu chỉnh Holm cho nhiều phép so sánh, mức ý "
                     "nghĩa 5%.",
@@ -419,21 +419,21 @@ class _Writer:
     def _moved_dimensions(self, campaign: CampaignFacts) -> str:
         comparison = campaign.scores["previous"]["comparison"].get("dimensions", {})
         up = [
-            self.t("“{title}”", title=campaign.dimension_title(dim, self.lang))
+            self._("“{title}”", title=campaign.dimension_title(dim, self.lang))
             for dim, result in comparison.items()
             if result["significant"] and result["difference"] > 0
         ]
         down = [
-            self.t("“{title}”", title=campaign.dimension_title(dim, self.lang))
+            self._("“{title}”", title=campaign.dimension_title(dim, self.lang))
             for dim, result in comparison.items()
             if result["significant"] and result["difference"] < 0
         ]
         parts = []
         if up:
-            parts.append(self.t("tăng rõ rệt ở {items}", items=listing(up, self.lang)))
+            parts.append(self._("tăng rõ rệt ở {items}", items=listing(up, self.lang)))
         if down:
-            parts.append(self.t("giảm rõ rệt ở {items}", items=listing(down, self.lang)))
-        return self.t("trong đó {parts}", parts=listing(parts, self.lang)) if parts else ""
+            parts.append(self._("giảm rõ rệt ở {items}", items=listing(down, self.lang)))
+        return self._("trong đó {parts}", parts=listing(parts, self.lang)) if parts else ""
 
     def _aspects(self, campaign: CampaignFacts) -> Iterable[Block]:
         dimensions = [d for d in campaign.scores["dimensions"] if d.get("index") is not None]
@@ -441,7 +441,7 @@ class _Writer:
             return
         ranked = sorted(dimensions, key=lambda d: d["index"], reverse=True)
         best, weakest = ranked[0], ranked[-1]
-        text = self.t(
+        text = self._(
             "Nội dung được đánh giá cao nhất là “{best}” ({best_index}); nội dung có chỉ số "
             "thấp nhất là “{weakest}” ({weakest_index})",
             best=campaign.dimension_title(best["id"], self.lang),
@@ -451,7 +451,7 @@ class _Writer:
         )
         question = self._weakest_question(campaign)
         if question:
-            text += self.t(
+            text += self._(
                 ", trong đó câu hỏi có tỷ lệ hài lòng thấp nhất là “{question}” ({share})",
                 question=question[0],
                 share=self.percent(question[1]),
@@ -460,7 +460,7 @@ class _Writer:
         yield Paragraph.of(text + ".")
         if unreliable:
             yield Paragraph.of(
-                self.t(
+                self._(
                     "Độ tin cậy thang đo của {items} còn thấp (hệ số Cronbach’s alpha dưới 0,7); "
                     "cần rà soát lại các câu hỏi của thành phần này ở đợt sau.",
                     items=listing(
@@ -507,7 +507,7 @@ class _Writer:
         rows.append(
             (
                 "",
-                self.t("Chỉ số hài lòng tổng hợp"),
+                self._("Chỉ số hài lòng tổng hợp"),
                 self.count(overall["n"]),
                 self.percent(overall["index"]),
                 interval(overall["ci"], self.lang),
@@ -515,17 +515,17 @@ class _Writer:
             )
         )
         return Table(
-            caption=self.table_caption(self.t("Chỉ số hài lòng theo thành phần")),
+            caption=self.table_caption(self._("Chỉ số hài lòng theo thành phần")),
             header=(
-                self.t("TT"),
-                self.t("Thành phần"),
-                self.t("Số phiếu"),
-                self.t("Chỉ số"),
-                self.t("Khoảng tin cậy 95%"),
-                self.t("So với đợt trước (điểm %)"),
+                self._("TT"),
+                self._("Thành phần"),
+                self._("Số phiếu"),
+                self._("Chỉ số"),
+                self._("Khoảng tin cậy 95%"),
+                self._("So với đợt trước (điểm %)"),
             ),
             rows=tuple(rows),
-            note=self.t("(*) Thay đổi có ý nghĩa thống kê ở mức 5%."),
+            note=self._("(*) Thay đổi có ý nghĩa thống kê ở mức 5%."),
             numeric=frozenset({2, 3, 4, 5}),
         )
 
@@ -553,7 +553,7 @@ class _Writer:
             sentences = []
             if above:
                 sentences.append(
-                    self.t(
+                    self._(
                         "{n} đơn vị có chỉ số hài lòng cao hơn rõ rệt so với các đơn vị còn lại: {units}",
                         n=self.count(len(above)),
                         units=self._unit_list(above),
@@ -561,16 +561,16 @@ class _Writer:
                 )
             if below:
                 sentences.append(
-                    self.t(
+                    self._(
                         "{n} đơn vị thấp hơn rõ rệt: {units}",
                         n=self.count(len(below)),
                         units=self._unit_list(below),
                     )
                 )
-            parts.append(self.t("Có {sentences}", sentences="; ".join(sentences)))
+            parts.append(self._("Có {sentences}", sentences="; ".join(sentences)))
         else:
             parts.append(
-                self.t(
+                self._(
                     "Không có đơn vị nào có chỉ số hài lòng khác biệt rõ rệt so với các đơn vị "
                     "còn lại"
                 )
@@ -578,7 +578,7 @@ class _Writer:
         parts.append(Note(self._units_note(campaign)))
         if withheld:
             parts.append(
-                self.t(
+                self._(
                     "; {n} đơn vị có dưới {k} phiếu nên không công bố số liệu riêng",
                     n=self.count(len(withheld)),
                     k=self.count(campaign.k),
@@ -591,7 +591,7 @@ class _Writer:
     def _unit_list(self, children: Sequence[ChildFacts]) -> str:
         return listing(
             [
-                self.t(
+                self._(
                     "{name} ({index})",
                     name=c.name,
                     index=self.percent(c.scores["overall"]["index"]),  # type: ignore[index]
@@ -606,7 +606,7 @@ class _Writer:
         for child in campaign.children:
             if child.scores is None or child.scores["overall"].get("index") is None:
                 items.append(
-                    self.t(
+                    self._(
                         "{name}: không công bố (dưới {k} phiếu)",
                         name=child.name,
                         k=self.count(campaign.k),
@@ -614,7 +614,7 @@ class _Writer:
                 )
             else:
                 items.append(
-                    self.t(
+                    self._(
                         "{name}: {index} ({n} phiếu)",
                         name=child.name,
                         index=self.percent(child.scores["overall"]["index"]),
@@ -622,10 +622,10 @@ class _Writer:
                     )
                 )
         return (
-            self.t("Chỉ số hài lòng tổng hợp theo đơn vị: ")
+            self._("Chỉ số hài lòng tổng hợp theo đơn vị: ")
             + "; ".join(items)
             + ". "
-            + self.t(
+            + self._(
                 "Mỗi đơn vị được so sánh với phần còn lại của đơn vị cấp trên (kiểm định hai "
                 "phía, hiệu chỉnh Holm, mức ý nghĩa 5%); khác biệt không có ý nghĩa thống kê "
                 "không được nêu là cao hơn hay thấp hơn."
@@ -655,17 +655,17 @@ class _Writer:
                 )
             )
         return Table(
-            caption=self.table_caption(self.t("Chỉ số hài lòng theo đơn vị")),
+            caption=self.table_caption(self._("Chỉ số hài lòng theo đơn vị")),
             header=(
-                self.t("TT"),
-                self.t("Đơn vị"),
-                self.t("Số phiếu"),
-                self.t("Chỉ số"),
-                self.t("Khoảng tin cậy 95%"),
-                self.t("Tỷ lệ phản hồi"),
+                self._("TT"),
+                self._("Đơn vị"),
+                self._("Số phiếu"),
+                self._("Chỉ số"),
+                self._("Khoảng tin cậy 95%"),
+                self._("Tỷ lệ phản hồi"),
             ),
             rows=tuple(rows),
-            note=self.t(
+            note=self._(
                 "“—”: đơn vị có dưới {k} phiếu (hoặc có thể suy ra từ tổng), không công bố "
                 "để bảo vệ người trả lời.",
                 k=self.count(campaign.k),
@@ -695,7 +695,7 @@ class _Writer:
             text = localize(question.text, self.lang).rstrip("?:. ")
             if len(leading) < 3 and choice["type"] == "single":
                 leading.append(
-                    self.t(
+                    self._(
                         "về “{question}”, ý kiến nhiều nhất là “{option}” ({share})",
                         question=text,
                         option=labels.get(top, top),
@@ -703,7 +703,7 @@ class _Writer:
                     )
                 )
             distributions.append(
-                self.t(
+                self._(
                     "{question}: {items}",
                     question=text,
                     items=", ".join(
@@ -712,7 +712,7 @@ class _Writer:
                     ),
                 )
             )
-        opening = self.t(
+        opening = self._(
             "Đợt lấy ý kiến thu về {n} phiếu",
             n=self.count(scores["n"]),
         )
@@ -723,7 +723,7 @@ class _Writer:
         if distributions:
             parts.append(
                 Note(
-                    self.t("Tỷ lệ lựa chọn (trên số người trả lời từng câu): ")
+                    self._("Tỷ lệ lựa chọn (trên số người trả lời từng câu): ")
                     + "; ".join(distributions)
                     + "."
                 )
@@ -749,7 +749,7 @@ class _Writer:
                 labels.setdefault(item["id"], item["label"])
                 quotes.setdefault(item["id"], []).extend(item.get("quotes", []))
         if not written:
-            yield Paragraph.of(self.t("Trong kỳ không có ý kiến góp ý bằng văn bản."))
+            yield Paragraph.of(self._("Trong kỳ không có ý kiến góp ý bằng văn bản."))
         else:
             yield from self._themes(written, praise, complaint, themes, labels, quotes)
         yield self._cases()
@@ -764,12 +764,12 @@ class _Writer:
         quotes: dict[str, list[str]],
     ) -> Iterable[Block]:
         named = [
-            self.t("{label} ({n} ý kiến)", label=labels[theme].lower(), n=self.count(n))
+            self._("{label} ({n} ý kiến)", label=labels[theme].lower(), n=self.count(n))
             for theme, n in themes.most_common()
             if theme != "khen_ngoi" and n
         ][:THEMES_NAMED]
         parts: list[Span | Note | str] = [
-            self.t(
+            self._(
                 "Tổng hợp {n} ý kiến góp ý bằng văn bản (đã được tự động xóa họ tên, số điện "
                 "thoại, địa chỉ trước khi lưu), trong đó {praise} ý kiến khen ngợi, {complaint} "
                 "ý kiến phản ánh hạn chế hoặc đề nghị",
@@ -780,14 +780,14 @@ class _Writer:
         ]
         if named:
             parts.append(
-                self.t(
+                self._(
                     ". Các nội dung được quan tâm nhiều nhất là {themes}",
                     themes=listing(named, self.lang),
                 )
             )
         parts.append(
             Note(
-                self.t("Số ý kiến theo chủ đề (một ý kiến có thể thuộc nhiều chủ đề): ")
+                self._("Số ý kiến theo chủ đề (một ý kiến có thể thuộc nhiều chủ đề): ")
                 + "; ".join(
                     f"{labels[theme]}: {self.count(n)}" for theme, n in themes.most_common() if n
                 )
@@ -798,7 +798,7 @@ class _Writer:
         yield Paragraph.of(*parts)
         chosen = self._quotes(themes, quotes)
         if chosen:
-            quoted: list[Span | str] = [self.t("Một số ý kiến tiêu biểu: ")]
+            quoted: list[Span | str] = [self._("Một số ý kiến tiêu biểu: ")]
             for number, quote in enumerate(chosen):
                 if number:
                     quoted.append("; ")
@@ -829,21 +829,21 @@ class _Writer:
             statuses[status] += n
         if not kinds:
             return Paragraph.of(
-                self.t(
+                self._(
                     "Trong kỳ không có phản ánh, kiến nghị, khiếu nại, tố cáo nào qua các kênh "
                     "lấy ý kiến phải xem xét, giải quyết."
                 )
             )
         by_kind = [
-            self.t("{n} {kind}", n=self.count(kinds[kind]), kind=self.t(label).lower())
+            self._("{n} {kind}", n=self.count(kinds[kind]), kind=self._(label).lower())
             for kind, label in KIND_LABELS.items()
             if kinds[kind]
         ]
         by_status = [
-            self.t("{label}: {n}", label=self.t(label), n=self.count(statuses[status]))
+            self._("{label}: {n}", label=self._(label), n=self.count(statuses[status]))
             for status, label in CASE_LABELS.items()
         ]
-        text = self.t(
+        text = self._(
             "Các ý kiến được phân loại, xem xét, giải quyết theo quy định: {kinds} (tổng số "
             "{total}). Tình trạng giải quyết: {statuses}.",
             kinds=listing(by_kind, self.lang),
@@ -851,7 +851,7 @@ class _Writer:
             statuses="; ".join(by_status),
         )
         if kinds["khieu_nai"] or kinds["to_cao"]:
-            text += " " + self.t(
+            text += " " + self._(
                 "Khiếu nại, tố cáo được hướng dẫn, chuyển xử lý theo trình tự của Luật Khiếu "
                 "nại, Luật Tố cáo."
             )
@@ -862,11 +862,11 @@ class _Writer:
     def strengths(self, satisfaction: Sequence[CampaignFacts]) -> Iterable[Block]:
         ways = [self.channel(name) for name, _ in self.channels().most_common()]
         items = [
-            self.t(
+            self._(
                 "Việc lấy ý kiến bằng {ways} giúp cha mẹ học sinh, người dân tham gia thuận tiện, "
                 "ẩn danh; kết quả được tổng hợp tự động, công khai theo phương châm “dân biết, "
                 "dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ hưởng”.",
-                ways=listing(ways, self.lang) if ways else self.t("phiếu khảo sát"),
+                ways=listing(ways, self.lang) if ways else self._("phiếu khảo sát"),
             )
         ]
         for campaign in satisfaction:
@@ -875,7 +875,7 @@ class _Writer:
             index = campaign.scores["overall"]["index"]
             if index >= TARGET:
                 items.append(
-                    self.t(
+                    self._(
                         "Chỉ số hài lòng của đợt “{title}” đạt {index}, đạt mục tiêu của Đề án "
                         "2034/QĐ-BGDĐT.",
                         title=campaign.title,
@@ -884,7 +884,7 @@ class _Writer:
                 )
             if _wave_direction(campaign) > 0:
                 items.append(
-                    self.t(
+                    self._(
                         "Sự hài lòng của cha mẹ học sinh trong đợt “{title}” tăng rõ rệt so với "
                         "đợt trước.",
                         title=campaign.title,
@@ -894,7 +894,7 @@ class _Writer:
         total = sum(resolved.values())
         done = sum(n for (_, status), n in resolved.items() if status == "da")
         if total and done == total:
-            items.append(self.t("Toàn bộ phản ánh, kiến nghị đã được xem xét, giải quyết."))
+            items.append(self._("Toàn bộ phản ánh, kiến nghị đã được xem xét, giải quyết."))
         for item in items:
             yield Paragraph.of(item)
 
@@ -905,7 +905,7 @@ class _Writer:
                 continue
             if _wave_direction(campaign) < 0:
                 items.append(
-                    self.t(
+                    self._(
                         "Chỉ số hài lòng của đợt “{title}” giảm so với đợt trước; cần làm rõ "
                         "nguyên nhân ở các nội dung có chỉ số giảm.",
                         title=campaign.title,
@@ -913,7 +913,7 @@ class _Writer:
                 )
             if campaign.scores["overall"]["index"] < TARGET:
                 items.append(
-                    self.t(
+                    self._(
                         "Chỉ số hài lòng của đợt “{title}” chưa đạt mục tiêu {target}.",
                         title=campaign.title,
                         target=self.target(),
@@ -922,7 +922,7 @@ class _Writer:
             below = [c.name for c in campaign.children if c.scores and _significant(c) < 0]
             if below:
                 items.append(
-                    self.t(
+                    self._(
                         "Một số đơn vị có chỉ số hài lòng thấp hơn rõ rệt so với mặt bằng chung: "
                         "{units}.",
                         units=listing(below, self.lang),
@@ -931,7 +931,7 @@ class _Writer:
         expected = sum(c.expected or 0 for c in self.facts.campaigns)
         if expected and 100 * self.facts.responses / expected < LOW_RESPONSE:
             items.append(
-                self.t(
+                self._(
                     "Tỷ lệ cha mẹ học sinh, người dân tham gia trả lời còn thấp ({rate}), chưa "
                     "phản ánh đầy đủ ý kiến của Nhân dân.",
                     rate=self.percent(100 * self.facts.responses / expected),
@@ -940,7 +940,7 @@ class _Writer:
         silent = sum(c.schools - c.schools_answered for c in self.facts.campaigns)
         if silent:
             items.append(
-                self.t(
+                self._(
                     "Còn {n} lượt trường chưa có phiếu trả lời nào.",
                     n=self.count(silent),
                 )
@@ -948,13 +948,13 @@ class _Writer:
         pending = sum(n for (_, status), n in self.facts.cases().items() if status != "da")
         if pending:
             items.append(
-                self.t(
+                self._(
                     "Còn {n} phản ánh, kiến nghị đang hoặc chưa được giải quyết.",
                     n=self.count(pending),
                 )
             )
         if not items:
-            items.append(self.t("Qua kết quả lấy ý kiến, chưa ghi nhận tồn tại, hạn chế nổi bật."))
+            items.append(self._("Qua kết quả lấy ý kiến, chưa ghi nhận tồn tại, hạn chế nổi bật."))
         for item in items:
             yield Paragraph.of(item)
 

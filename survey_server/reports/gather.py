@@ -134,9 +134,10 @@ async def gather(
             and row["closes_on"] >= period.start
             and _related(row["root_path"], unit["path"])
         ]
-    if not rows:
+    found = [await _campaign_facts(scope, row, unit) for row in rows]
+    facts = [campaign for campaign in found if campaign is not None]
+    if not facts:
         raise NothingToReport(unit=unit["name"], period=period.describe())
-    facts = [await _campaign_facts(scope, row, unit) for row in rows]
     parent = await get_unit_by_id(unit["parent"]) if unit["parent"] else None
     return ReportFacts(unit, parent, period, issued_on, tuple(facts))
 
@@ -163,14 +164,20 @@ async def _campaign_row(code: str, unit: dict[str, Any]) -> dict[str, Any]:
     return {**campaign, "root_path": campaign["root_unit_path"]}
 
 
-async def _campaign_facts(scope: Scope, row: dict[str, Any], unit: dict[str, Any]) -> CampaignFacts:
-    """One campaign seen from the unit (or from the campaign's root, when it lies inside)."""
+async def _campaign_facts(
+    scope: Scope, row: dict[str, Any], unit: dict[str, Any]
+) -> CampaignFacts | None:
+    """One campaign seen from the unit (or from the campaign's root, when it lies inside);
+    ``None`` when the campaign does not reach the unit (a preschool survey and a high school)."""
     campaign = await get_campaign(row["code"])
     view = (
         unit
         if str(unit["path"]).startswith(row["root_path"])
         else await get_unit(campaign["root_unit_code"])
     )
+    reached = await reached_units(campaign["id"])
+    if view["id"] not in reached:
+        return None
     counts = await progress(scope, campaign["code"], view["code"])
     scores = await campaign_scores(campaign["code"], view["code"])
     groups = scores.get("groups") or {}
@@ -186,7 +193,7 @@ async def _campaign_facts(scope: Scope, row: dict[str, Any], unit: dict[str, Any
         )
         for child in counts["children"]
     )
-    schools, answered = await _schools_covered(campaign["id"], view)
+    schools, answered = await _schools_covered(reached, campaign["id"], view)
     spec = await campaign_form(campaign)
     return CampaignFacts(
         code=campaign["code"],
@@ -207,9 +214,10 @@ async def _campaign_facts(scope: Scope, row: dict[str, Any], unit: dict[str, Any
     )
 
 
-async def _schools_covered(campaign_id: int, unit: dict[str, Any]) -> tuple[int, int]:
+async def _schools_covered(
+    reached: set[int], campaign_id: int, unit: dict[str, Any]
+) -> tuple[int, int]:
     """How many schools of the subtree the campaign reaches, and from how many answers came."""
-    reached = await reached_units(campaign_id)
     schools = [row for row in await list_subtree(unit["path"], ("school",)) if row["id"] in reached]
     rows = await Submission.raw(
         "SELECT DISTINCT u.path FROM submission s JOIN unit u ON u.id = s.unit "

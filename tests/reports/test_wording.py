@@ -232,3 +232,16 @@ async def test_period_selects_overlapping_campaigns(province: Settings) -> None:
         await gather(
             operator_scope(unit), "SO-HP", parse_period(str(year - 5)), (), today(province.timezone)
         )
+
+
+async def test_a_campaign_that_does_not_reach_the_unit_is_left_out(province: Settings) -> None:
+    year = str(today(province.timezone).year)
+    unit = await get_unit("MN-LC1")  # a preschool: the phổ thông surveys never reached it
+    facts = await gather(
+        operator_scope(unit), "MN-LC1", parse_period(year), (), today(province.timezone)
+    )
+    assert {c.code for c in facts.campaigns} == {"HL-MN-2026", "MC-2026"}
+    with pytest.raises(NothingToReport):
+        await gather(
+            operator_scope(unit), "MN-LC1", None, ("HL-PT-2026",), today(province.timezone)
+        )
