@@ -319,6 +319,56 @@ def _write_atomically(path: Path, content: bytes) -> None:
         raise click.ClickException(f"Không ghi được {path}: {error.strerror}") from None
 
 
+@main.command("import")
+@click.argument("campaign")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", default=None, help="Mã đơn vị cho mọi dòng (khi tệp không có cột unit)")
+@click.option("--channel", default="paper", show_default=True, help="Kênh: paper, partner…")
+@click.option("--partner", default=None, help="Tổ chức đối tác đã phát và thu phiếu")
+@common_db
+@common_data
+def import_command(
+    campaign: str,
+    file: Path,
+    unit: str | None,
+    channel: str,
+    partner: str | None,
+    database_url: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Nhập phiếu từ tệp CSV hoặc Excel: tất cả hoặc không phiếu nào."""
+    from survey_server.paper.imports import ImportInvalid, import_file
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+    data = file.read_bytes()
+
+    async def run() -> Any:
+        await _prepare(settings)
+        try:
+            return await import_file(
+                campaign,
+                data,
+                file.name,
+                unit_code=unit,
+                channel=channel,
+                partner=" ".join(partner.split()) if partner else None,
+                timezone=settings.timezone,
+            )
+        except ImportInvalid as error:
+            return error
+
+    outcome = _run(run)
+    if isinstance(outcome, ImportInvalid):
+        click.echo(outcome.text("vi"), err=True)
+        for problem in outcome.problems:
+            click.echo(f"{file.name}: {problem}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Đã nhập {outcome.added} phiếu; {outcome.already} phiếu đã có từ lần nhập trước; "
+        f"{outcome.blank} dòng trống được bỏ qua."
+    )
+
+
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Chỉ đếm, không xóa.")
 @common_db

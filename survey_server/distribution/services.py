@@ -26,6 +26,9 @@ from survey_server.units.services import get_unit
 from survey_server.units.tables import Unit
 
 CHANNELS = ("qr_meeting", "zalo", "partner", "paper", "web")
+#: Channels whose responses may carry the partner organisation that collected them (paper
+#: forms handed out and typed in by the Fatherland Front or a mass organisation).
+PARTNER_CHANNELS = ("partner", "paper")
 #: How long a resolved link is reused before the database is asked again. Closing a campaign
 #: takes effect within this delay in every server process.
 LINK_CACHE_SECONDS = 5.0
@@ -252,7 +255,7 @@ class LinkInvalid(AppError):
 
 
 PARTNER_REQUIRED = N_("kênh đối tác (partner) cần tên tổ chức đối tác, ví dụ “Hội LHPN xã An Lão”")
-PARTNER_ONLY = N_("chỉ kênh đối tác (partner) mới ghi tên tổ chức đối tác")
+PARTNER_ONLY = N_("chỉ kênh đối tác (partner) và phiếu giấy (paper) mới ghi tên tổ chức đối tác")
 UNIT_OUTSIDE = N_("đơn vị {unit} không thuộc phạm vi của đợt khảo sát")
 UNKNOWN_CHANNEL = N_("kênh '{channel}' không hợp lệ; chọn một trong: {choices}")
 
@@ -277,7 +280,7 @@ async def add_link(
         )
     if channel == "partner" and not partner:
         raise LinkInvalid(detail=gettext(PARTNER_REQUIRED, "vi"))
-    if channel != "partner" and partner:
+    if channel not in PARTNER_CHANNELS and partner:
         raise LinkInvalid(detail=gettext(PARTNER_ONLY, "vi"))
     campaign = await get_campaign(campaign_code)
     unit = await get_unit(unit_code)

@@ -1,0 +1,203 @@
+"""Importing answers typed elsewhere — a school's spreadsheet, a partner's stack of paper forms.
+
+A file is one table, one row per form, one column per question id (our template adds the
+questions' labels as a second header row), and a ``unit`` column unless one unit is given for
+the whole file. Every row goes through the submission validator (free text through the
+scrubber), so an imported form counts exactly like one answered online. All or nothing: one
+bad cell and nothing is stored, and the report lists every problem with its row. The same file
+imported twice adds nothing: each row's id is derived from the file's content and the row's
+number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from survey_server.campaigns.services import get_campaign
+from survey_server.distribution.codes import RECEIPT_LENGTH, new_code
+from survey_server.distribution.services import CHANNELS, PARTNER_CHANNELS, add_link
+from survey_server.distribution.tables import Link
+from survey_server.errors import AppError
+from survey_server.i18n import N_, gettext
+from survey_server.responses.tables import Submission
+from survey_server.responses.tabular import read_answers
+from survey_server.scoring.services import campaign_form
+from survey_server.spreadsheet import TableUnreadable, read_table
+from survey_server.timekeeping import today
+from survey_server.units.tables import Unit
+
+UNIT_COLUMN = "unit"
+NAMESPACE = uuid.UUID("6f1b4c1e-3c3a-4b7e-9d1c-5a8f0e2b7c41")
+CHUNK = 500
+#: How many problems a report lists (a file with thousands of bad rows needs fixing as a whole).
+PROBLEMS_SHOWN = 200
+
+
+class ImportInvalid(AppError):
+    status_code = 422
+    code = "import_invalid"
+    message = N_("Tệp {name} có lỗi; chưa nhập phiếu nào.")
+
+    def __init__(self, name: str, problems: Sequence[str]) -> None:
+        super().__init__(name=name)
+        self.problems = list(problems)
+
+
+UNREADABLE = {
+    "encoding": N_(
+        "Dòng 1: không đọc được bảng mã của tệp; hãy lưu dạng CSV UTF-8 hoặc Excel (.xlsx)."
+    ),
+    "empty": N_("Dòng 1: tệp trống."),
+    "xlsx": N_("Dòng 1: tệp Excel bị hỏng hoặc không phải tệp .xlsx."),
+    "tcvn3": N_(
+        "Dòng 1: văn bản được gõ bằng bảng mã cũ TCVN3 (ABC); hãy chuyển sang Unicode (ví dụ "
+        "bằng công cụ chuyển mã của Unikey) rồi lưu lại."
+    ),
+    "vni": N_(
+        "Dòng 1: văn bản được gõ bằng bảng mã cũ VNI; hãy chuyển sang Unicode (ví dụ bằng công "
+        "cụ chuyển mã của Unikey) rồi lưu lại."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    added: int
+    already: int  # rows of a file imported before
+    blank: int
+
+
+async def import_file(
+    campaign_code: str,
+    data: bytes,
+    name: str,
+    *,
+    unit_code: str | None = None,
+    channel: str = "paper",
+    partner: str | None = None,
+    scope_path: str | None = None,
+    timezone: str = "Asia/Ho_Chi_Minh",
+    lang: str = "vi",
+) -> ImportOutcome:
+    """Store every row of ``data`` as a response of the campaign, or nothing at all.
+
+    ``scope_path`` limits the units a row may name (a user's subtree); ``partner`` is the
+    organisation that collected the forms. Forms are dated the day they are imported.
+    """
+    campaign = await get_campaign(campaign_code)
+    problems = _setting_problems(campaign, channel, partner, lang)
+    if problems:
+        raise ImportInvalid(name, problems)
+    spec = await campaign_form(campaign)
+    try:
+        table = read_table(data, name)
+    except TableUnreadable as error:
+        raise ImportInvalid(name, [gettext(UNREADABLE[error.code], lang)]) from None
+    answers = read_answers(spec, table)
+    problems = [error.render(lang) for error in answers.errors]
+    units = await _units(campaign, scope_path)
+    rows: list[tuple[Any, int]] = []
+    for row in answers.rows:
+        code = (row.other.get(UNIT_COLUMN) or unit_code or "").strip().upper()
+        if not code:
+            problems.append(
+                gettext("Dòng {row}: thiếu mã đơn vị (cột unit hoặc --unit).", lang, row=row.row)
+            )
+        elif code not in units:
+            problems.append(
+                gettext(
+                    "Dòng {row}: đơn vị '{unit}' không thuộc đợt khảo sát hoặc phạm vi của tài khoản.",
+                    lang,
+                    row=row.row,
+                    unit=code[:40],
+                )
+            )
+        else:
+            rows.append((row, units[code]))
+    if problems:
+        raise ImportInvalid(name, problems[:PROBLEMS_SHOWN])
+    digest = hashlib.sha256(data).hexdigest()
+    ids = {
+        row.row: str(uuid.uuid5(NAMESPACE, f"{campaign['code']}|{digest}|{row.row}"))
+        for row, _ in rows
+    }
+    stored = await _existing(list(ids.values()))
+    fresh = [(row, unit) for row, unit in rows if ids[row.row] not in stored]
+    day = today(timezone)
+    async with Submission._meta.db.transaction():
+        links = {}
+        for unit in {unit for _, unit in fresh}:
+            code = await add_link(campaign["code"], unit, channel, partner)
+            links[unit] = await Link.select(Link.id, Link.unit).where(Link.code == code).first()
+        for start in range(0, len(fresh), CHUNK):
+            await Submission.insert(
+                *[
+                    Submission(
+                        submission_id=uuid.UUID(ids[row.row]),
+                        receipt=new_code(RECEIPT_LENGTH),
+                        campaign=campaign["id"],
+                        link=links[unit]["id"],
+                        unit=links[unit]["unit"],
+                        channel=channel,
+                        partner=partner,
+                        questionnaire=campaign["questionnaire"],
+                        lang=lang,
+                        submitted_on=day,
+                        duration_bucket=0,
+                        closed=row.clean.closed,
+                        answers=json.dumps(
+                            row.clean.answers, ensure_ascii=False, separators=(",", ":")
+                        ),
+                    )
+                    for row, unit in fresh[start : start + CHUNK]
+                ]
+            )
+    return ImportOutcome(len(fresh), len(rows) - len(fresh), answers.blank_rows)
+
+
+def _setting_problems(
+    campaign: dict[str, Any], channel: str, partner: str | None, lang: str
+) -> list[str]:
+    problems = []
+    if campaign["status"] == "draft":
+        problems.append(
+            gettext("Đợt khảo sát còn là bản nháp; hãy mở đợt trước khi nhập phiếu.", lang)
+        )
+    if channel not in CHANNELS:
+        problems.append(
+            gettext(
+                "Kênh '{channel}' không hợp lệ; chọn một trong: {choices}.",
+                lang,
+                channel=channel[:20],
+                choices=", ".join(CHANNELS),
+            )
+        )
+    if partner and channel not in PARTNER_CHANNELS:
+        problems.append(
+            gettext("Chỉ phiếu giấy và kênh đối tác mới ghi tên tổ chức đối tác.", lang)
+        )
+    return problems
+
+
+async def _units(campaign: dict[str, Any], scope_path: str | None) -> dict[str, str]:
+    """Codes of the units a row may name: inside the campaign (and the user's scope)."""
+    root = str(campaign["root_unit_path"])
+    path = scope_path if scope_path and scope_path.startswith(root) else root
+    rows = await Unit.select(Unit.code).where(Unit.path.like(f"{path}%"))
+    return {row["code"]: row["code"] for row in rows}
+
+
+async def _existing(ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = [uuid.UUID(value) for value in ids[start : start + CHUNK]]
+        rows = await Submission.select(Submission.submission_id).where(
+            Submission.submission_id.is_in(chunk)
+        )
+        found.update(str(row["submission_id"]) for row in rows)
+    return found
