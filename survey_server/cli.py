@@ -352,6 +352,7 @@ def import_command(
                 unit_code=unit,
                 channel=channel,
                 partner=" ".join(partner.split()) if partner else None,
+                database_url=settings.resolved_database_url,
                 timezone=settings.timezone,
             )
         except ImportInvalid as error:

@@ -6,7 +6,8 @@ the whole file. Every row goes through the submission validator (free text throu
 scrubber), so an imported form counts exactly like one answered online. All or nothing: one
 bad cell and nothing is stored, and the report lists every problem with its row. The same file
 imported twice adds nothing: each row's id is derived from the file's content and the row's
-number.
+number. The rows are stored in one transaction; the link of each (unit, channel, partner) that
+files them is created first, like any link, and stays if the import is refused.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from survey_server.distribution.services import CHANNELS, PARTNER_CHANNELS, add_
 from survey_server.distribution.tables import Link
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext
-from survey_server.responses.tables import Submission
 from survey_server.responses.tabular import read_answers
+from survey_server.responses.writer import SubmissionRow, store_all
 from survey_server.scoring.services import campaign_form
 from survey_server.spreadsheet import TableUnreadable, read_table
 from survey_server.timekeeping import today
@@ -80,6 +81,7 @@ async def import_file(
     unit_code: str | None = None,
     channel: str = "paper",
     partner: str | None = None,
+    database_url: str,
     scope_path: str | None = None,
     timezone: str = "Asia/Ho_Chi_Minh",
     lang: str = "vi",
@@ -122,42 +124,32 @@ async def import_file(
     if problems:
         raise ImportInvalid(name, problems[:PROBLEMS_SHOWN])
     digest = hashlib.sha256(data).hexdigest()
-    ids = {
-        row.row: str(uuid.uuid5(NAMESPACE, f"{campaign['code']}|{digest}|{row.row}"))
-        for row, _ in rows
-    }
-    stored = await _existing(list(ids.values()))
-    fresh = [(row, unit) for row, unit in rows if ids[row.row] not in stored]
     day = today(timezone)
-    async with Submission._meta.db.transaction():
-        links = {}
-        for unit in {unit for _, unit in fresh}:
-            code = await add_link(campaign["code"], unit, channel, partner)
-            links[unit] = await Link.select(Link.id, Link.unit).where(Link.code == code).first()
-        for start in range(0, len(fresh), CHUNK):
-            await Submission.insert(
-                *[
-                    Submission(
-                        submission_id=uuid.UUID(ids[row.row]),
-                        receipt=new_code(RECEIPT_LENGTH),
-                        campaign=campaign["id"],
-                        link=links[unit]["id"],
-                        unit=links[unit]["unit"],
-                        channel=channel,
-                        partner=partner,
-                        questionnaire=campaign["questionnaire"],
-                        lang=lang,
-                        submitted_on=day,
-                        duration_bucket=0,
-                        closed=row.clean.closed,
-                        answers=json.dumps(
-                            row.clean.answers, ensure_ascii=False, separators=(",", ":")
-                        ),
-                    )
-                    for row, unit in fresh[start : start + CHUNK]
-                ]
+    links = {
+        unit: await _link(campaign["code"], unit, channel, partner) for unit in {u for _, u in rows}
+    }
+    added = await store_all(
+        database_url,
+        [
+            SubmissionRow(
+                submission_id=str(uuid.uuid5(NAMESPACE, f"{campaign['code']}|{digest}|{row.row}")),
+                receipt=new_code(RECEIPT_LENGTH),
+                campaign=campaign["id"],
+                link=links[unit]["id"],
+                unit=links[unit]["unit"],
+                channel=channel,
+                partner=partner,
+                questionnaire=campaign["questionnaire"],
+                lang=lang,
+                submitted_on=day,
+                duration_bucket=0,
+                closed=row.clean.closed,
+                answers=json.dumps(row.clean.answers, ensure_ascii=False, separators=(",", ":")),
             )
-    return ImportOutcome(len(fresh), len(rows) - len(fresh), answers.blank_rows)
+            for row, unit in rows
+        ],
+    )
+    return ImportOutcome(added, len(rows) - added, answers.blank_rows)
 
 
 def _setting_problems(
@@ -192,12 +184,7 @@ async def _units(campaign: dict[str, Any], scope_path: str | None) -> dict[str, 
     return {row["code"]: row["code"] for row in rows}
 
 
-async def _existing(ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(ids), CHUNK):
-        chunk = [uuid.UUID(value) for value in ids[start : start + CHUNK]]
-        rows = await Submission.select(Submission.submission_id).where(
-            Submission.submission_id.is_in(chunk)
-        )
-        found.update(str(row["submission_id"]) for row in rows)
-    return found
+async def _link(campaign: str, unit: str, channel: str, partner: str | None) -> dict[str, Any]:
+    """The link the forms of a unit are filed under (created once, like any other link)."""
+    code = await add_link(campaign, unit, channel, partner)
+    return await Link.select(Link.id, Link.unit).where(Link.code == code).first()  # type: ignore[return-value]

@@ -21,6 +21,8 @@ from survey_server.responses.validation import CleanAnswers, FormSpec, validate_
 from survey_server.spreadsheet import Table
 
 MULTI_SEPARATOR = "|"
+#: Cells up to this length are read once per file and remembered (scale points, options).
+SHORT_CELL = 40
 _YES = {"1", "true", "có", "co", "yes", "x", "c"}
 _NO = {"0", "false", "không", "khong", "no", "k"}
 _NA = {"na", "n/a", "kyk", "không có ý kiến"}
@@ -77,12 +79,20 @@ def read_answers(spec: FormSpec, table: Table) -> AnswerTable:
     parsed: list[AnswerRow] = []
     errors: list[CellError] = []
     blank = 0
+    # A column holds few distinct cells ("1".."5", an option…): each is read once per file.
+    seen: dict[tuple[str, str], tuple[Any, FieldError | None]] = {}
     for number, cells in rows:
         record = dict(zip(table.header, cells, strict=False))
         raw: dict[str, Any] = {}
         row_errors: list[CellError] = []
         for column, question in questions.items():
-            value, error = _cell_value(question, record.get(column, ""))
+            cell = record.get(column, "")
+            read = seen.get((column, cell))
+            if read is None:
+                read = _cell_value(question, cell)
+                if len(cell) <= SHORT_CELL:
+                    seen[(column, cell)] = read
+            value, error = read
             if error is not None:
                 row_errors.append(CellError(number, column, error))
             elif value is not None:

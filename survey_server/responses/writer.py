@@ -361,6 +361,54 @@ def _resolve(pending: _Pending, outcome: str | Exception) -> None:
         future.set_result(outcome)
 
 
+_SQLITE_INSERT_QUIETLY = _SQLITE_INSERT.removesuffix(" RETURNING receipt")
+_PG_IMPORT_CHUNK = 5000
+
+
+async def store_all(database_url: str, rows: Sequence[SubmissionRow]) -> int:
+    """Store ``rows`` (which spend no token) in one transaction: all of them or none.
+
+    Imports of paper forms and spreadsheets come here rather than through the group-commit
+    writer, which settles each row on its own: a file is one decision. A row whose
+    ``submission_id`` is already stored is skipped; returns how many rows were new.
+    """
+    from survey_server.db.engine import sqlite_path
+
+    if database_url.startswith("sqlite:"):
+        return await asyncio.to_thread(_sqlite_store_all, sqlite_path(database_url), rows)
+    connection = await asyncpg.connect(database_url)
+    added = 0
+    try:
+        async with connection.transaction():
+            for start in range(0, len(rows), _PG_IMPORT_CHUNK):
+                chunk = rows[start : start + _PG_IMPORT_CHUNK]
+                columns = list(zip(*(row.values() for row in chunk), strict=True))
+                added += len(await connection.fetch(_PG_INSERT, *columns))
+    finally:
+        await connection.close()
+    return added
+
+
+def _sqlite_store_all(path: Path, rows: Sequence[SubmissionRow]) -> int:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            connection.execute(pragma)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            before = connection.total_changes
+            connection.executemany(_SQLITE_INSERT_QUIETLY, (row.values() for row in rows))
+            added = connection.total_changes - before
+            connection.execute("COMMIT")
+            return added
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise
+    finally:
+        connection.close()
+
+
 def writer_for(database_url: str) -> SubmissionWriter:
     """The writer suited to the configured database."""
     from survey_server.db.engine import sqlite_path
