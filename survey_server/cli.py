@@ -319,6 +319,58 @@ def _write_atomically(path: Path, content: bytes) -> None:
         raise click.ClickException(f"Không ghi được {path}: {error.strerror}") from None
 
 
+@main.command()
+@click.argument("campaign")
+@click.option("--unit", default=None, help="Chỉ các trường thuộc đơn vị này (mặc định: cả đợt)")
+@click.option("--partner", default=None, help="Tổ chức đối tác phát và thu phiếu")
+@click.option("--copies", type=click.IntRange(1, 500), default=40, show_default=True)
+@click.option(
+    "--first", "first_number", type=click.IntRange(1, 999_999), default=1, help="Số phiếu đầu tiên"
+)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path))
+@common_db
+@common_data
+def paper(
+    campaign: str,
+    unit: str | None,
+    partner: str | None,
+    copies: int,
+    first_number: int,
+    lang: str,
+    output: Path,
+    database_url: str | None,
+    data_dir: Path | None,
+) -> None:
+    """In phiếu giấy (A4, đánh số) cho từng trường: một tệp PDF mỗi trường."""
+    from survey_server.paper.services import form_stacks, render_stack
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> Any:
+        await _prepare(settings)
+        return await form_stacks(
+            campaign,
+            unit,
+            copies=copies,
+            partner=" ".join(partner.split()) if partner else None,
+            first_number=first_number,
+            lang=lang,
+        )
+
+    questionnaire, stacks = _run(run)
+    if not stacks:
+        raise click.ClickException("Đợt khảo sát không có trường nào trong đơn vị này.")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"Không tạo được thư mục {output}: {error.strerror}") from None
+    with click.progressbar(stacks, label="Đang tạo phiếu giấy", file=sys.stderr) as bar:
+        for stack in bar:
+            _write_atomically(output / stack.filename, render_stack(questionnaire, stack, lang))
+    click.echo(f"Đã ghi {len(stacks)} tệp PDF ({len(stacks) * copies} phiếu) vào {output}.")
+
+
 @main.command("import")
 @click.argument("campaign")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

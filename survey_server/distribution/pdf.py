@@ -247,7 +247,7 @@ def _cut_marks(canvas: Canvas) -> None:
     canvas.setDash()
 
 
-def _document(buffer: io.BytesIO, title: str) -> Canvas:
+def document(buffer: io.BytesIO, title: str) -> Canvas:
     """An A4 PDF with the Vietnamese font registered and its title set."""
     _register_fonts()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -259,7 +259,7 @@ def _document(buffer: io.BytesIO, title: str) -> Canvas:
 def render_posters(items: Iterable[PrintItem], lang: str = "vi", title: str = "") -> bytes:
     """One A4 poster page per item, in one PDF."""
     buffer = io.BytesIO()
-    canvas = _document(buffer, title or gettext("Áp phích khảo sát", lang))
+    canvas = document(buffer, title or gettext("Áp phích khảo sát", lang))
     for item in items:
         _poster(canvas, item, lang)
         canvas.showPage()
@@ -272,7 +272,7 @@ def render_slips(
 ) -> bytes:
     """A4 sheets of four A6 slips: ``copies`` of each item (4 = one sheet per link; 1 for tokens)."""
     buffer = io.BytesIO()
-    canvas = _document(buffer, title or gettext("Phiếu khảo sát phát tay", lang))
+    canvas = document(buffer, title or gettext("Phiếu khảo sát phát tay", lang))
     slots = [(0, A4[1] / 2), (A4[0] / 2, A4[1] / 2), (0, 0), (A4[0] / 2, 0)]
     expanded = [item for item in items for _ in range(copies)]
     for start in range(0, len(expanded), 4):
