@@ -24,6 +24,7 @@ from survey_server.config import Settings
 from survey_server.db.engine import bind_engine, engine_from_url
 from survey_server.distribution import routes as distribution_routes
 from survey_server.i18n import gettext, pick_lang
+from survey_server.paper import routes as paper_routes
 from survey_server.public import routes as public_routes
 from survey_server.questionnaires import routes as questionnaire_routes
 from survey_server.rendering import Renderer
@@ -196,6 +197,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *staff_manage.ROUTES,
             *staff_pages.ROUTES,
             *report_routes.ROUTES,
+            *paper_routes.ROUTES,
             *public_routes.ROUTES,
             create_static_files_router(
                 path="/static", directories=[settings.static_dir], name="static"

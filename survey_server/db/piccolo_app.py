@@ -11,6 +11,7 @@ TABLE_MODULES = [
     "survey_server.distribution.tables",
     "survey_server.responses.tables",
     "survey_server.staff.tables",
+    "survey_server.paper.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -89,7 +89,7 @@ def read_answers(spec: FormSpec, table: Table) -> AnswerTable:
             cell = record.get(column, "")
             read = seen.get((column, cell))
             if read is None:
-                read = _cell_value(question, cell)
+                read = cell_value(question, cell)
                 if len(cell) <= SHORT_CELL:
                     seen[(column, cell)] = read
             value, error = read
@@ -123,7 +123,7 @@ def _is_label_row(spec: FormSpec, header: list[str], cells: list[str]) -> bool:
     return bool(labelled) and all(cell in question.text.values() for question, cell in labelled)
 
 
-def _cell_value(question: Question, cell: str) -> tuple[Any, FieldError | None]:
+def cell_value(question: Question, cell: str) -> tuple[Any, FieldError | None]:
     """The JSON-API value of a cell, ``None`` for blank, or why the cell cannot be one."""
     text = unicodedata.normalize("NFC", cell).strip()
     if not text:

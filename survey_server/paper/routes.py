@@ -1,0 +1,471 @@
+"""The paper channel in the workspace: print forms, type them in, import spreadsheets.
+
+Every role that works with a campaign's unit may do this for the units of its scope; a partner
+account's forms and imports always carry its own organisation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+from litestar import Request, Response, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from survey_server.config import Settings
+from survey_server.distribution.services import add_link
+from survey_server.distribution.tables import Link
+from survey_server.errors import AppError, NotFound
+from survey_server.i18n import gettext, localize
+from survey_server.paper import entry
+from survey_server.paper.form_pdf import answer_labels
+from survey_server.paper.imports import ImportInvalid, import_file
+from survey_server.paper.services import form_stacks, render_stack
+from survey_server.paper.template import accepted, template_csv, template_xlsx
+from survey_server.scoring.services import campaign_form
+from survey_server.staff.routes import SIGNED_IN
+from survey_server.staff.services import Scope, audit, campaign_in_scope
+from survey_server.staff.web import SignedIn, check_csrf, page, staff_lang
+from survey_server.timekeeping import today
+
+UPLOAD_LIMIT = 60 * 1024 * 1024
+BASE = "/staff/campaigns/{code:str}"
+
+
+def _partner(scope: Scope, typed: str | None) -> str | None:
+    """A partner account's own organisation; for other roles what they typed, if anything."""
+    if scope.role == "partner":
+        return scope.partner
+    return " ".join(typed.split())[:120] or None if typed else None
+
+
+async def _schools(campaign: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, str]]:
+    """The schools (or the class) of the unit that the campaign reaches: where forms go."""
+    _, stacks = await form_stacks(campaign["code"], unit["code"], copies=1)
+    return [{"code": stack.unit_code, "name": stack.headers[0].unit_name} for stack in stacks]
+
+
+@get(f"{BASE}/paper", dependencies=SIGNED_IN, include_in_schema=False)
+async def paper_page(
+    code: FromPath[str],
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    unit: FromQuery[str | None] = None,
+) -> Response[str]:
+    campaign, target = await campaign_in_scope(session.scope, code, unit)
+    return await _paper_page(state, request, session, campaign, target)
+
+
+async def _paper_page(
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    campaign: dict[str, Any],
+    unit: dict[str, Any],
+    *,
+    message: str | None = None,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response[str]:
+    return page(
+        state,
+        request,
+        "staff/paper.html",
+        session,
+        status_code=status_code,
+        campaign=campaign,
+        title=json.loads(campaign["title"]),
+        unit=unit,
+        schools=await _schools(campaign, unit),
+        message=message,
+        problems=problems or [],
+    )
+
+
+@get(f"{BASE}/paper.pdf", dependencies=SIGNED_IN, include_in_schema=False)
+async def paper_pdf(
+    code: FromPath[str],
+    session: SignedIn,
+    request: Request[Any, Any, Any],
+    unit: FromQuery[str | None] = None,
+    copies: FromQuery[int] = 40,
+    first: FromQuery[int] = 1,
+) -> Response[bytes]:
+    """Numbered forms of one school (or of every school of the unit) in one PDF."""
+    campaign, target = await campaign_in_scope(session.scope, code, unit)
+    lang = staff_lang(request)
+    questionnaire, stacks = await form_stacks(
+        campaign["code"],
+        target["code"],
+        copies=copies,
+        partner=_partner(session.scope, None),
+        first_number=max(1, min(first, 999_999)),
+        lang=lang,
+    )
+    if not stacks:
+        raise NotFound()
+    headers = tuple(header for stack in stacks for header in stack.headers)
+    merged = type(stacks[0])(target["code"], headers)
+    content = await anyio.to_thread.run_sync(render_stack, questionnaire, merged, lang)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{merged.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@get(f"{BASE}/paper-template.xlsx", dependencies=SIGNED_IN, include_in_schema=False)
+async def paper_template_xlsx(
+    code: FromPath[str], session: SignedIn, request: Request[Any, Any, Any]
+) -> Response[bytes]:
+    return await _template(code, session, request, "xlsx")
+
+
+@get(f"{BASE}/paper-template.csv", dependencies=SIGNED_IN, include_in_schema=False)
+async def paper_template_csv(
+    code: FromPath[str], session: SignedIn, request: Request[Any, Any, Any]
+) -> Response[bytes]:
+    return await _template(code, session, request, "csv")
+
+
+async def _template(
+    code: str, session: SignedIn, request: Request[Any, Any, Any], kind: str
+) -> Response[bytes]:
+    """The spreadsheet to fill with a campaign's answers (header = question ids)."""
+    campaign, _ = await campaign_in_scope(session.scope, code, None)
+    spec = await campaign_form(campaign)
+    lang = staff_lang(request)
+    if kind == "xlsx":
+        content = template_xlsx(spec, lang)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content, media = template_csv(spec, lang), "text/csv; charset=utf-8"
+    return Response(
+        content,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{campaign["code"].lower()}-mau-nhap.{kind}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@post(
+    f"{BASE}/import",
+    dependencies=SIGNED_IN,
+    include_in_schema=False,
+    request_max_body_size=UPLOAD_LIMIT,
+    status_code=200,
+)
+async def paper_import(
+    code: FromPath[str], state: State, request: Request[Any, Any, Any], session: SignedIn
+) -> Response[str]:
+    form = await request.form()
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    check_csrf(session.csrf, fields.get("csrf"))
+    scope = session.scope
+    campaign, unit = await campaign_in_scope(scope, code, fields.get("unit") or None)
+    upload = form.get("file")
+    lang = staff_lang(request)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _paper_page(
+            state, request, session, campaign, unit, problems=[_no_file(lang)], status_code=422
+        )
+    settings: Settings = state.settings
+    try:
+        outcome = await import_file(
+            campaign["code"],
+            await upload.read(),
+            upload.filename,
+            unit_code=unit["code"] if unit["kind"] in ("school", "class") else None,
+            channel="paper",
+            partner=_partner(scope, fields.get("partner")),
+            database_url=settings.resolved_database_url,
+            scope_path=str(unit["path"]),
+            timezone=settings.timezone,
+            lang=lang,
+        )
+    except ImportInvalid as error:
+        return await _paper_page(
+            state, request, session, campaign, unit,
+            message=error.text(lang), problems=error.problems, status_code=422,
+        )  # fmt: skip
+    await audit(
+        scope.user_id,
+        scope.username,
+        "paper.import",
+        {"campaign": campaign["code"], "unit": unit["code"], "added": outcome.added},
+    )
+    return await _paper_page(
+        state, request, session, campaign, unit,
+        message=_imported(outcome.added, outcome.already, outcome.blank, lang),
+    )  # fmt: skip
+
+
+def _no_file(lang: str) -> str:
+    return gettext("Chưa chọn tệp để nhập.", lang)
+
+
+def _imported(added: int, already: int, blank: int, lang: str) -> str:
+    return gettext(
+        "Đã nhập {added} phiếu; {already} phiếu đã có từ lần nhập trước; {blank} dòng trống được bỏ qua.",
+        lang,
+        added=added,
+        already=already,
+        blank=blank,
+    )
+
+
+async def _place(
+    scope: Scope, code: str, unit_code: str | None, batch: str, entry_pass: str, partner: str | None
+) -> tuple[dict[str, Any], dict[str, Any], entry.Place]:
+    campaign, unit = await campaign_in_scope(scope, code, unit_code)
+    if unit["kind"] not in ("school", "class") or entry_pass not in ("0", "1", "2"):
+        raise NotFound()
+    partner = _partner(scope, partner)
+    link_code = await add_link(campaign["code"], unit["code"], "paper", partner)
+    link = await Link.select(Link.id).where(Link.code == link_code).first()
+    place = entry.Place(
+        campaign_id=campaign["id"],
+        campaign_code=campaign["code"],
+        questionnaire_id=campaign["questionnaire"],
+        unit_id=unit["id"],
+        link_id=link["id"] if link else 0,
+        channel="paper",
+        partner=partner,
+        batch=batch.strip(),
+        entry_pass=int(entry_pass),
+    )
+    return campaign, unit, place
+
+
+def _next_form(form: str) -> str:
+    """The number after ``form`` keeping its width: 0007 → 0008, TH-LC1-0009 → TH-LC1-0010."""
+    match = re.search(r"(\d+)$", form)
+    if not match:
+        return ""
+    digits = match.group(1)
+    return form[: match.start()] + str(int(digits) + 1).zfill(len(digits))
+
+
+@get(f"{BASE}/entry", dependencies=SIGNED_IN, include_in_schema=False)
+async def entry_form(
+    code: FromPath[str],
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    unit: FromQuery[str | None] = None,
+    batch: FromQuery[str] = "",
+    entry_pass: FromQuery[str] = "0",
+    partner: FromQuery[str | None] = None,
+    form: FromQuery[str] = "",
+    saved: FromQuery[str | None] = None,
+) -> Response[str]:
+    campaign, target, place = await _place(session.scope, code, unit, batch, entry_pass, partner)
+    lang = staff_lang(request)
+    try:
+        place.check(lang)
+    except AppError as error:
+        return await _paper_page(
+            state, request, session, campaign, target, problems=[error.text(lang)], status_code=422
+        )
+    return await _entry_page(
+        state, request, session, campaign, target, place, {"form": form}, {}, saved
+    )
+
+
+async def _entry_page(
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    campaign: dict[str, Any],
+    unit: dict[str, Any],
+    place: entry.Place,
+    values: dict[str, str],
+    problems: dict[str, str],
+    saved: str | None,
+    status_code: int = 200,
+) -> Response[str]:
+    spec = await campaign_form(campaign)
+    lang = staff_lang(request)
+    return page(
+        state,
+        request,
+        "staff/entry.html",
+        session,
+        status_code=status_code,
+        campaign=campaign,
+        title=json.loads(campaign["title"]),
+        unit=unit,
+        place=place,
+        questions=[
+            {
+                "id": q.id,
+                "number": number,
+                "text": localize(q.text, lang),
+                "type": q.type,
+                "hint": _hint(spec, q, lang),
+                "allowed": _allowed(spec, q),
+            }
+            for number, q in enumerate(spec.questions, 1)
+        ],
+        values=values,
+        problems=problems,
+        saved=saved,
+    )
+
+
+def _hint(spec: Any, question: Any, lang: str) -> str:
+    if question.type in ("scale", "single", "multi"):
+        return " · ".join(answer_labels(spec.questionnaire, question, lang))
+    return accepted(spec, question, lang)
+
+
+def _allowed(spec: Any, question: Any) -> str:
+    """A pattern of what may be typed (checked on the page as it is typed, then by the server)."""
+    if question.type == "scale" and question.scale:
+        scale = spec.questionnaire.scales[question.scale]
+        low = 0 if scale.not_applicable else 1
+        return f"[{low}-{len(scale.points)}]"
+    if question.type == "single":
+        count = len(question.options or ())
+        return f"[1-{min(count, 9)}]" if count <= 9 else "[0-9]{1,2}"
+    if question.type == "multi":
+        count = len(question.options or ())
+        return f"[1-{min(count, 9)}]{{1,{count}}}" if count <= 9 else "[0-9 ,]+"
+    if question.type == "yes_no":
+        return "[01]"
+    return ""
+
+
+@post(f"{BASE}/entry", dependencies=SIGNED_IN, include_in_schema=False, status_code=200)
+async def entry_save(
+    code: FromPath[str], state: State, request: Request[Any, Any, Any], session: SignedIn
+) -> Response[Any]:
+    fields = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    check_csrf(session.csrf, fields.get("csrf"))
+    scope = session.scope
+    campaign, unit, place = await _place(
+        scope,
+        code,
+        fields.get("unit"),
+        fields.get("batch", ""),
+        fields.get("entry_pass", "0"),
+        fields.get("partner"),
+    )
+    lang = staff_lang(request)
+    spec = await campaign_form(campaign)
+    form_number = fields.get("form", "").strip()
+    answers, closed, problems = entry.read_form(spec, fields, lang)
+    settings: Settings = state.settings
+    if answers is not None:
+        try:
+            fresh = await entry.save_form(
+                place, form_number, answers, closed,
+                user_id=scope.user_id, day=today(settings.timezone),
+                database_url=settings.resolved_database_url, lang=lang,
+            )  # fmt: skip
+        except AppError as error:
+            problems = {"form": error.text(lang)}
+        else:
+            query = {
+                "unit": unit["code"], "batch": place.batch, "entry_pass": str(place.entry_pass),
+                "form": _next_form(form_number), "saved": form_number if fresh else f"{form_number}!",
+            }  # fmt: skip
+            if scope.role != "partner" and place.partner:
+                query["partner"] = place.partner
+            return Redirect(
+                f"/staff/campaigns/{campaign['code']}/entry?{urlencode(query)}", status_code=303
+            )
+    return await _entry_page(
+        state, request, session, campaign, unit, place, fields, problems, None, 422
+    )
+
+
+@get(f"{BASE}/batches/{{batch:str}}", dependencies=SIGNED_IN, include_in_schema=False)
+async def batch_page(
+    code: FromPath[str],
+    batch: FromPath[str],
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    unit: FromQuery[str | None] = None,
+    message: FromQuery[str | None] = None,
+) -> Response[str]:
+    campaign, target, place = await _place(session.scope, code, unit, batch, "1", None)
+    lang = staff_lang(request)
+    spec = await campaign_form(campaign)
+    comparison = await entry.compare(place, spec, lang)
+    return page(
+        state,
+        request,
+        "staff/batch.html",
+        session,
+        campaign=campaign,
+        title=json.loads(campaign["title"]),
+        unit=target,
+        place=place,
+        comparison=comparison,
+        label=lambda qid: entry.question_label(spec, qid, lang),
+        message=message,
+    )
+
+
+@post(
+    f"{BASE}/batches/{{batch:str}}/commit",
+    dependencies=SIGNED_IN,
+    include_in_schema=False,
+    status_code=200,
+)
+async def batch_commit(
+    code: FromPath[str],
+    batch: FromPath[str],
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+) -> Response[Any]:
+    fields = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    check_csrf(session.csrf, fields.get("csrf"))
+    campaign, unit, place = await _place(session.scope, code, fields.get("unit"), batch, "1", None)
+    lang = staff_lang(request)
+    settings: Settings = state.settings
+    spec = await campaign_form(campaign)
+    added = await entry.commit_batch(
+        place,
+        spec,
+        day=today(settings.timezone),
+        database_url=settings.resolved_database_url,
+        lang=lang,
+    )
+    scope = session.scope
+    await audit(
+        scope.user_id,
+        scope.username,
+        "paper.batch",
+        {"campaign": campaign["code"], "unit": unit["code"], "batch": batch, "added": added},
+    )
+    query = urlencode({"unit": unit["code"], "message": str(added)})
+    return Redirect(
+        f"/staff/campaigns/{campaign['code']}/batches/{place.batch}?{query}", status_code=303
+    )
+
+
+ROUTES = [
+    paper_page,
+    paper_pdf,
+    paper_template,
+    paper_import,
+    entry_form,
+    entry_save,
+    batch_page,
+    batch_commit,
+]
