@@ -462,7 +462,8 @@ async def batch_commit(
 ROUTES = [
     paper_page,
     paper_pdf,
-    paper_template,
+    paper_template_xlsx,
+    paper_template_csv,
     paper_import,
     entry_form,
     entry_save,
