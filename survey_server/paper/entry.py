@@ -112,11 +112,11 @@ def read_form(
             problems[question.id] = field_error_text(error, lang)
         elif value is not None:
             raw[question.id] = value
-    if problems:
-        return None, b"", problems
     clean, errors = validate_answers(spec, raw, drop_hidden=True, require=False)
-    if clean is None:
-        return None, b"", {e.field: field_error_text(e, lang) for e in errors}
+    for error in errors:
+        problems.setdefault(error.field, field_error_text(error, lang))
+    if clean is None or problems:
+        return None, b"", problems
     return clean.answers, clean.closed, {}
 
 
