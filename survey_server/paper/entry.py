@@ -19,6 +19,8 @@ from datetime import date
 from typing import Any
 
 from survey_server.distribution.codes import RECEIPT_LENGTH, new_code
+from survey_server.distribution.services import add_link
+from survey_server.distribution.tables import Link
 from survey_server.errors import AppError, FieldError, field_error_text
 from survey_server.i18n import N_, gettext, localize
 from survey_server.paper.tables import PaperEntry
@@ -54,7 +56,7 @@ class Place:
     campaign_code: str
     questionnaire_id: int
     unit_id: int
-    link_id: int
+    unit_code: str
     channel: str
     partner: str | None
     batch: str
@@ -66,6 +68,12 @@ class Place:
 
     def response_id(self, form: str) -> str:
         return str(uuid.uuid5(NAMESPACE, f"{self.campaign_code}|{self.batch}|{form.upper()}"))
+
+    async def link_id(self) -> int:
+        """The link the forms are filed under (made the first time a form is saved)."""
+        code = await add_link(self.campaign_code, self.unit_code, self.channel, self.partner)
+        row = await Link.select(Link.id).where(Link.code == code).first()
+        return int(row["id"])  # type: ignore[index]
 
 
 def typed_value(question: Question, spec: FormSpec, cell: str) -> tuple[Any, FieldError | None]:
@@ -137,7 +145,8 @@ async def save_form(
         raise EntryInvalid(detail=gettext(BAD_FORM, lang))
     text = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
     if place.entry_pass == SINGLE:
-        added = await store_all(database_url, [_row(place, form, text, closed, day)])
+        link = await place.link_id()
+        added = await store_all(database_url, [_row(place, link, form, text, closed, day)])
         return added == 1
     other = (
         await PaperEntry.select(PaperEntry.entered_by)
@@ -184,12 +193,14 @@ def _batch_of(place: Place) -> Any:
     )
 
 
-def _row(place: Place, form: str, answers: str, closed: bytes, day: date) -> SubmissionRow:
+def _row(
+    place: Place, link: int, form: str, answers: str, closed: bytes, day: date
+) -> SubmissionRow:
     return SubmissionRow(
         submission_id=place.response_id(form),
         receipt=new_code(RECEIPT_LENGTH),
         campaign=place.campaign_id,
-        link=place.link_id,
+        link=link,
         unit=place.unit_id,
         channel=place.channel,
         partner=place.partner,
@@ -264,11 +275,13 @@ async def commit_batch(
     if not comparison.ready:
         raise EntryInvalid(detail=gettext(NOT_READY, lang))
     rows = await PaperEntry.select().where(_batch_of(place) & (PaperEntry.entry_pass == FIRST))
+    link = await place.link_id()
     added = await store_all(
         database_url,
         [
             _row(
                 place,
+                link,
                 row["form_number"],
                 row["answers"],
                 bytes(row["closed"]),

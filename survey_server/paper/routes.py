@@ -18,8 +18,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from survey_server.config import Settings
-from survey_server.distribution.services import add_link
-from survey_server.distribution.tables import Link
 from survey_server.errors import AppError, NotFound
 from survey_server.i18n import gettext, localize
 from survey_server.paper import entry
@@ -232,14 +230,12 @@ async def _place(
     if unit["kind"] not in ("school", "class") or entry_pass not in ("0", "1", "2"):
         raise NotFound()
     partner = _partner(scope, partner)
-    link_code = await add_link(campaign["code"], unit["code"], "paper", partner)
-    link = await Link.select(Link.id).where(Link.code == link_code).first()
     place = entry.Place(
         campaign_id=campaign["id"],
         campaign_code=campaign["code"],
         questionnaire_id=campaign["questionnaire"],
         unit_id=unit["id"],
-        link_id=link["id"] if link else 0,
+        unit_code=unit["code"],
         channel="paper",
         partner=partner,
         batch=batch.strip(),
