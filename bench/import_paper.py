@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from score import pg  # noqa: E402  (the scratch-database helper of the scoring benchmark)
 from sections import put_section  # noqa: E402
 
 from survey_server.campaigns.services import get_campaign  # noqa: E402
@@ -138,19 +139,6 @@ async def measure(url: str, rows: int, workdir: Path) -> dict[str, Any]:
         "again": again_seconds,
         "bare": bare_seconds,
     }
-
-
-def pg(sql: str) -> None:
-    import asyncpg
-
-    async def go() -> None:
-        connection = await asyncpg.connect(PG_ADMIN)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(go())
 
 
 def engine_child(engine: str, rows: int) -> dict[str, Any]:
