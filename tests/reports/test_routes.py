@@ -195,6 +195,8 @@ CLI_ERRORS = [
 async def test_command_errors_are_messages_and_write_nothing(
     settings: Settings, db: Database, tmp_path: Path
 ) -> None:
+    if db.kind != "sqlite":
+        pytest.skip("the command checks its input before the engine matters; one engine is enough")
     await prepare_demo(settings)
     out = tmp_path / "bao-cao.docx"
     (tmp_path / "du-thao.docx").write_bytes(build_draft(placeholder=True))
