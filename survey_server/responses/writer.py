@@ -22,6 +22,7 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -362,7 +363,14 @@ def _resolve(pending: _Pending, outcome: str | Exception) -> None:
 
 
 _SQLITE_INSERT_QUIETLY = _SQLITE_INSERT.removesuffix(" RETURNING receipt")
-_PG_IMPORT_CHUNK = 5000
+_PG_IMPORT_TABLE = (
+    "CREATE TEMPORARY TABLE import_rows ON COMMIT DROP AS "
+    f"SELECT {', '.join(COLUMNS)} FROM submission WITH NO DATA"
+)
+_PG_IMPORT_INSERT = (
+    f"INSERT INTO submission ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM import_rows "
+    "ON CONFLICT (submission_id) DO NOTHING"
+)
 
 
 async def store_all(database_url: str, rows: Sequence[SubmissionRow]) -> int:
@@ -377,16 +385,25 @@ async def store_all(database_url: str, rows: Sequence[SubmissionRow]) -> int:
     if database_url.startswith("sqlite:"):
         return await asyncio.to_thread(_sqlite_store_all, sqlite_path(database_url), rows)
     connection = await asyncpg.connect(database_url)
-    added = 0
     try:
         async with connection.transaction():
-            for start in range(0, len(rows), _PG_IMPORT_CHUNK):
-                chunk = rows[start : start + _PG_IMPORT_CHUNK]
-                columns = list(zip(*(row.values() for row in chunk), strict=True))
-                added += len(await connection.fetch(_PG_INSERT, *columns))
+            # COPY into a scratch table, then one INSERT that skips rows already stored.
+            await connection.execute(_PG_IMPORT_TABLE)
+            await connection.copy_records_to_table(
+                "import_rows",
+                records=(_pg_record(row) for row in rows),
+                columns=COLUMNS,
+            )
+            status = await connection.execute(_PG_IMPORT_INSERT)
     finally:
         await connection.close()
-    return added
+    return int(status.rsplit(" ", 1)[-1])
+
+
+def _pg_record(row: SubmissionRow) -> tuple[Any, ...]:
+    values = list(row.values())
+    values[0] = uuid.UUID(values[0])  # COPY's binary format wants the uuid as such
+    return tuple(values)
 
 
 def _sqlite_store_all(path: Path, rows: Sequence[SubmissionRow]) -> int:
