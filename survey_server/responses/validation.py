@@ -31,6 +31,8 @@ class FormSpec:
     questions: tuple[Question, ...]
     by_id: dict[str, Question] = field(repr=False)
     width: int = 0
+    #: Points of each always-shown scale question: an in-range integer needs no other check.
+    scale_points: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, questionnaire: Questionnaire) -> FormSpec:
@@ -40,6 +42,11 @@ class FormSpec:
             questions=questions,
             by_id={question.id: question for question in questions},
             width=len(slot_layout(questionnaire)),
+            scale_points={
+                q.id: len(questionnaire.scales[q.scale].points)
+                for q in questions
+                if q.type == "scale" and q.scale and q.show_if is None
+            },
         )
 
     def is_visible(self, question: Question, answers: dict[str, Any]) -> bool:
@@ -80,8 +87,12 @@ def validate_answers(
     for question_id in raw:
         if question_id not in spec.by_id:
             errors.append(FieldError(str(question_id)[:64], "unknown_question"))
+    points = spec.scale_points
     for question in spec.questions:
         value = raw.get(question.id)
+        if type(value) is int and 1 <= value <= points.get(question.id, 0):
+            clean[question.id] = value  # the common case, checked once and for all
+            continue
         if _is_blank(value):
             if require and question.required and spec.is_visible(question, clean):
                 errors.append(FieldError(question.id, "required"))
