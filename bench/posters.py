@@ -15,19 +15,19 @@ import argparse
 import io
 import os
 import platform
-import re
 import subprocess
 import time
 from datetime import date
 from pathlib import Path
 
 from pypdf import PdfReader
+from sections import put_section
 
 from survey_server.distribution.codes import new_code
 from survey_server.distribution.pdf import PrintItem, render_posters, render_slips
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "PERFORMANCE.md"
+
 KINDS = ("Trường Mầm non", "Trường Tiểu học", "Trường THCS", "Trường THPT")
 NAMES = (
     "Trần Quốc Toản",
@@ -120,14 +120,7 @@ def main() -> None:
     result = measure(args.units)
     text = section(result, f".venv/bin/python bench/posters.py --units {args.units}")
     print(text)
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    if "<!-- section:posters -->" in doc:
-        doc = re.sub(
-            r"<!-- section:posters -->.*?<!-- /section -->", lambda _: text, doc, flags=re.S
-        )
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc, encoding="utf-8")
+    put_section("posters", text)
 
 
 if __name__ == "__main__":

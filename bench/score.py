@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import random
-import re
 import resource
 import sqlite3
 import subprocess
@@ -41,9 +40,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sections import put_section
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "PERFORMANCE.md"
+
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 PG_SCRATCH = "bench_lang_nghe_scores"
 COMMUNES = 100
@@ -389,14 +389,7 @@ def main() -> None:
     command = f".venv/bin/python bench/score.py --responses {args.responses} --units {args.units} --engines {args.engines}"
     text = section(library, databases, command)
     print(text)
-    doc = DOC.read_text(encoding="utf-8")
-    if "<!-- section:scoring -->" in doc:
-        doc = re.sub(
-            r"<!-- section:scoring -->.*?<!-- /section -->", lambda _: text, doc, flags=re.S
-        )
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc, encoding="utf-8")
+    put_section("scoring", text)
 
 
 if __name__ == "__main__":
