@@ -135,17 +135,15 @@ def forget_results() -> None:
 
 
 async def campaign_result(campaign: dict[str, Any]) -> CampaignResult:
-    """The campaign scored from its root, reused until a response arrives or a setting changes."""
+    """The campaign scored from its root, reused until a response arrives or a setting changes.
+
+    Responses are only ever added, so the newest one's id tells whether anything arrived; the
+    (campaign, id) index answers that in one step however large the campaign.
+    """
     state = await Submission.raw(
-        "SELECT COUNT(*) AS n, MAX(id) AS last FROM submission WHERE campaign = {}", campaign["id"]
+        "SELECT MAX(id) AS last FROM submission WHERE campaign = {}", campaign["id"]
     )
-    key = (
-        campaign["id"],
-        campaign["k"],
-        campaign["exclude_flagged"],
-        state[0]["n"],
-        state[0]["last"],
-    )
+    key = (campaign["id"], campaign["k"], campaign["exclude_flagged"], state[0]["last"])
     cached = _RESULTS.get(key)
     if cached is not None:
         _RESULTS.move_to_end(key)
