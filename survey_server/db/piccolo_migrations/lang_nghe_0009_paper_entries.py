@@ -50,9 +50,7 @@ DESCRIPTION = "paper entries"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="lang_nghe", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="lang_nghe", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PaperEntry",
