@@ -12,6 +12,7 @@ TABLE_MODULES = [
     "survey_server.responses.tables",
     "survey_server.staff.tables",
     "survey_server.paper.tables",
+    "survey_server.scoring.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from survey_server.campaigns.tables import Campaign
 from survey_server.questionnaires.services import get_form_spec
 from survey_server.responses.tables import Submission
+from survey_server.scoring import snapshots
 
 BATCH = 500
 
@@ -70,5 +71,7 @@ async def purge_expired_text(today: date, dry_run: bool = False) -> list[PurgeOu
                             )
                         }
                     ).where(Submission.id == row["id"])
+        if purged and not dry_run:
+            await snapshots.forget(campaign["id"])  # its stored scores quote comments
         outcomes.append(PurgeOutcome(campaign["code"], purged))
     return outcomes

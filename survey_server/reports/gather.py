@@ -21,7 +21,7 @@ from survey_server.i18n import N_, localize
 from survey_server.questionnaires.schema import Questionnaire
 from survey_server.reports.period import Period
 from survey_server.responses.tables import Submission
-from survey_server.scoring.services import campaign_form, campaign_scores
+from survey_server.scoring.services import EVERY_RESPONSE, campaign_form, campaign_scores
 from survey_server.staff.monitoring import progress
 from survey_server.staff.services import Scope
 from survey_server.staff.tables import FeedbackCase
@@ -179,7 +179,7 @@ async def _campaign_facts(
     if view["id"] not in reached:
         return None
     counts = await progress(scope, campaign["code"], view["code"])
-    scores = await campaign_scores(campaign["code"], view["code"])
+    scores = await campaign_scores(campaign["code"], view["code"], wait=EVERY_RESPONSE)
     groups = scores.get("groups") or {}
     children = tuple(
         ChildFacts(

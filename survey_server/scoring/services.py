@@ -6,12 +6,17 @@ an office computes offline from an export are the numbers the server shows.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import anyio
 import numpy as np
 from piccolo.engine.postgres import PostgresEngine
 
@@ -29,7 +34,9 @@ from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.responses.tables import Submission
 from survey_server.responses.tabular import CellError, read_answers
 from survey_server.responses.validation import FormSpec
+from survey_server.scoring import snapshots
 from survey_server.scoring.adapter import instrument_of, response_data
+from survey_server.scoring.snapshots import CampaignResult, State
 from survey_server.spreadsheet import TableUnreadable, read_csv
 from survey_server.units.services import get_unit, list_subtree
 
@@ -101,62 +108,156 @@ def score_answers(
     return score(instrument_of(questionnaire), data, k=k, groups=groups, policy=policy)
 
 
-async def campaign_scores(code: str, unit_code: str | None = None) -> dict[str, Any]:
+async def campaign_scores(
+    code: str, unit_code: str | None = None, *, wait: float | None = None
+) -> dict[str, Any]:
     """The scores of a campaign for a unit's subtree (the campaign's root unit by default),
     with the comparison against the previous campaign of the same questionnaire.
 
     The whole campaign is scored once and every unit's view is a slice of it, so that which
     groups are withheld is decided once for the campaign: two views can never be subtracted
-    from each other to give back a withheld group.
+    from each other to give back a withheld group. ``pending`` says the campaign is being
+    scored again and ``unscored`` how many newer responses the numbers leave out (``wait``:
+    see ``campaign_result``).
     """
     campaign = await get_campaign(code)
     unit = await get_unit(unit_code) if unit_code else await get_unit(campaign["root_unit_code"])
-    whole = await campaign_result(campaign)
+    whole = await campaign_result(campaign, wait=wait)
     view = _view(whole, campaign, unit)
+    view["pending"], view["unscored"] = whole.pending, whole.unscored
     view["previous"] = await _previous_wave(campaign, unit, whole.scores)
     return view
 
 
-@dataclass(frozen=True)
-class CampaignResult:
-    """A campaign scored as a whole, and the paths of the units it reached."""
+#: How long a view waits for a campaign to be scored again before it shows the stored result,
+#: marked as pending. A school's campaign is scored well within it; a province's is not.
+REFRESH_WAIT_SECONDS = 2.0
+#: ``wait`` for a report or an export, which must count every stored response.
+EVERY_RESPONSE = math.inf
+_KEPT: OrderedDict[int, CampaignResult] = OrderedDict()  # campaign id → newest result seen
+_KEPT_CAMPAIGNS = 16
+_SCORING: dict[int, asyncio.Task[CampaignResult]] = {}
+_POLL_SECONDS = 0.5
+LOAD_BATCH = 20_000
 
-    scores: Scores
-    paths: dict[str, str]  # unit code → path
-
-
-_RESULTS: OrderedDict[tuple[Any, ...], CampaignResult] = OrderedDict()
-_RESULTS_KEPT = 16
+logger = logging.getLogger(__name__)
 
 
 def forget_results() -> None:
-    """Drop every cached campaign result (tests switch databases under the same ids)."""
-    _RESULTS.clear()
+    """Drop the results kept in this process (tests switch databases under the same ids)."""
+    _KEPT.clear()
+    _SCORING.clear()
 
 
-async def campaign_result(campaign: dict[str, Any]) -> CampaignResult:
-    """The campaign scored from its root, reused until a response arrives or a setting changes.
+async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None) -> CampaignResult:
+    """The campaign scored from its root, as current as ``wait`` seconds allow.
 
-    Responses are only ever added, so the newest one's id tells whether anything arrived; the
-    (campaign, id) index answers that in one step however large the campaign.
+    A result is current when no response arrived and the unit tree did not change since it was
+    computed (responses are only ever added, so the newest one's id tells; the (campaign, id)
+    index answers in one step). A result that is not current is scored again in the background
+    — by one process at a time, stored for every process and restart — and the caller waits up
+    to ``wait`` seconds (``REFRESH_WAIT_SECONDS`` by default; ``EVERY_RESPONSE`` for reports and exports) before
+    it is given the previous result, marked ``pending``. A result computed under other settings
+    (k, excluded flags) is never given: then the caller waits for the new one.
     """
-    state = await Submission.raw(
-        "SELECT MAX(id) AS last FROM submission WHERE campaign = {}", campaign["id"]
-    )
-    key = (campaign["id"], campaign["k"], campaign["exclude_flagged"], state[0]["last"])
-    cached = _RESULTS.get(key)
-    if cached is not None:
-        _RESULTS.move_to_end(key)
-        return cached
     root = await get_unit(campaign["root_unit_code"])
-    answers = await load_answers(campaign, root)
-    result = CampaignResult(
-        score_loaded(answers), {row["code"]: row["path"] for row in answers.units}
-    )
-    _RESULTS[key] = result
-    while len(_RESULTS) > _RESULTS_KEPT:
-        _RESULTS.popitem(last=False)
+    state = await _current_state(campaign, root)
+    latest = await _latest(campaign["id"])
+    if latest is not None and latest.state == state:
+        return latest
+    usable = latest if latest is not None and latest.state.same_settings(state) else None
+    while True:
+        task = _scoring(campaign, root)
+        if usable is not None:
+            limit = REFRESH_WAIT_SECONDS if wait is None else wait
+            try:
+                return await asyncio.wait_for(asyncio.shield(task), limit)
+            except TimeoutError:
+                unscored = await _count_after(campaign["id"], usable.state.newest)
+                return replace(usable, pending=True, unscored=unscored)
+        result = await task
+        if result.state.same_settings(state):
+            return result
+
+
+async def _latest(campaign_id: int) -> CampaignResult | None:
+    """The newest stored result of the campaign, read from the database only when this process
+    does not keep it already. A result kept here but no longer stored is dropped: the stored
+    one is removed when comments it quotes are purged (``snapshots.forget``)."""
+    kept = _KEPT.pop(campaign_id, None)
+    stored = await snapshots.stored_state(campaign_id)
+    if stored is None:
+        return None
+    if kept is None or kept.state != stored:
+        kept = await _read_stored(campaign_id)
+    if kept is not None:
+        _KEPT[campaign_id] = kept
+        while len(_KEPT) > _KEPT_CAMPAIGNS:
+            _KEPT.popitem(last=False)
+    return kept
+
+
+async def _read_stored(campaign_id: int) -> CampaignResult | None:
+    found = await snapshots.stored_body(campaign_id)
+    if found is None:
+        return None
+    return await anyio.to_thread.run_sync(snapshots.decode, *found)
+
+
+def _scoring(campaign: dict[str, Any], root: dict[str, Any]) -> asyncio.Task[CampaignResult]:
+    """The task scoring the campaign in this process, started if none runs."""
+    task = _SCORING.get(campaign["id"])
+    if task is None:
+        task = asyncio.create_task(_score_and_store(campaign, root))
+        _SCORING[campaign["id"]] = task
+        task.add_done_callback(lambda done: _finished(campaign["id"], done))
+    return task
+
+
+def _finished(campaign_id: int, task: asyncio.Task[CampaignResult]) -> None:
+    if _SCORING.get(campaign_id) is task:
+        del _SCORING[campaign_id]
+    if not task.cancelled() and task.exception() is not None:
+        error = task.exception()
+        logger.error("scoring campaign %s failed: %s", campaign_id, type(error).__name__)
+
+
+async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> CampaignResult:
+    """Score the whole campaign under the lease and store the result, unless another process
+    stored a current one while this one waited for the lease."""
+    while not await snapshots.claim(campaign["id"]):
+        await asyncio.sleep(_POLL_SECONDS)
+    try:
+        started = time.monotonic()
+        state = await _current_state(campaign, root)
+        stored = await snapshots.stored_state(campaign["id"])
+        result = await _read_stored(campaign["id"]) if stored == state else None
+        if result is not None:
+            await snapshots.release(campaign["id"])
+        else:
+            answers = await load_answers(campaign, root, newest=state.newest)
+            paths = {row["code"]: row["path"] for row in answers.units}
+            body = await anyio.to_thread.run_sync(
+                lambda: snapshots.encode(score_loaded(answers), paths)
+            )
+            await snapshots.save(campaign["id"], state, body, time.monotonic() - started)
+            result = await anyio.to_thread.run_sync(snapshots.decode, body, state)
+    except BaseException:
+        await snapshots.release(campaign["id"])
+        raise
+    _KEPT[campaign["id"]] = result
     return result
+
+
+async def _current_state(campaign: dict[str, Any], root: dict[str, Any]) -> State:
+    """What the campaign's scores depend on now (a few milliseconds at any size)."""
+    units = await _campaign_units(campaign["id"], root)
+    return State(
+        newest=await _newest(campaign["id"]),
+        units=snapshots.units_digest(units),
+        k=campaign["k"],
+        exclude_flagged=campaign["exclude_flagged"],
+    )
 
 
 def _view(whole: CampaignResult, campaign: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
@@ -194,26 +295,31 @@ class CampaignAnswers:
     units: list[dict[str, Any]]
 
 
-async def load_answers(campaign: dict[str, Any], unit: dict[str, Any]) -> CampaignAnswers:
-    """The packed answers of a campaign's responses in a unit's subtree, with the unit tree."""
+async def load_answers(
+    campaign: dict[str, Any], unit: dict[str, Any], *, newest: int | None = None
+) -> CampaignAnswers:
+    """The packed answers of a campaign's responses in a unit's subtree (up to the response
+    ``newest``, by default the newest stored), with the unit tree."""
     spec = await campaign_form(campaign)
     units = await _campaign_units(campaign["id"], unit)
     index = {row["id"]: i for i, row in enumerate(units)}
-    rows = await _load_submissions(campaign["id"], spec, unit["path"])
+    if newest is None:
+        newest = await _newest(campaign["id"])
+    columns = await _load_submissions(campaign["id"], spec, unit["path"], newest)
     groups = Groups(
         keys=tuple(row["code"] for row in units),
         parents=tuple(
             -1 if row["id"] == unit["id"] else index.get(row["parent"], -1) for row in units
         ),
-        of=np.array([index[row["unit"]] for row in rows], dtype=np.intp),
+        of=np.array([index[unit_id] for unit_id in columns.units], dtype=np.intp),
         expected=tuple(row["expected_respondents"] for row in units),
     )
     flags = frozenset(flag for flag in campaign["exclude_flagged"].split(",") if flag)
     return CampaignAnswers(
         questionnaire=spec.questionnaire,
-        closed=[bytes(row["closed"]) for row in rows],
-        comments=[row.get("comment") for row in rows],
-        durations=np.array([row["duration_bucket"] for row in rows], dtype=np.int16),
+        closed=columns.closed,
+        comments=columns.comments,
+        durations=np.array(columns.durations, dtype=np.int16),
         groups=groups,
         k=campaign["k"],
         policy=QualityPolicy(exclude=flags),
@@ -243,22 +349,61 @@ async def _campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[s
     ]
 
 
+@dataclass
+class _Columns:
+    units: list[int] = field(default_factory=list)
+    durations: list[int] = field(default_factory=list)
+    closed: list[bytes] = field(default_factory=list)
+    comments: list[str | None] = field(default_factory=list)
+
+
 async def _load_submissions(
-    campaign_id: int, spec: FormSpec, subtree_path: str
-) -> list[dict[str, Any]]:
-    """The closed answers, completion buckets and units of a campaign's responses in a
-    subtree, and their free text joined into one comment."""
+    campaign_id: int, spec: FormSpec, subtree_path: str, newest: int
+) -> _Columns:
+    """The units, completion buckets and closed answers of a campaign's responses in a subtree
+    up to the response ``newest``, and their free text joined into one comment.
+
+    Read in batches along the (campaign, id) index, so a campaign of a million responses never
+    holds the server's event loop for long and its rows never sit in memory all at once.
+    """
     expression = comment_expression(spec, "answers")
     comment = f", {expression} AS comment" if expression else ""
+    columns = _Columns()
+    last = 0
+    while True:
+        rows = await Submission.raw(
+            f"SELECT id, unit, duration_bucket, closed{comment} FROM submission "
+            "WHERE campaign = {} AND id > {} AND id <= {} "
+            "AND unit IN (SELECT id FROM unit WHERE path LIKE {}) ORDER BY id LIMIT {}",
+            campaign_id,
+            last,
+            newest,
+            f"{subtree_path}%",
+            LOAD_BATCH,
+        )
+        for row in rows:
+            columns.units.append(row["unit"])
+            columns.durations.append(row["duration_bucket"])
+            columns.closed.append(bytes(row["closed"]))
+            columns.comments.append(tidy_comment(row.get("comment")))
+        if len(rows) < LOAD_BATCH:
+            return columns
+        last = rows[-1]["id"]
+
+
+async def _count_after(campaign_id: int, newest: int) -> int:
     rows = await Submission.raw(
-        f"SELECT unit, duration_bucket, closed{comment} FROM submission "
-        "WHERE campaign = {} AND unit IN (SELECT id FROM unit WHERE path LIKE {})",
-        campaign_id,
-        f"{subtree_path}%",
+        "SELECT COUNT(*) AS n FROM submission WHERE campaign = {} AND id > {}", campaign_id, newest
     )
-    for row in rows:
-        row["comment"] = tidy_comment(row.get("comment"))
-    return rows
+    return rows[0]["n"]
+
+
+async def _newest(campaign_id: int) -> int:
+    """The id of the campaign's newest response (0 when it has none)."""
+    rows = await Submission.raw(
+        "SELECT MAX(id) AS last FROM submission WHERE campaign = {}", campaign_id
+    )
+    return rows[0]["last"] or 0
 
 
 def comment_expression(spec: FormSpec, column: str) -> str | None:

@@ -12,7 +12,7 @@ from litestar.response import File, Redirect, Stream
 from survey_server.campaigns.services import get_campaign
 from survey_server.errors import NotFound
 from survey_server.i18n import localize
-from survey_server.scoring.services import campaign_form, campaign_scores
+from survey_server.scoring.services import EVERY_RESPONSE, campaign_form, campaign_scores
 from survey_server.staff import exports
 from survey_server.staff.comments import comments, save_case
 from survey_server.staff.dashboard import dashboard
@@ -116,7 +116,7 @@ async def _export(
     campaign, target = await campaign_in_scope(scope, code, unit)
     name = f"{campaign['code']}-{target['code']}-{'tong-hop' if kind == 'aggregate' else 'phieu'}"
     if kind == "aggregate":
-        view = await campaign_scores(campaign["code"], target["code"])
+        view = await campaign_scores(campaign["code"], target["code"], wait=EVERY_RESPONSE)
         questionnaire = (await campaign_form(campaign)).questionnaire
         titles = {s.id: localize(s.title, lang) for s in questionnaire.sections}
         return (

@@ -222,7 +222,9 @@ async def test_a_file_upload_is_not_an_answer(client, survey):
     }
 
 
-async def test_plain_form_keeps_the_answers_when_the_database_is_unavailable(client, survey, monkeypatch):
+async def test_plain_form_keeps_the_answers_when_the_database_is_unavailable(
+    client, survey, monkeypatch
+):
     from survey_server.responses.writer import WriterUnavailable
 
     async def down(row):
@@ -230,6 +232,8 @@ async def test_plain_form_keeps_the_answers_when_the_database_is_unavailable(cli
 
     writer = client._transport.app.state.writer
     monkeypatch.setattr(writer, "write", down)
-    response = await client.post(f"/s/{survey.link}", data={"loai": "gop_y", "noi_dung": "Ý kiến dài đã gõ"})
+    response = await client.post(
+        f"/s/{survey.link}", data={"loai": "gop_y", "noi_dung": "Ý kiến dài đã gõ"}
+    )
     assert response.status_code == 503
     assert "Ý kiến dài đã gõ" in response.text and "Câu trả lời chưa được lưu" in response.text

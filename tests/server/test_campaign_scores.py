@@ -161,6 +161,8 @@ async def test_a_school_under_k_shows_nothing(demo: Settings) -> None:
         "campaign",
         "unit",
         "previous",
+        "pending",
+        "unscored",
     }
     assert scoped["suppressed"] is True
     assert scoped["previous"] is None

@@ -1,0 +1,213 @@
+"""Stored scores: kept across restarts and processes, scored again in the background when a
+response arrives, never shown under other settings, dropped when comments are purged, and
+scored by one process at a time (both engines)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from survey_server.campaigns.tables import Campaign
+from survey_server.config import Settings
+from survey_server.demo.setup import prepare_demo
+from survey_server.demo.synthetic import add_synthetic_responses
+from survey_server.privacy.retention import purge_expired_text
+from survey_server.responses.tables import Submission
+from survey_server.scoring import services, snapshots
+from survey_server.scoring.services import campaign_scores, forget_results
+from survey_server.scoring.tables import ScoreSnapshot
+from survey_server.staff.services import create_user
+from survey_server.timekeeping import today
+from tests.conftest import Database
+from tests.staff import PASSWORD, sign_in
+
+CAMPAIGN = "HL-PT-2026"
+
+
+@pytest.fixture
+async def demo(settings: Settings, db: Database) -> Settings:
+    await prepare_demo(settings, responses=600)
+    return settings
+
+
+@pytest.fixture
+def scorings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the campaigns scored from their answers (not read back from storage)."""
+    calls: list[int] = []
+    score_loaded = services.score_loaded
+
+    def counted(answers: services.CampaignAnswers) -> Any:
+        calls.append(len(answers.closed))
+        return score_loaded(answers)
+
+    monkeypatch.setattr(services, "score_loaded", counted)
+    return calls
+
+
+async def campaign_id() -> int:
+    row = await Campaign.select(Campaign.id).where(Campaign.code == CAMPAIGN).first()
+    return row["id"]
+
+
+async def add_responses(settings: Settings, count: int) -> None:
+    await add_synthetic_responses(settings, count, random.Random(7), campaign=CAMPAIGN)
+
+
+async def finish_scoring() -> None:
+    for task in list(services._SCORING.values()):
+        await task
+
+
+async def test_a_restarted_server_reads_the_stored_scores(
+    demo: Settings, scorings: list[int]
+) -> None:
+    first = await campaign_scores(CAMPAIGN)
+    assert len(scorings) == 1 and first["pending"] is False
+    stored = await ScoreSnapshot.select().where(ScoreSnapshot.campaign == await campaign_id())
+    assert len(stored) == 1 and stored[0]["body"] and stored[0]["refreshing_until"] is None
+    newest = await Submission.raw(
+        "SELECT MAX(id) AS id FROM submission WHERE campaign = {}", await campaign_id()
+    )
+    assert stored[0]["newest"] == newest[0]["id"]
+
+    forget_results()  # what a new process knows
+    again = await campaign_scores(CAMPAIGN)
+    assert again == first
+    assert len(scorings) == 1
+    assert await campaign_scores(CAMPAIGN, "XA-LECHAN") == await campaign_scores(
+        CAMPAIGN, "XA-LECHAN"
+    )
+    assert len(scorings) == 1
+
+
+async def test_a_new_response_is_scored_within_the_wait(
+    demo: Settings, scorings: list[int]
+) -> None:
+    before = await campaign_scores(CAMPAIGN)
+    await add_responses(demo, 1)
+    after = await campaign_scores(CAMPAIGN)
+    assert after["n"] == before["n"] + 1 and after["pending"] is False
+    assert len(scorings) == 2
+
+
+async def test_past_the_wait_the_stored_scores_are_shown_as_pending(
+    demo: Settings, scorings: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = await campaign_scores(CAMPAIGN)
+    await add_responses(demo, 3)
+    monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 0)
+
+    pending = await campaign_scores(CAMPAIGN)
+    assert pending["pending"] is True and pending["unscored"] == 3
+    assert {key: pending[key] for key in before if key not in ("pending", "unscored")} == {
+        key: value for key, value in before.items() if key not in ("pending", "unscored")
+    }
+    # a report or an export waits for every response
+    complete = await campaign_scores(CAMPAIGN, wait=services.EVERY_RESPONSE)
+    assert complete["n"] == before["n"] + 3 and complete["pending"] is False
+    assert len(scorings) == 2  # the view and the report shared one scoring
+
+    await finish_scoring()
+    assert (await campaign_scores(CAMPAIGN))["pending"] is False
+
+
+async def test_scores_under_other_settings_are_never_shown(
+    demo: Settings, scorings: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await campaign_scores(CAMPAIGN)
+    monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 0)
+    await Campaign.update({Campaign.k: 500}).where(Campaign.code == CAMPAIGN)
+    raised = await campaign_scores(CAMPAIGN)
+    assert raised["k"] == 500 and raised["pending"] is False
+    assert raised["suppressed"] is True  # 145 responses, all under the new k
+    assert len(scorings) == 2
+
+
+async def test_a_changed_unit_tree_is_scored_again(demo: Settings, scorings: list[int]) -> None:
+    from survey_server.units.tables import Unit
+
+    await campaign_scores(CAMPAIGN)
+    await Unit.update({Unit.expected_respondents: 4000}).where(Unit.code == "TH-LC1")
+    await campaign_scores(CAMPAIGN)
+    assert len(scorings) == 2
+
+
+async def test_views_at_once_share_one_scoring(demo: Settings, scorings: list[int]) -> None:
+    views = await asyncio.gather(*(campaign_scores(CAMPAIGN) for _ in range(4)))
+    assert len(scorings) == 1
+    assert all(view == views[0] for view in views)
+
+
+async def test_purged_comments_leave_no_quote_in_stored_scores(demo: Settings) -> None:
+    def quotes(view: dict[str, Any]) -> list[str]:
+        return [quote for item in view["themes"]["items"] for quote in item["quotes"]]
+
+    assert quotes(await campaign_scores(CAMPAIGN))
+    day = today(demo.timezone) + timedelta(days=3000)
+    assert sum(outcome.responses for outcome in await purge_expired_text(day)) > 0
+    assert await snapshots.stored_state(await campaign_id()) is None
+    # this process kept the result, but it no longer counts once it is not stored
+    assert quotes(await campaign_scores(CAMPAIGN)) == []
+
+
+async def test_one_process_scores_at_a_time(demo: Settings) -> None:
+    campaign = await campaign_id()
+    assert await snapshots.claim(campaign) is True
+    assert await snapshots.claim(campaign) is False  # another process holds the lease
+    await snapshots.release(campaign)
+    assert await snapshots.claim(campaign) is True
+    # a holder that crashed: its lease runs out and another process takes over
+    await ScoreSnapshot.update({ScoreSnapshot.refreshing_until: 1}).where(
+        ScoreSnapshot.campaign == campaign
+    )
+    assert await snapshots.claim(campaign) is True
+
+
+async def test_a_view_waits_for_the_process_holding_the_lease(
+    demo: Settings, scorings: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "_POLL_SECONDS", 0.05)
+    campaign = await campaign_id()
+    assert await snapshots.claim(campaign)
+    view = asyncio.create_task(campaign_scores(CAMPAIGN))
+    await asyncio.sleep(0.3)
+    assert not view.done() and scorings == []  # waiting, not scoring beside the holder
+    await snapshots.release(campaign)
+    assert (await view)["n"] > 0
+    assert len(scorings) == 1
+
+
+async def test_a_failed_scoring_gives_the_lease_back(
+    demo: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(answers: services.CampaignAnswers) -> Any:
+        raise RuntimeError("scoring failed")
+
+    monkeypatch.setattr(services, "score_loaded", broken)
+    with pytest.raises(RuntimeError):
+        await campaign_scores(CAMPAIGN)
+    assert await snapshots.claim(await campaign_id()) is True
+
+
+async def test_the_dashboard_says_when_newer_responses_are_left_out(
+    client: httpx.AsyncClient, demo: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await create_user("so.admin", "admin", "SO-HP", PASSWORD)
+    await sign_in(client, "so.admin")
+    page = await client.get(f"/staff/campaigns/{CAMPAIGN}")
+    assert page.status_code == 200 and "đang tính lại" not in page.text
+
+    await add_responses(demo, 2)
+    monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 0)
+    page = await client.get(f"/staff/campaigns/{CAMPAIGN}")
+    assert "chưa gồm 2 phiếu mới nhận" in page.text
+    api = await client.get(f"/api/v1/campaigns/{CAMPAIGN}/scores")
+    assert api.json()["pending"] is True and api.json()["unscored"] == 2
+    await finish_scoring()
+    page = await client.get(f"/staff/campaigns/{CAMPAIGN}")
+    assert "đang tính lại" not in page.text
