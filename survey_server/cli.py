@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ import click
 
 from survey_server.config import Settings, load_settings
 from survey_server.errors import AppError
+from survey_server.i18n import format_number
 
 T = TypeVar("T")
 
@@ -444,6 +446,34 @@ def purge(dry_run: bool, database_url: str | None, data_dir: Path | None) -> Non
         if outcome.responses:
             click.echo(f"{outcome.campaign}: {verb} ý kiến của {outcome.responses} phiếu")
     click.echo(f"Tổng cộng {verb} ý kiến của {total} phiếu quá hạn lưu giữ.")
+
+
+@main.command()
+@click.argument("codes", nargs=-1)
+@common_db
+@common_data
+def rescore(codes: tuple[str, ...], database_url: str | None, data_dir: Path | None) -> None:
+    """Tính và lưu kết quả của các đợt khảo sát (mặc định: mọi đợt) có phiếu mới, để trang
+    kết quả mở ngay; nên chạy sau khi nhập nhiều phiếu và sau lệnh purge."""
+    from survey_server.campaigns.services import get_campaign, list_campaigns
+    from survey_server.scoring.services import EVERY_RESPONSE, campaign_result
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+
+    async def run() -> None:
+        await _prepare(settings)
+        chosen = codes or tuple(row["code"] for row in await list_campaigns())
+        for code in chosen:
+            campaign = await get_campaign(code)
+            started = time.monotonic()
+            result = await campaign_result(campaign, wait=EVERY_RESPONSE)
+            n = result.scores.json.get("n")
+            click.echo(
+                f"{code}: {format_number(n) if n is not None else 'dưới k'} phiếu, "
+                f"{format_number(time.monotonic() - started, digits=1)} giây"
+            )
+
+    _run(run)
 
 
 @main.group()

@@ -211,3 +211,21 @@ async def test_the_dashboard_says_when_newer_responses_are_left_out(
     await finish_scoring()
     page = await client.get(f"/staff/campaigns/{CAMPAIGN}")
     assert "đang tính lại" not in page.text
+
+
+async def test_rescore_command_stores_the_scores_ahead(demo: Settings, db: Database) -> None:
+    from click.testing import CliRunner
+
+    from survey_server.cli import main
+    from survey_server.db.engine import bind_engine
+
+    env = {"DATABASE_URL": demo.resolved_database_url, "SECRET_KEY": "x"}
+    runner = CliRunner()
+    done = await asyncio.to_thread(runner.invoke, main, ["rescore", CAMPAIGN], env=env)
+    unknown = await asyncio.to_thread(runner.invoke, main, ["rescore", "KHONG-CO"], env=env)
+    bind_engine(db.engine)
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"{CAMPAIGN}: 145 phiếu, ")
+    assert await snapshots.stored_state(await campaign_id()) is not None
+    assert unknown.exit_code == 1
+    assert "Không tìm thấy đợt khảo sát có mã 'KHONG-CO'" in unknown.output
