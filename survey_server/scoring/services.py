@@ -156,9 +156,10 @@ async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None
     computed (responses are only ever added, so the newest one's id tells; the (campaign, id)
     index answers in one step). A result that is not current is scored again in the background
     — by one process at a time, stored for every process and restart — and the caller waits up
-    to ``wait`` seconds (``REFRESH_WAIT_SECONDS`` by default; ``EVERY_RESPONSE`` for reports and exports) before
-    it is given the previous result, marked ``pending``. A result computed under other settings
-    (k, excluded flags) is never given: then the caller waits for the new one.
+    to ``wait`` seconds (``REFRESH_WAIT_SECONDS`` by default, ``EVERY_RESPONSE`` for reports
+    and exports) before it is given the previous result, marked ``pending``. A result computed
+    under other settings (k, excluded flags) is never given: then the caller waits for the new
+    one.
     """
     root = await get_unit(campaign["root_unit_code"])
     state = await _current_state(campaign, root)
@@ -229,6 +230,7 @@ async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> Ca
         await asyncio.sleep(_POLL_SECONDS)
     try:
         started = time.monotonic()
+        campaign = await get_campaign(campaign["code"])  # its settings now, not when asked
         state = await _current_state(campaign, root)
         stored = await snapshots.stored_state(campaign["id"])
         result = await _read_stored(campaign["id"]) if stored == state else None
@@ -411,18 +413,23 @@ def comment_expression(spec: FormSpec, column: str) -> str | None:
     comment, a line per answer; ``None`` when the questionnaire has no text question.
 
     The database takes the text out of the JSON (``json_extract`` / ``->>``), so a million
-    responses are not parsed in Python; question ids are ``[a-z0-9_]+`` (schema-checked), safe
-    to name in the query.
+    responses are not parsed in Python, and parses only the JSON of responses whose text holds
+    the question's key (an unanswered question is absent; most responses have no comment);
+    question ids are ``[a-z0-9_]+`` (schema-checked), safe to name in the query.
     """
     texts = [question.id for question in spec.questions if question.type == "text"]
     if not texts:
         return None
     postgres = isinstance(Submission._meta.db, PostgresEngine)
-    extract = [
-        f"({column}::json ->> '{qid}')" if postgres else f"json_extract({column}, '$.{qid}')"
-        for qid in texts
-    ]
-    return " || ".join(_joinable(e, postgres) for e in extract)
+    return " || ".join(_joinable(_extract(column, qid, postgres), postgres) for qid in texts)
+
+
+def _extract(column: str, qid: str, postgres: bool) -> str:
+    if postgres:
+        return f"""CASE WHEN strpos({column}, '"{qid}"') > 0 THEN {column}::json ->> '{qid}' END"""
+    return (
+        f"""CASE WHEN instr({column}, '"{qid}"') > 0 THEN json_extract({column}, '$.{qid}') END"""
+    )
 
 
 def tidy_comment(text: str | None) -> str | None:
