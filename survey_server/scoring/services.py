@@ -307,13 +307,13 @@ async def load_answers(
     index = {row["id"]: i for i, row in enumerate(units)}
     if newest is None:
         newest = await _newest(campaign["id"])
-    columns = await _load_submissions(campaign["id"], spec, unit["path"], newest)
+    columns = await _load_submissions(campaign["id"], spec, index, newest)
     groups = Groups(
         keys=tuple(row["code"] for row in units),
         parents=tuple(
             -1 if row["id"] == unit["id"] else index.get(row["parent"], -1) for row in units
         ),
-        of=np.array([index[unit_id] for unit_id in columns.units], dtype=np.intp),
+        of=np.array(columns.groups, dtype=np.intp),
         expected=tuple(row["expected_respondents"] for row in units),
     )
     flags = frozenset(flag for flag in campaign["exclude_flagged"].split(",") if flag)
@@ -353,20 +353,22 @@ async def _campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[s
 
 @dataclass
 class _Columns:
-    units: list[int] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)  # position of the response's unit
     durations: list[int] = field(default_factory=list)
     closed: list[bytes] = field(default_factory=list)
     comments: list[str | None] = field(default_factory=list)
 
 
 async def _load_submissions(
-    campaign_id: int, spec: FormSpec, subtree_path: str, newest: int
+    campaign_id: int, spec: FormSpec, index: dict[int, int], newest: int
 ) -> _Columns:
-    """The units, completion buckets and closed answers of a campaign's responses in a subtree
-    up to the response ``newest``, and their free text joined into one comment.
+    """The units, completion buckets and closed answers of a campaign's responses up to the
+    response ``newest`` whose unit is in ``index`` (unit id → position), and their free text
+    joined into one comment.
 
-    Read in batches along the (campaign, id) index, so a campaign of a million responses never
-    holds the server's event loop for long and its rows never sit in memory all at once.
+    Read in batches along the (campaign, id) index — a plan that needs no table statistics —
+    so a campaign of a million responses never holds the server's event loop for long and its
+    rows never sit in memory all at once; units outside the subtree are left out here.
     """
     expression = comment_expression(spec, "answers")
     comment = f", {expression} AS comment" if expression else ""
@@ -375,16 +377,17 @@ async def _load_submissions(
     while True:
         rows = await Submission.raw(
             f"SELECT id, unit, duration_bucket, closed{comment} FROM submission "
-            "WHERE campaign = {} AND id > {} AND id <= {} "
-            "AND unit IN (SELECT id FROM unit WHERE path LIKE {}) ORDER BY id LIMIT {}",
+            "WHERE campaign = {} AND id > {} AND id <= {} ORDER BY id LIMIT {}",
             campaign_id,
             last,
             newest,
-            f"{subtree_path}%",
             LOAD_BATCH,
         )
         for row in rows:
-            columns.units.append(row["unit"])
+            position = index.get(row["unit"])
+            if position is None:
+                continue
+            columns.groups.append(position)
             columns.durations.append(row["duration_bucket"])
             columns.closed.append(bytes(row["closed"]))
             columns.comments.append(tidy_comment(row.get("comment")))
