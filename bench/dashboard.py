@@ -24,8 +24,8 @@ body. Measured in one run, in this order:
   p95 / p99 (nearest rank) and the ratios to the baseline's p50 and p95;
 * after a new response: on the same server, ``--cold`` times one response is inserted (a copy
   of the newest row with a new id and receipt), then the scores API for the Sở is timed (the
-  server scores the campaign again in the background and answers within its wait, with the
-  stored numbers marked pending if the new ones are not ready); then, until a commune's scores
+  server scores the campaign again in the background, and answers with the stored numbers
+  marked pending unless the new ones are ready within its wait); then, until a commune's scores
   are current again, ``/healthz`` and those scores are timed in turn: how long new responses
   take to show, and what a scoring in the background costs the views meanwhile. The same for
   the dashboard page.
@@ -592,9 +592,9 @@ def section(results: dict[str, Any], args: argparse.Namespace, about: dict[str, 
         "whole campaign (this happens once per campaign; afterwards the result is stored). After "
         "a start: a fresh server each time, signed in, then the timed request. After a new "
         "response: on the warm server above, one response inserted, then the timed request "
-        "(the server scores the campaign again in the background and waits up to 2 s for it "
-        'before it answers with the stored numbers marked pending; "pending" counts the '
-        "answers that were). CPU seconds are read from /proc during the request: the server's "
+        "(the server scores the campaign again in the background; it waits up to 2 s for the "
+        "new numbers only when the previous scoring took less, else it answers at once with "
+        "the stored numbers marked pending). CPU seconds are read from /proc during the request: the server's "
         'processes and the PostgreSQL backends of the scratch database; "other" is the share of '
         "the machine busy with anything else.",
         "",

@@ -156,10 +156,11 @@ async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None
     computed (responses are only ever added, so the newest one's id tells; the (campaign, id)
     index answers in one step). A result that is not current is scored again in the background
     — by one process at a time, stored for every process and restart — and the caller waits up
-    to ``wait`` seconds (``REFRESH_WAIT_SECONDS`` by default, ``EVERY_RESPONSE`` for reports
-    and exports) before it is given the previous result, marked ``pending``. A result computed
-    under other settings (k, excluded flags) is never given: then the caller waits for the new
-    one.
+    to ``wait`` seconds (``EVERY_RESPONSE`` for reports and exports) before it is given the
+    previous result, marked ``pending``. By default it waits ``REFRESH_WAIT_SECONDS`` when the
+    previous scoring took less, else not at all: every view of a large campaign would otherwise
+    wait out the whole budget while it is scored. A result computed under other settings (k,
+    excluded flags) is never given: then the caller waits for the new one.
     """
     root = await get_unit(campaign["root_unit_code"])
     state = await _current_state(campaign, root)
@@ -171,6 +172,8 @@ async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None
         task = _scoring(campaign, root)
         if usable is not None:
             limit = REFRESH_WAIT_SECONDS if wait is None else wait
+            if wait is None and usable.seconds > limit:
+                limit = 0  # it would not be done in time: answer at once
             try:
                 return await asyncio.wait_for(asyncio.shield(task), limit)
             except TimeoutError:
@@ -242,8 +245,9 @@ async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> Ca
             body = await anyio.to_thread.run_sync(
                 lambda: snapshots.encode(score_loaded(answers), paths)
             )
-            await snapshots.save(campaign["id"], state, body, time.monotonic() - started)
-            result = await anyio.to_thread.run_sync(snapshots.decode, body, state)
+            seconds = time.monotonic() - started
+            await snapshots.save(campaign["id"], state, body, seconds)
+            result = await anyio.to_thread.run_sync(snapshots.decode, body, state, seconds)
     except BaseException:
         await snapshots.release(campaign["id"])
         raise

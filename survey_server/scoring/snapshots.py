@@ -55,6 +55,7 @@ class CampaignResult:
     scores: Scores
     paths: dict[str, str]  # unit code → path
     state: State
+    seconds: float  # how long the scoring took
     pending: bool = False  # not current: the campaign is being scored again
     unscored: int = 0  # responses stored after this result (it leaves them out)
 
@@ -75,7 +76,7 @@ def encode(scores: Scores, paths: dict[str, str]) -> bytes:
     return gzip.compress(text.encode(), compresslevel=1)
 
 
-def decode(body: bytes, state: State) -> CampaignResult:
+def decode(body: bytes, state: State, seconds: float) -> CampaignResult:
     data = json.loads(gzip.decompress(body))
     summaries = {
         code: Summary(
@@ -87,7 +88,7 @@ def decode(body: bytes, state: State) -> CampaignResult:
         )
         for code, s in data["summaries"].items()
     }
-    return CampaignResult(Scores(data["scores"], summaries), data["paths"], state)
+    return CampaignResult(Scores(data["scores"], summaries), data["paths"], state, seconds)
 
 
 _STATE_COLUMNS = "newest, units, k, exclude_flagged"
@@ -106,16 +107,17 @@ async def stored_state(campaign_id: int) -> State | None:
     return _state(rows[0]) if rows else None
 
 
-async def stored_body(campaign_id: int) -> tuple[bytes, State] | None:
-    """The stored result with the state it was computed from, read together."""
+async def stored_body(campaign_id: int) -> tuple[bytes, State, float] | None:
+    """The stored result with the state it was computed from and how long that took, read
+    together."""
     rows = await ScoreSnapshot.raw(
-        f"SELECT body, {_STATE_COLUMNS} FROM score_snapshot "
+        f"SELECT body, seconds, {_STATE_COLUMNS} FROM score_snapshot "
         "WHERE campaign = {} AND body IS NOT NULL",
         campaign_id,
     )
     if not rows:
         return None
-    return bytes(rows[0]["body"]), _state(rows[0])
+    return bytes(rows[0]["body"]), _state(rows[0]), rows[0]["seconds"]
 
 
 async def claim(campaign_id: int) -> bool:

@@ -116,6 +116,22 @@ async def test_past_the_wait_the_stored_scores_are_shown_as_pending(
     assert (await campaign_scores(CAMPAIGN))["pending"] is False
 
 
+async def test_a_campaign_slower_to_score_than_the_wait_is_answered_at_once(
+    demo: Settings, scorings: list[int]
+) -> None:
+    before = await campaign_scores(CAMPAIGN)
+    await ScoreSnapshot.update({ScoreSnapshot.seconds: 40.0}).where(
+        ScoreSnapshot.campaign == await campaign_id()
+    )  # as a province's campaign
+    forget_results()
+    await add_responses(demo, 1)
+    view = await campaign_scores(CAMPAIGN)
+    assert view["pending"] is True and view["n"] == before["n"]
+    assert scorings == [before["n"]]  # the new scoring has not even read the answers yet
+    await finish_scoring()
+    assert (await campaign_scores(CAMPAIGN))["n"] == before["n"] + 1
+
+
 async def test_scores_under_other_settings_are_never_shown(
     demo: Settings, scorings: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
