@@ -437,6 +437,7 @@ def run(url: str, workdir: Path, requests: int, cold_runs: int) -> dict[str, Any
                 cold.add(usage)
                 fresh = until_current(client, commune_scores, usage.wall)
                 fresh["request"], fresh["pending"] = label, sample.pending
+                fresh["rss_mb"] = rss_mb(group_pids(server.pgid))
                 results["fresh"].append(fresh)
                 log(
                     f"after a new response, {name}: {usage.wall:.2f} s "
@@ -618,15 +619,16 @@ def section(results: dict[str, Any], args: argparse.Namespace, about: dict[str, 
         "were current (a scoring shares the server's two cores with the views):",
         "",
         "| after a new response | current after (s) | `/healthz` p50 / p95 / max ms "
-        "| commune scores p50 / p95 / max ms |",
-        "|---|---:|---:|---:|",
+        "| commune scores p50 / p95 / max ms | server memory after (MB) |",
+        "|---|---:|---:|---:|---:|",
     ]
     for run in fresh:
         health, commune = run["during"]["baseline"], run["during"]["commune"]
         lines.append(
             f"| {run['request'].split(':')[0]} | {run['lag']:.1f} | "
             f"{ms(health['p50'])} / {ms(health['p95'])} / {ms(health['max'])} | "
-            f"{ms(commune['p50'])} / {ms(commune['p95'])} / {ms(commune['max'])} |"
+            f"{ms(commune['p50'])} / {ms(commune['p95'])} / {ms(commune['max'])} | "
+            f"{run['rss_mb']:,.0f} |"
         )
     views = {k: v for k, v in results["cached"].items() if k != "baseline"}
     slowest = max(views, key=lambda k: views[k]["p95"])
