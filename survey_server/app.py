@@ -31,6 +31,7 @@ from survey_server.rendering import Renderer
 from survey_server.reports import routes as report_routes
 from survey_server.responses import routes as response_routes
 from survey_server.responses.writer import writer_for
+from survey_server.scoring import worker as scoring_worker
 from survey_server.staff import api as staff_api
 from survey_server.staff import manage as staff_manage
 from survey_server.staff import pages as staff_pages
@@ -176,12 +177,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
 
     owns_pool = isinstance(engine, PostgresEngine) and engine.pool is None
 
-    async def start_writer(app: Litestar) -> None:
+    async def start_background(app: Litestar) -> None:
         if owns_pool and isinstance(engine, PostgresEngine):
             await engine.start_connection_pool(min_size=1, max_size=8)
         await writer.start()
 
-    async def stop_writer(app: Litestar) -> None:
+    async def stop_background(app: Litestar) -> None:
+        scoring_worker.stop()
         await writer.stop()
         if owns_pool and isinstance(engine, PostgresEngine):
             await engine.close_connection_pool()
@@ -206,8 +208,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
         state=State(
             {"settings": settings, "engine": engine, "renderer": renderer, "writer": writer}
         ),
-        on_startup=[start_writer],
-        on_shutdown=[stop_writer],
+        on_startup=[start_background],
+        on_shutdown=[stop_background],
         exception_handlers={
             errors.AppError: handle_app_error,
             ValidationException: handle_validation,

@@ -150,6 +150,15 @@ async def db(database: Database) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(autouse=True)
+def patient_views(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view waits for its campaign's new scoring, however slow the machine running the
+    tests: they check numbers, not speed (``test_score_snapshots`` sets the wait it tests)."""
+    from survey_server.scoring import services
+
+    monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 600.0)
+
+
+@pytest.fixture(autouse=True)
 def fresh_throttle() -> Iterator[None]:
     """Sign-in failures are counted per process; no test inherits another's."""
     THROTTLE._records.clear()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,7 +33,7 @@ from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.responses.tables import Submission
 from survey_server.responses.tabular import CellError, read_answers
 from survey_server.responses.validation import FormSpec
-from survey_server.scoring import snapshots
+from survey_server.scoring import snapshots, worker
 from survey_server.scoring.adapter import instrument_of, response_data
 from survey_server.scoring.snapshots import CampaignResult, State
 from survey_server.spreadsheet import TableUnreadable, read_csv
@@ -227,12 +226,11 @@ def _finished(campaign_id: int, task: asyncio.Task[CampaignResult]) -> None:
 
 
 async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> CampaignResult:
-    """Score the whole campaign under the lease and store the result, unless another process
-    stored a current one while this one waited for the lease."""
+    """Score the whole campaign under the lease, in the child process, and store the result,
+    unless another process stored a current one while this one waited for the lease."""
     while not await snapshots.claim(campaign["id"]):
         await asyncio.sleep(_POLL_SECONDS)
     try:
-        started = time.monotonic()
         campaign = await get_campaign(campaign["code"])  # its settings now, not when asked
         state = await _current_state(campaign, root)
         stored = await snapshots.stored_state(campaign["id"])
@@ -240,13 +238,8 @@ async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> Ca
         if result is not None:
             await snapshots.release(campaign["id"])
         else:
-            answers = await load_answers(campaign, root, newest=state.newest)
-            paths = {row["code"]: row["path"] for row in answers.units}
-            body = await anyio.to_thread.run_sync(
-                lambda: snapshots.encode(score_loaded(answers), paths)
-            )
-            seconds = time.monotonic() - started
-            await snapshots.save(campaign["id"], state, body, seconds)
+            url = worker.engine_url(Submission._meta.db)
+            body, seconds = await worker.score_in_child(url, campaign["code"], state)
             result = await anyio.to_thread.run_sync(snapshots.decode, body, state, seconds)
     except BaseException:
         await snapshots.release(campaign["id"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from survey_server.demo.setup import prepare_demo
 from survey_server.demo.synthetic import add_synthetic_responses
 from survey_server.privacy.retention import purge_expired_text
 from survey_server.responses.tables import Submission
-from survey_server.scoring import services, snapshots
+from survey_server.scoring import services, snapshots, worker
 from survey_server.scoring.services import campaign_scores, forget_results
 from survey_server.scoring.tables import ScoreSnapshot
 from survey_server.staff.services import create_user
@@ -36,16 +37,16 @@ async def demo(settings: Settings, db: Database) -> Settings:
 
 
 @pytest.fixture
-def scorings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the campaigns scored from their answers (not read back from storage)."""
-    calls: list[int] = []
-    score_loaded = services.score_loaded
+def scorings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Counts the campaigns sent to the scoring process (rather than read back from storage)."""
+    calls: list[str] = []
+    score_in_child = worker.score_in_child
 
-    def counted(answers: services.CampaignAnswers) -> Any:
-        calls.append(len(answers.closed))
-        return score_loaded(answers)
+    async def counted(url: str, code: str, state: snapshots.State) -> tuple[bytes, float]:
+        calls.append(code)
+        return await score_in_child(url, code, state)
 
-    monkeypatch.setattr(services, "score_loaded", counted)
+    monkeypatch.setattr(worker, "score_in_child", counted)
     return calls
 
 
@@ -64,7 +65,7 @@ async def finish_scoring() -> None:
 
 
 async def test_a_restarted_server_reads_the_stored_scores(
-    demo: Settings, scorings: list[int]
+    demo: Settings, scorings: list[str]
 ) -> None:
     first = await campaign_scores(CAMPAIGN)
     assert len(scorings) == 1 and first["pending"] is False
@@ -86,7 +87,7 @@ async def test_a_restarted_server_reads_the_stored_scores(
 
 
 async def test_a_new_response_is_scored_within_the_wait(
-    demo: Settings, scorings: list[int]
+    demo: Settings, scorings: list[str]
 ) -> None:
     before = await campaign_scores(CAMPAIGN)
     await add_responses(demo, 1)
@@ -96,7 +97,7 @@ async def test_a_new_response_is_scored_within_the_wait(
 
 
 async def test_past_the_wait_the_stored_scores_are_shown_as_pending(
-    demo: Settings, scorings: list[int], monkeypatch: pytest.MonkeyPatch
+    demo: Settings, scorings: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = await campaign_scores(CAMPAIGN)
     await add_responses(demo, 3)
@@ -117,8 +118,9 @@ async def test_past_the_wait_the_stored_scores_are_shown_as_pending(
 
 
 async def test_a_campaign_slower_to_score_than_the_wait_is_answered_at_once(
-    demo: Settings, scorings: list[int]
+    demo: Settings, scorings: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 2.0)
     before = await campaign_scores(CAMPAIGN)
     await ScoreSnapshot.update({ScoreSnapshot.seconds: 40.0}).where(
         ScoreSnapshot.campaign == await campaign_id()
@@ -127,13 +129,14 @@ async def test_a_campaign_slower_to_score_than_the_wait_is_answered_at_once(
     await add_responses(demo, 1)
     view = await campaign_scores(CAMPAIGN)
     assert view["pending"] is True and view["n"] == before["n"]
-    assert scorings == [before["n"]]  # the new scoring has not even read the answers yet
+    assert services._SCORING  # the new scoring started, and the view did not wait for it
     await finish_scoring()
+    assert len(scorings) == 2
     assert (await campaign_scores(CAMPAIGN))["n"] == before["n"] + 1
 
 
 async def test_scores_under_other_settings_are_never_shown(
-    demo: Settings, scorings: list[int], monkeypatch: pytest.MonkeyPatch
+    demo: Settings, scorings: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await campaign_scores(CAMPAIGN)
     monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 0)
@@ -144,7 +147,7 @@ async def test_scores_under_other_settings_are_never_shown(
     assert len(scorings) == 2
 
 
-async def test_a_changed_unit_tree_is_scored_again(demo: Settings, scorings: list[int]) -> None:
+async def test_a_changed_unit_tree_is_scored_again(demo: Settings, scorings: list[str]) -> None:
     from survey_server.units.tables import Unit
 
     await campaign_scores(CAMPAIGN)
@@ -153,7 +156,7 @@ async def test_a_changed_unit_tree_is_scored_again(demo: Settings, scorings: lis
     assert len(scorings) == 2
 
 
-async def test_views_at_once_share_one_scoring(demo: Settings, scorings: list[int]) -> None:
+async def test_views_at_once_share_one_scoring(demo: Settings, scorings: list[str]) -> None:
     views = await asyncio.gather(*(campaign_scores(CAMPAIGN) for _ in range(4)))
     assert len(scorings) == 1
     assert all(view == views[0] for view in views)
@@ -185,7 +188,7 @@ async def test_one_process_scores_at_a_time(demo: Settings) -> None:
 
 
 async def test_a_view_waits_for_the_process_holding_the_lease(
-    demo: Settings, scorings: list[int], monkeypatch: pytest.MonkeyPatch
+    demo: Settings, scorings: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(services, "_POLL_SECONDS", 0.05)
     campaign = await campaign_id()
@@ -201,13 +204,37 @@ async def test_a_view_waits_for_the_process_holding_the_lease(
 async def test_a_failed_scoring_gives_the_lease_back(
     demo: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(answers: services.CampaignAnswers) -> Any:
+    async def broken(url: str, code: str, state: snapshots.State) -> tuple[bytes, float]:
         raise RuntimeError("scoring failed")
 
-    monkeypatch.setattr(services, "score_loaded", broken)
+    monkeypatch.setattr(worker, "score_in_child", broken)
     with pytest.raises(RuntimeError):
         await campaign_scores(CAMPAIGN)
     assert await snapshots.claim(await campaign_id()) is True
+
+
+async def test_scoring_runs_outside_the_server_process(
+    demo: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def here(answers: services.CampaignAnswers) -> Any:
+        raise AssertionError("scored in the server process")
+
+    monkeypatch.setattr(services, "score_loaded", here)
+    assert (await campaign_scores(CAMPAIGN))["n"] > 0
+
+
+async def test_a_killed_scoring_process_is_replaced(demo: Settings) -> None:
+    await campaign_scores(CAMPAIGN)
+    assert worker._POOL is not None
+    for process in list(worker._POOL._processes.values()):
+        process.kill()
+    await add_responses(demo, 1)
+    forget_results()
+    with pytest.raises(BrokenProcessPool):
+        await campaign_scores(CAMPAIGN)
+    assert worker._POOL is None
+    view = await campaign_scores(CAMPAIGN, wait=services.EVERY_RESPONSE)
+    assert view["pending"] is False  # a new child scored it
 
 
 async def test_the_dashboard_says_when_newer_responses_are_left_out(
