@@ -99,7 +99,8 @@ def _pids() -> list[int]:
 
 
 def group_pids(pgid: int) -> list[int]:
-    """The processes of a process group (the server and its granian worker)."""
+    """The processes of a process group (the server, its granian worker and the worker's
+    scoring process)."""
     found = []
     for pid in _pids():
         fields = _stat_fields(pid)
@@ -167,6 +168,7 @@ def accounted(server_pgid: int) -> Iterator[Usage]:
     yield usage
     usage.wall = time.perf_counter() - started
     backends += [pid for pid in backend_pids(SCRATCH) if pid not in backends]
+    server += [pid for pid in group_pids(server_pgid) if pid not in server]  # a new child
     s, p, c, (busy, total) = cpu_ticks(server), cpu_ticks(backends), own_ticks(), machine_ticks()
     span = max(1, total - before[3][1])
     usage.server = (s - before[0]) / TICK
