@@ -598,8 +598,9 @@ def section(results: dict[str, Any], args: argparse.Namespace, about: dict[str, 
         "(the server scores the campaign again in the background; it waits up to 2 s for the "
         "new numbers only when the previous scoring took less, else it answers at once with "
         "the stored numbers marked pending). CPU seconds are read from /proc during the request: the server's "
-        'processes and the PostgreSQL backends of the scratch database; "other" is the share of '
-        "the machine busy with anything else.",
+        "processes and the PostgreSQL backends of the scratch database (the scoring process closes "
+        "its connections before the first scoring's request ends, so their share is missing "
+        'from that row); "other" is the share of the machine busy with anything else.',
         "",
         "| request | runs (s) | worst s | server CPU s (median) | PostgreSQL CPU s "
         "(median) | other % (max) |",
