@@ -256,6 +256,7 @@ async def _current_state(campaign: dict[str, Any], root: dict[str, Any]) -> Stat
         units=snapshots.units_digest(units),
         k=campaign["k"],
         exclude_flagged=campaign["exclude_flagged"],
+        method=snapshots.method_digest(),
     )
 
 

@@ -8,12 +8,14 @@ computed from, so a reader can tell at once whether it is current.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from analysis.scores import Scores, Summary
@@ -32,11 +34,33 @@ class State:
     units: str  # digest of the unit tree the responses are grouped by
     k: int
     exclude_flagged: str
+    method: str  # digest of the scoring code (``method_digest``)
 
     def same_settings(self, other: State) -> bool:
         """Whether a result of ``other`` may be shown under this state's settings: never one
-        computed with another k or other excluded flags, which could show a withheld cell."""
-        return (self.k, self.exclude_flagged) == (other.k, other.exclude_flagged)
+        computed with another k or other excluded flags, which could show a withheld cell, nor
+        by other scoring code (an upgrade that fixes a number takes effect at once)."""
+        return (self.k, self.exclude_flagged, self.method) == (
+            other.k,
+            other.exclude_flagged,
+            other.method,
+        )
+
+
+@functools.cache
+def method_digest() -> str:
+    """A digest of the code and data that turn answers into scores (``analysis`` and this
+    package): a result stored by another version of them is scored again."""
+    import analysis
+
+    sources = sorted(Path(analysis.__file__).parent.glob("*.py"))
+    sources += sorted(Path(analysis.__file__).parent.glob("*.toml"))
+    sources += sorted(Path(__file__).parent.glob("*.py"))
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def units_digest(units: Sequence[dict[str, Any]]) -> str:
@@ -91,11 +115,11 @@ def decode(body: bytes, state: State, seconds: float) -> CampaignResult:
     return CampaignResult(Scores(data["scores"], summaries), data["paths"], state, seconds)
 
 
-_STATE_COLUMNS = "newest, units, k, exclude_flagged"
+_STATE_COLUMNS = "newest, units, k, exclude_flagged, method"
 
 
 def _state(row: dict[str, Any]) -> State:
-    return State(row["newest"], row["units"], row["k"], row["exclude_flagged"])
+    return State(row["newest"], row["units"], row["k"], row["exclude_flagged"], row["method"])
 
 
 async def stored_state(campaign_id: int) -> State | None:
@@ -145,11 +169,12 @@ async def save(campaign_id: int, state: State, body: bytes, seconds: float) -> N
     """Store a new result and give the lease back."""
     await ScoreSnapshot.raw(
         "UPDATE score_snapshot SET newest = {}, units = {}, k = {}, exclude_flagged = {}, "
-        "seconds = {}, body = {}, refreshing_until = NULL WHERE campaign = {}",
+        "method = {}, seconds = {}, body = {}, refreshing_until = NULL WHERE campaign = {}",
         state.newest,
         state.units,
         state.k,
         state.exclude_flagged,
+        state.method,
         seconds,
         body,
         campaign_id,

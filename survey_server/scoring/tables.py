@@ -14,7 +14,8 @@ class ScoreSnapshot(Table, tablename="score_snapshot"):
 
     ``newest`` is the id of the newest response it counts (responses are only ever added) and
     ``units`` a digest of the unit tree it grouped by; ``k`` and ``exclude_flagged`` are the
-    campaign's settings it applied: a snapshot scored under other settings is never shown.
+    campaign's settings it applied and ``method`` a digest of the scoring code: a snapshot
+    scored under other settings or by other code is never shown.
     ``body`` is the result as gzip-compressed JSON (``NULL`` until a first scoring is stored) and
     ``seconds`` how long the scoring took. No time of day is kept: beside ``newest`` it would
     date the arrival of responses (DESIGN §4). ``refreshing_until`` is a lease (Unix seconds,
@@ -27,6 +28,7 @@ class ScoreSnapshot(Table, tablename="score_snapshot"):
     units = Varchar(length=64)
     k = Integer()
     exclude_flagged = Varchar(length=100, default="")
+    method = Varchar(length=64, default="")
     seconds = Real(default=0.0)
     body = Bytea(null=True, default=None)
     refreshing_until = BigInt(null=True, default=None)

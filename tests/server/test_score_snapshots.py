@@ -147,6 +147,18 @@ async def test_scores_under_other_settings_are_never_shown(
     assert len(scorings) == 2
 
 
+async def test_scores_of_other_scoring_code_are_never_shown(
+    demo: Settings, scorings: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await campaign_scores(CAMPAIGN)
+    monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 0)
+    monkeypatch.setattr(snapshots, "method_digest", lambda: "an upgrade")
+    forget_results()
+    view = await campaign_scores(CAMPAIGN)
+    assert view["pending"] is False and len(scorings) == 2
+    assert (await snapshots.stored_state(await campaign_id())).method == "an upgrade"
+
+
 async def test_a_changed_unit_tree_is_scored_again(demo: Settings, scorings: list[str]) -> None:
     from survey_server.units.tables import Unit
 

@@ -18,7 +18,7 @@ class Campaign(Table, tablename="campaign", schema=None):
     )
 
 
-ID = "2026-11-29T02:49:38:471629"
+ID = "2026-11-29T03:53:25:066412"
 VERSION = "1.38.0"
 DESCRIPTION = "score snapshots"
 
@@ -130,6 +130,28 @@ async def forwards():
         column_class=Varchar,
         params={
             "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScoreSnapshot",
+        tablename="score_snapshot",
+        column_name="method",
+        db_column_name="method",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
             "default": "",
             "null": False,
             "primary_key": False,
