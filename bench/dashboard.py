@@ -77,6 +77,7 @@ COMMUNE = "XA-7"
 SCHOOL = "TR-7"  # a school of XA-7
 TICK = os.sysconf("SC_CLK_TCK")
 COLD_TARGET_S = 3.0
+SCORING_WINDOW_S = 6.0  # well inside the ~12 s a province's scoring takes
 CACHED_TARGET_MS = 300.0
 
 log = score_bench.log
@@ -445,8 +446,40 @@ def run(url: str, workdir: Path, requests: int, cold_runs: int) -> dict[str, Any
                     f"after a new response, {name}: {usage.wall:.2f} s "
                     f"(pending: {sample.pending}); current after {fresh['lag']:.1f} s"
                 )
+        results["submissions"] = submissions_during_a_scoring(url, client, root_scores)
         results["rss_end_mb"] = rss_mb(group_pids(server.pgid))
     return results
+
+
+def submissions_during_a_scoring(
+    url: str, client: httpx.Client, trigger: str, count: int = 60
+) -> dict[str, dict[str, float]]:
+    """``POST /api/v1/responses`` timed on the idle warm server, then while the campaign is
+    scored again in the background (started by a view right after a new response): the
+    respondents' path must not queue behind a scoring."""
+    link = sql(url, "SELECT code FROM distribution_link ORDER BY id LIMIT 1", fetch=True)
+
+    def submit() -> float:
+        body = {"link": link, "submission_id": str(uuid.uuid4()), "answers": {"tc1": 4}}
+        started = time.perf_counter()
+        response = client.post("/api/v1/responses", json=body)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 201:
+            raise RuntimeError(f"submission: {response.status_code} {response.text[:300]}")
+        return elapsed
+
+    idle = [submit() for _ in range(count)]
+    add_response(url, 10_000)
+    started = time.perf_counter()
+    if not timed(client, trigger).pending:
+        log("warning: the campaign was scored within the view's wait (a small campaign)")
+    during = []
+    while time.perf_counter() - started < SCORING_WINDOW_S:
+        during.append(submit())
+        time.sleep(0.1)
+    log(f"submissions: idle p50 {statistics.median(idle):.1f} ms, during a scoring "
+        f"p50 {statistics.median(during):.1f} ms")  # fmt: skip
+    return {"idle": percentiles(idle), "during a scoring": percentiles(during)}
 
 
 def until_current(client: httpx.Client, path: str, elapsed: float) -> dict[str, Any]:
@@ -468,17 +501,20 @@ def until_current(client: httpx.Client, path: str, elapsed: float) -> dict[str, 
     }
 
 
-def sql(url: str, statement: str) -> None:
+def sql(url: str, statement: str, fetch: bool = False) -> Any:
+    """Run a statement on the scratch database; its first value with ``fetch``."""
     import asyncpg
 
-    async def go() -> None:
+    async def go() -> Any:
         connection = await asyncpg.connect(url)
         try:
-            await connection.execute(statement)
+            if fetch:
+                return await connection.fetchval(statement)
+            return await connection.execute(statement)
         finally:
             await connection.close()
 
-    asyncio.run(go())
+    return asyncio.run(go())
 
 
 # -- report --------------------------------------------------------------------------------
@@ -633,6 +669,18 @@ def section(results: dict[str, Any], args: argparse.Namespace, about: dict[str, 
             f"{ms(commune['p50'])} / {ms(commune['p95'])} / {ms(commune['max'])} | "
             f"{run['rss_mb']:,.0f} |"
         )
+    lines += [
+        "",
+        "Submissions (`POST /api/v1/responses`, one answer, the same client): on the idle warm "
+        "server, then every 0.1 s during the first "
+        f"{SCORING_WINDOW_S:.0f} s of a scoring in the background (started by a view of the "
+        "Sở right after a new response):",
+        "",
+        "| submission | n | p50 ms | p95 ms | max ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, p in results["submissions"].items():
+        lines.append(f"| {name} | {p['n']} | {ms(p['p50'])} | {ms(p['p95'])} | {ms(p['max'])} |")
     views = {k: v for k, v in results["cached"].items() if k != "baseline"}
     slowest = max(views, key=lambda k: views[k]["p95"])
     cached_p95 = views[slowest]["p95"]
