@@ -694,8 +694,9 @@ def section(results: dict[str, Any], args: argparse.Namespace, about: dict[str, 
     lines += [
         "",
         f"Server memory (RSS of its processes): {results['rss_warm_mb']:,.0f} MB with the "
-        f"campaign's scores kept, {results['rss_end_mb']:,.0f} MB at the end (after "
-        f"{2 * args.cold} new responses, each scored again).",
+        f"campaign's scores kept, {results['rss_end_mb']:,.0f} MB at the end ({2 * args.cold + 1} "
+        "scorings in the background later, the scoring process included; the table above "
+        "gives it after each).",
         "",
         f"- Target p95 under {CACHED_TARGET_MS:.0f} ms for a cached view: "
         f"{'met' if cached_p95 < CACHED_TARGET_MS else '**missed**'} (worst p95 "
