@@ -468,8 +468,9 @@ def rescore(codes: tuple[str, ...], database_url: str | None, data_dir: Path | N
             started = time.monotonic()
             result = await campaign_result(campaign, wait=EVERY_RESPONSE)
             n = result.scores.json.get("n")
+            counted = format_number(n) if n is not None else f"dưới {result.scores.json['k']}"
             click.echo(
-                f"{code}: {format_number(n) if n is not None else 'dưới k'} phiếu, "
+                f"{code}: {counted} phiếu, "
                 f"{format_number(time.monotonic() - started, digits=1)} giây"
             )
 

@@ -167,19 +167,24 @@ async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None
     if latest is not None and latest.state == state:
         return latest
     usable = latest if latest is not None and latest.state.same_settings(state) else None
+    limit = math.inf
+    if usable is not None:
+        limit = REFRESH_WAIT_SECONDS if wait is None else wait
+        if wait is None and usable.seconds > limit:
+            limit = 0  # it would not be done in time: answer at once
+    deadline = asyncio.get_running_loop().time() + limit
     while True:
+        # a scoring already running may have read the campaign before the latest responses
         task = _scoring(campaign, root)
-        if usable is not None:
-            limit = REFRESH_WAIT_SECONDS if wait is None else wait
-            if wait is None and usable.seconds > limit:
-                limit = 0  # it would not be done in time: answer at once
-            try:
-                return await asyncio.wait_for(asyncio.shield(task), limit)
-            except TimeoutError:
-                unscored = await _count_after(campaign["id"], usable.state.newest)
-                return replace(usable, pending=True, unscored=unscored)
-        result = await task
-        if result.state.same_settings(state):
+        try:
+            result = await asyncio.wait_for(
+                asyncio.shield(task), max(0.0, deadline - asyncio.get_running_loop().time())
+            )
+        except TimeoutError:
+            assert usable is not None  # without one, the wait has no limit
+            unscored = await _count_after(campaign["id"], usable.state.newest)
+            return replace(usable, pending=True, unscored=unscored)
+        if result.state.same_settings(state) and result.state.newest >= state.newest:
             return result
 
 
@@ -194,10 +199,16 @@ async def _latest(campaign_id: int) -> CampaignResult | None:
     if kept is None or kept.state != stored:
         kept = await _read_stored(campaign_id)
     if kept is not None:
-        _KEPT[campaign_id] = kept
-        while len(_KEPT) > _KEPT_CAMPAIGNS:
-            _KEPT.popitem(last=False)
+        _keep(campaign_id, kept)
     return kept
+
+
+def _keep(campaign_id: int, result: CampaignResult) -> None:
+    """Keep the campaign's newest result here, for the campaigns most recently viewed."""
+    _KEPT[campaign_id] = result
+    _KEPT.move_to_end(campaign_id)
+    while len(_KEPT) > _KEPT_CAMPAIGNS:
+        _KEPT.popitem(last=False)
 
 
 async def _read_stored(campaign_id: int) -> CampaignResult | None:
@@ -244,7 +255,7 @@ async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> Ca
     except BaseException:
         await snapshots.release(campaign["id"])
         raise
-    _KEPT[campaign["id"]] = result
+    _keep(campaign["id"], result)
     return result
 
 

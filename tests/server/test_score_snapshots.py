@@ -5,6 +5,7 @@ scored by one process at a time (both engines)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
@@ -55,8 +56,12 @@ async def campaign_id() -> int:
     return row["id"]
 
 
+_SEEDS = itertools.count(7)
+
+
 async def add_responses(settings: Settings, count: int) -> None:
-    await add_synthetic_responses(settings, count, random.Random(7), campaign=CAMPAIGN)
+    """``count`` new responses (a new seed each time: the same seed gives the same ids)."""
+    await add_synthetic_responses(settings, count, random.Random(next(_SEEDS)), campaign=CAMPAIGN)
 
 
 async def finish_scoring() -> None:
@@ -133,6 +138,34 @@ async def test_a_campaign_slower_to_score_than_the_wait_is_answered_at_once(
     await finish_scoring()
     assert len(scorings) == 2
     assert (await campaign_scores(CAMPAIGN))["n"] == before["n"] + 1
+
+
+async def test_a_report_asked_during_an_older_scoring_counts_every_response(
+    demo: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = await campaign_scores(CAMPAIGN)
+    score_in_child = worker.score_in_child
+    resume = asyncio.Event()
+    started: list[int] = []
+
+    async def held(url: str, code: str, state: snapshots.State) -> tuple[bytes, float]:
+        started.append(state.newest)
+        if len(started) == 1:
+            await resume.wait()  # the first scoring has read its state, then stalls
+        return await score_in_child(url, code, state)
+
+    monkeypatch.setattr(worker, "score_in_child", held)
+    monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 0)
+    await add_responses(demo, 1)
+    assert (await campaign_scores(CAMPAIGN))["pending"] is True
+    while not started:
+        await asyncio.sleep(0.01)
+    await add_responses(demo, 1)  # arrives while the first scoring runs
+    report = asyncio.create_task(campaign_scores(CAMPAIGN, wait=services.EVERY_RESPONSE))
+    await asyncio.sleep(0.1)
+    resume.set()
+    assert (await report)["n"] == before["n"] + 2
+    assert len(started) == 2
 
 
 async def test_scores_under_other_settings_are_never_shown(
