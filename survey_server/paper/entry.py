@@ -4,8 +4,14 @@ A form belongs to a batch (the stack it came in) and has the number printed on i
 single-entry batch each saved form is a response at once. In a double-entry batch the stack is
 typed twice, by two different people; the passes are kept apart (``PaperEntry``) and compared
 form by form, and the batch counts only when they agree — then its forms become responses and
-the passes are deleted. Either way a form's response id comes from (campaign, batch, form
-number), so typing a form again never stores it twice.
+the passes are deleted. Either way a form's response id comes from the batch's identity and
+the form number, so typing a form again never stores it twice.
+
+A batch is identified by its campaign, unit, partner, name and team (the unit of the accounts
+typing it and, for a partner account, its organisation): the same name typed by another school,
+another partner or another office is another batch. The passes of a batch are shown only to
+the accounts that typed them (and administrators), and their comparison says where the passes
+disagree without showing free text.
 """
 
 from __future__ import annotations
@@ -61,13 +67,17 @@ class Place:
     partner: str | None
     batch: str
     entry_pass: int
+    team: str
 
     def check(self, lang: str) -> None:
         if not BATCH.match(self.batch):
             raise EntryInvalid(detail=gettext(BAD_BATCH, lang))
 
     def response_id(self, form: str) -> str:
-        return str(uuid.uuid5(NAMESPACE, f"{self.campaign_code}|{self.batch}|{form.upper()}"))
+        key = "|".join(
+            (self.campaign_code, self.unit_code, self.partner or "", self.team, self.batch)
+        )
+        return str(uuid.uuid5(NAMESPACE, f"{key}|{form.upper()}"))
 
     async def link_id(self) -> int:
         """The link the forms are filed under (made the first time a form is saved)."""
@@ -139,7 +149,8 @@ async def save_form(
     database_url: str,
     lang: str,
 ) -> bool:
-    """Store a typed form; ``False`` when this form of the batch was stored before."""
+    """Store a typed form; ``False`` when this form of the batch was stored (single entry) or
+    typed in this pass (double entry, where the new typing replaces it) before."""
     place.check(lang)
     if not FORM.match(form):
         raise EntryInvalid(detail=gettext(BAD_FORM, lang))
@@ -148,15 +159,12 @@ async def save_form(
         link = await place.link_id()
         added = await store_all(database_url, [_row(place, link, form, text, closed, day)])
         return added == 1
-    other = (
-        await PaperEntry.select(PaperEntry.entered_by)
-        .where(
-            _batch_of(place)
-            & (PaperEntry.entry_pass == (FIRST if place.entry_pass == SECOND else SECOND))
-        )
-        .first()
-    )
-    if other is not None and other["entered_by"] == user_id:
+    other_pass = FIRST if place.entry_pass == SECOND else SECOND
+    if await PaperEntry.exists().where(
+        _batch_of(place)
+        & (PaperEntry.entry_pass == other_pass)
+        & (PaperEntry.entered_by == user_id)
+    ):
         raise EntryInvalid(detail=gettext(SAME_PERSON, lang))
     form = form.upper()
     async with PaperEntry._meta.db.transaction():
@@ -175,6 +183,7 @@ async def save_form(
             unit=place.unit_id,
             partner=place.partner,
             batch=place.batch,
+            team=place.team,
             form_number=form,
             entry_pass=place.entry_pass,
             entered_by=user_id,
@@ -185,10 +194,13 @@ async def save_form(
 
 
 def _batch_of(place: Place) -> Any:
-    """A batch is one stack of one unit's forms."""
+    """A batch is one stack of one unit's forms, collected by one partner (or none), typed by
+    one team."""
     return (
         (PaperEntry.campaign == place.campaign_id)
         & (PaperEntry.unit == place.unit_id)
+        & (PaperEntry.partner == place.partner)
+        & (PaperEntry.team == place.team)
         & (PaperEntry.batch == place.batch)
     )
 
@@ -215,66 +227,107 @@ def _row(
 
 @dataclass(frozen=True)
 class Difference:
+    """Where the passes disagree: a form missing from one pass (``question`` empty), a closed
+    answer (both values as typed from the paper), or a free-text answer (``text``: the texts
+    differ; neither is shown)."""
+
     form: str
-    question: str  # question id, or "" when a whole form is missing from one pass
+    question: str
     first: str
     second: str
+    text: bool = False
 
 
 @dataclass(frozen=True)
 class Comparison:
     forms: int
     differences: list[Difference]
-    typists: int
+    both_passes: bool
+    two_people: bool
 
     @property
     def ready(self) -> bool:
-        return self.forms > 0 and not self.differences and self.typists == 2
+        return self.forms > 0 and not self.differences and self.both_passes and self.two_people
 
 
-async def compare(place: Place, spec: FormSpec, lang: str) -> Comparison:
-    """The two passes of a batch side by side: every form and answer that differs."""
-    rows = await PaperEntry.select().where(_batch_of(place))
+async def batch_rows(place: Place) -> list[dict[str, Any]]:
+    """Every typed form of both passes of a batch (none for a batch nobody typed)."""
+    if not BATCH.match(place.batch):
+        return []
+    return await PaperEntry.select().where(_batch_of(place))
+
+
+def may_see(rows: list[dict[str, Any]], user_id: int, *, admin: bool) -> bool:
+    """A batch is shown to the accounts that typed it and to administrators, never to anyone
+    else — for them it does not exist."""
+    return bool(rows) and (admin or any(row["entered_by"] == user_id for row in rows))
+
+
+def compare(rows: list[dict[str, Any]], spec: FormSpec, lang: str) -> Comparison:
+    """Where the two passes of a batch disagree, form by form and question by question."""
     passes: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    typists = {row["entered_by"] for row in rows}
+    typists: dict[int, set[int]] = defaultdict(set)
     for row in rows:
         passes[row["entry_pass"]][row["form_number"]] = json.loads(row["answers"])
+        if row["entered_by"] is not None:
+            typists[row["entry_pass"]].add(row["entered_by"])
     first, second = passes.get(FIRST, {}), passes.get(SECOND, {})
-    missing = gettext("(chưa nhập)", lang)
+    blank, absent = gettext("(chưa nhập)", lang), gettext("(chưa nhập phiếu này)", lang)
     differences = []
-    for form in sorted(set(first) | set(second)):
+    for form in sorted(set(first) | set(second)) if first and second else ():
         if form not in first or form not in second:
             differences.append(
                 Difference(
-                    form, "", "" if form not in first else "✓", "" if form not in second else "✓"
+                    form, "", "✓" if form in first else absent, "✓" if form in second else absent
                 )
             )
             continue
         for question in spec.questions:
             a, b = first[form].get(question.id), second[form].get(question.id)
-            if a != b:
+            if question.type == "text":
+                if " ".join(str(a or "").split()) != " ".join(str(b or "").split()):
+                    differences.append(Difference(form, question.id, "", "", text=True))
+            elif a != b:
                 differences.append(
-                    Difference(form, question.id, _shown(a, missing), _shown(b, missing))
+                    Difference(
+                        form,
+                        question.id,
+                        typed_text(question, a) or blank,
+                        typed_text(question, b) or blank,
+                    )
                 )
     return Comparison(
-        len(set(first) | set(second)), differences, len(typists) if first and second else 1
+        forms=len(set(first) | set(second)),
+        differences=differences,
+        both_passes=bool(first and second),
+        two_people=bool(typists[FIRST] and typists[SECOND])
+        and not typists[FIRST] & typists[SECOND],
     )
 
 
-def _shown(value: Any, missing: str) -> str:
+def typed_text(question: Question, value: Any) -> str:
+    """A stored answer as it is typed from the paper (the inverse of :func:`typed_value`): the
+    number of the box — a scale point (0 for no opinion), an option's number, 1/0 for yes/no."""
     if value is None:
-        return missing
-    return ", ".join(value) if isinstance(value, list) else str(value)
+        return ""
+    if question.type in ("single", "multi"):
+        options = [option.id for option in question.options or ()]
+        picked = value if isinstance(value, list) else [value]
+        return " ".join(str(options.index(v) + 1) if v in options else str(v) for v in picked)
+    if value == NA:
+        return "0"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
 
 
 async def commit_batch(
     place: Place, spec: FormSpec, *, day: date, database_url: str, lang: str
 ) -> int:
     """Store an agreed double-entry batch as responses and forget its passes."""
-    comparison = await compare(place, spec, lang)
-    if not comparison.ready:
+    rows = await batch_rows(place)
+    if not compare(rows, spec, lang).ready:
         raise EntryInvalid(detail=gettext(NOT_READY, lang))
-    rows = await PaperEntry.select().where(_batch_of(place) & (PaperEntry.entry_pass == FIRST))
     link = await place.link_id()
     added = await store_all(
         database_url,
@@ -288,6 +341,7 @@ async def commit_batch(
                 day,
             )
             for row in rows
+            if row["entry_pass"] == FIRST
         ],
     )
     await PaperEntry.delete().where(_batch_of(place))
@@ -295,5 +349,61 @@ async def commit_batch(
 
 
 def question_label(spec: FormSpec, question_id: str, lang: str) -> str:
-    question = spec.by_id.get(question_id)
-    return localize(question.text, lang) if question else ""
+    """The question as the paper shows it: its number, then its text."""
+    for number, question in enumerate(spec.questions, 1):
+        if question.id == question_id:
+            return f"{number}. {localize(question.text, lang)}"
+    return ""
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """A double-entry batch waiting to be committed, as the paper page lists it."""
+
+    unit_code: str
+    unit_name: str
+    batch: str
+    partner: str | None
+    team: str
+    forms: dict[int, int]
+    typists: dict[int, list[str]]
+
+
+async def open_batches(
+    campaign_id: int, unit_path: str, *, user_id: int, team: str, admin: bool
+) -> list[BatchSummary]:
+    """The double-entry batches of a campaign under a unit that an account may see: those it
+    typed (all of them for an administrator)."""
+    where = (PaperEntry.campaign == campaign_id) & PaperEntry.unit.path.like(f"{unit_path}%")
+    if not admin:
+        where &= PaperEntry.team == team
+    rows = await PaperEntry.select(
+        PaperEntry.unit.code.as_alias("unit_code"),
+        PaperEntry.unit.name.as_alias("unit_name"),
+        PaperEntry.batch,
+        PaperEntry.partner,
+        PaperEntry.team,
+        PaperEntry.entry_pass,
+        PaperEntry.entered_by,
+        PaperEntry.entered_by.username.as_alias("typist"),
+    ).where(where)
+    groups: dict[tuple[str, str, str, str | None, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        key = (row["unit_code"], row["unit_name"], row["batch"], row["partner"], row["team"])
+        groups[key].append(row)
+    summaries = []
+    for (unit_code, unit_name, batch, partner, key), members in sorted(
+        groups.items(), key=lambda item: (item[0][0], item[0][2], item[0][3] or "", item[0][4])
+    ):
+        if not may_see(members, user_id, admin=admin):
+            continue
+        forms: dict[int, int] = defaultdict(int)
+        typists: dict[int, list[str]] = defaultdict(list)
+        for row in members:
+            forms[row["entry_pass"]] += 1
+            if row["typist"] and row["typist"] not in typists[row["entry_pass"]]:
+                typists[row["entry_pass"]].append(row["typist"])
+        summaries.append(
+            BatchSummary(unit_code, unit_name, batch, partner, key, dict(forms), dict(typists))
+        )
+    return summaries

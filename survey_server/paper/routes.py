@@ -1,13 +1,16 @@
 """The paper channel in the workspace: print forms, type them in, import spreadsheets.
 
 Every role that works with a campaign's unit may do this for the units of its scope; a partner
-account's forms and imports always carry its own organisation.
+account's forms and imports always carry its own organisation. The passes of a double-entry
+batch are shown only to the accounts that typed them and to administrators; to anyone else a
+batch answers as any unknown thing does (404).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,7 +42,30 @@ def _partner(scope: Scope, typed: str | None) -> str | None:
     """A partner account's own organisation; for other roles what they typed, if anything."""
     if scope.role == "partner":
         return scope.partner
-    return " ".join(typed.split())[:120] or None if typed else None
+    return " ".join(unicodedata.normalize("NFC", typed).split())[:120] or None if typed else None
+
+
+def _team(scope: Scope) -> str:
+    """Whom the batches an account types belong to: its unit and, for a partner account, its
+    organisation. Accounts of one team type the two passes of a batch; no other account can
+    reach the batch, whatever name it types."""
+    return f"{scope.unit_id}|{scope.partner}" if scope.role == "partner" else str(scope.unit_id)
+
+
+def _batch_fields(scope: Scope, unit_code: str, place: Any) -> dict[str, str]:
+    """What names a batch besides its name (``place``: an ``entry.Place`` or a summary): its
+    unit, the partner it names, and another team only for an administrator looking at it."""
+    fields = {"unit": unit_code}
+    if place.partner and scope.role != "partner":
+        fields["partner"] = place.partner
+    if place.team != _team(scope):
+        fields["team"] = place.team
+    return fields
+
+
+def _batch_url(scope: Scope, campaign_code: str, unit_code: str, place: Any) -> str:
+    query = urlencode(_batch_fields(scope, unit_code, place))
+    return f"/staff/campaigns/{campaign_code}/batches/{place.batch}?{query}"
 
 
 async def _schools(campaign: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, str]]:
@@ -55,9 +81,15 @@ async def paper_page(
     request: Request[Any, Any, Any],
     session: SignedIn,
     unit: FromQuery[str | None] = None,
+    committed: FromQuery[int | None] = None,
 ) -> Response[str]:
     campaign, target = await campaign_in_scope(session.scope, code, unit)
-    return await _paper_page(state, request, session, campaign, target)
+    message = None
+    if committed is not None:
+        message = gettext(
+            "Đã chốt lô: {n} phiếu được tính vào kết quả.", staff_lang(request), n=committed
+        )
+    return await _paper_page(state, request, session, campaign, target, message=message)
 
 
 async def _paper_page(
@@ -71,6 +103,14 @@ async def _paper_page(
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> Response[str]:
+    scope = session.scope
+    batches = await entry.open_batches(
+        campaign["id"],
+        str(unit["path"]),
+        user_id=scope.user_id,
+        team=_team(scope),
+        admin=scope.role == "admin",
+    )
     return page(
         state,
         request,
@@ -81,6 +121,10 @@ async def _paper_page(
         title=json.loads(campaign["title"]),
         unit=unit,
         schools=await _schools(campaign, unit),
+        batches=[
+            (batch, _batch_url(scope, campaign["code"], batch.unit_code, batch))
+            for batch in batches
+        ],
         message=message,
         problems=problems or [],
     )
@@ -224,8 +268,16 @@ def _imported(added: int, already: int, blank: int, lang: str) -> str:
 
 
 async def _place(
-    scope: Scope, code: str, unit_code: str | None, batch: str, entry_pass: str, partner: str | None
+    scope: Scope,
+    code: str,
+    unit_code: str | None,
+    batch: str,
+    entry_pass: str,
+    partner: str | None,
+    team: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], entry.Place]:
+    """Where a form goes, or which batch is asked for: the account's own team's, except that an
+    administrator may name another team's batch to look at it."""
     campaign, unit = await campaign_in_scope(scope, code, unit_code)
     if unit["kind"] not in ("school", "class") or entry_pass not in ("0", "1", "2"):
         raise NotFound()
@@ -240,6 +292,7 @@ async def _place(
         partner=partner,
         batch=batch.strip(),
         entry_pass=int(entry_pass),
+        team=team if scope.role == "admin" and team else _team(scope),
     )
     return campaign, unit, place
 
@@ -303,6 +356,7 @@ async def _entry_page(
         title=json.loads(campaign["title"]),
         unit=unit,
         place=place,
+        batch_url=_batch_url(session.scope, campaign["code"], unit["code"], place),
         questions=[
             {
                 "id": q.id,
@@ -373,9 +427,10 @@ async def entry_save(
         except AppError as error:
             problems = {"form": error.text(lang)}
         else:
+            again = "~" if place.entry_pass else "!"  # retyped in its pass; stored before
             query = {
                 "unit": unit["code"], "batch": place.batch, "entry_pass": str(place.entry_pass),
-                "form": _next_form(form_number), "saved": form_number if fresh else f"{form_number}!",
+                "form": _next_form(form_number), "saved": form_number if fresh else form_number + again,
             }  # fmt: skip
             if scope.role != "partner" and place.partner:
                 query["partner"] = place.partner
@@ -387,6 +442,25 @@ async def entry_save(
     )
 
 
+async def _batch(
+    session: SignedIn,
+    code: str,
+    unit_code: str | None,
+    batch: str,
+    partner: str | None,
+    team: str | None,
+) -> tuple[dict[str, Any], dict[str, Any], entry.Place, list[dict[str, Any]]]:
+    """A double-entry batch the account may see, with its typed forms, or the ``NotFound`` of
+    any unknown thing: a batch nobody typed, or one typed by others, cannot be told from a
+    campaign that does not exist."""
+    scope = session.scope
+    campaign, unit, place = await _place(scope, code, unit_code, batch, "1", partner, team)
+    rows = await entry.batch_rows(place)
+    if not entry.may_see(rows, scope.user_id, admin=scope.role == "admin"):
+        raise NotFound()
+    return campaign, unit, place, rows
+
+
 @get(f"{BASE}/batches/{{batch:str}}", dependencies=SIGNED_IN, include_in_schema=False)
 async def batch_page(
     code: FromPath[str],
@@ -395,12 +469,15 @@ async def batch_page(
     request: Request[Any, Any, Any],
     session: SignedIn,
     unit: FromQuery[str | None] = None,
-    message: FromQuery[str | None] = None,
+    partner: FromQuery[str | None] = None,
+    team: FromQuery[str | None] = None,
 ) -> Response[str]:
-    campaign, target, place = await _place(session.scope, code, unit, batch, "1", None)
+    """Where the passes of a batch disagree (form, question), for the typists and admins."""
+    campaign, target, place, rows = await _batch(session, code, unit, batch, partner, team)
     lang = staff_lang(request)
     spec = await campaign_form(campaign)
-    comparison = await entry.compare(place, spec, lang)
+    comparison = entry.compare(rows, spec, lang)
+    fields = _batch_fields(session.scope, target["code"], place)
     return page(
         state,
         request,
@@ -410,9 +487,11 @@ async def batch_page(
         title=json.loads(campaign["title"]),
         unit=target,
         place=place,
+        own_team=place.team == _team(session.scope),
+        fields=fields,
+        entry_query=urlencode({"batch": place.batch, **fields}),
         comparison=comparison,
         label=lambda qid: entry.question_label(spec, qid, lang),
-        message=message,
     )
 
 
@@ -431,7 +510,9 @@ async def batch_commit(
 ) -> Response[Any]:
     fields = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     check_csrf(session.csrf, fields.get("csrf"))
-    campaign, unit, place = await _place(session.scope, code, fields.get("unit"), batch, "1", None)
+    campaign, unit, place, _ = await _batch(
+        session, code, fields.get("unit"), batch, fields.get("partner"), fields.get("team")
+    )
     lang = staff_lang(request)
     settings: Settings = state.settings
     spec = await campaign_form(campaign)
@@ -447,12 +528,10 @@ async def batch_commit(
         scope.user_id,
         scope.username,
         "paper.batch",
-        {"campaign": campaign["code"], "unit": unit["code"], "batch": batch, "added": added},
+        {"campaign": campaign["code"], "unit": unit["code"], "batch": place.batch, "added": added},
     )
-    query = urlencode({"unit": unit["code"], "message": str(added)})
-    return Redirect(
-        f"/staff/campaigns/{campaign['code']}/batches/{place.batch}?{query}", status_code=303
-    )
+    query = urlencode({"unit": unit["code"], "committed": str(added)})
+    return Redirect(f"/staff/campaigns/{campaign['code']}/paper?{query}", status_code=303)
 
 
 ROUTES = [

@@ -28,6 +28,7 @@ async def province(settings: Settings, db: Database) -> Settings:
     await prepare_demo(settings)
     await create_user("nhap.mot", "staff", "XA-LECHAN", PASSWORD)
     await create_user("nhap.hai", "staff", "XA-LECHAN", PASSWORD)
+    await create_user("nhap.ba", "staff", "XA-LECHAN", PASSWORD)
     await create_user("mttq.lechan", "partner", "XA-LECHAN", PASSWORD, PARTNER)
     await create_user("pgd.anlao", "staff", "XA-ANLAO", PASSWORD)
     return settings
@@ -120,8 +121,32 @@ async def test_double_entry_counts_only_when_both_passes_agree(
     done = await client.post(commit, data={"csrf": csrf_of(page.text), "unit": "TH-LC1"})
     assert done.status_code == 303
     assert await Submission.count() == 2 and await PaperEntry.count() == 0
+    paper = await client.get(done.headers["location"])
+    assert "Đã chốt lô: 2 phiếu được tính vào kết quả." in paper.text
     again = await client.post(commit, data={"csrf": csrf_of(page.text), "unit": "TH-LC1"})
-    assert again.status_code == 422 and await Submission.count() == 2
+    assert again.status_code == 404 and await Submission.count() == 2  # the batch is gone
+
+
+async def test_a_third_person_resolves_a_disagreement(
+    client: httpx.AsyncClient, province: Settings
+) -> None:
+    batch, url = "LO-BA", "/staff/campaigns/HL-PT-2026/batches/LO-BA"
+    for username, entry_pass, tc2 in (("nhap.mot", "1", "4"), ("nhap.hai", "2", "3")):
+        client.cookies.clear()
+        await sign_in(client, username)
+        token = await open_entry(client, batch, entry_pass)
+        await client.post(ENTRY, data=typed(token, batch, entry_pass, "0001", tc2=tc2))
+    client.cookies.clear()
+    await sign_in(client, "nhap.ba")
+    assert (await client.get(url, params={"unit": "TH-LC1"})).status_code == 404  # not typed
+    token = await open_entry(client, batch, "2")
+    fixed = await client.post(ENTRY, data=typed(token, batch, "2", "0001"))
+    page = await client.get(fixed.headers["location"])
+    assert "Đã sửa phiếu số 0001 của lần nhập này." in page.text
+    page = await client.get(url, params={"unit": "TH-LC1"})
+    assert "Hai lần nhập khớp nhau." in page.text
+    done = await client.post(f"{url}/commit", data={"csrf": csrf_of(page.text), "unit": "TH-LC1"})
+    assert done.status_code == 303 and await Submission.count() == 1
 
 
 async def test_a_partner_types_for_its_own_organisation(

@@ -56,7 +56,8 @@ MATRIX: list[tuple[str, tuple[int, int, int, int, int]]] = [
     (f"{C}/paper?unit=TH-AL1", (200, 404, 404, 404, 303)),
     (f"{C}/entry?unit=TH-LC1&batch=B1&entry_pass=0", (200, 200, 200, 200, 303)),
     (f"{C}/entry?unit=TH-AL1&batch=B1&entry_pass=0", (200, 404, 404, 404, 303)),
-    (f"{C}/batches/B1?unit=TH-AL1", (200, 404, 404, 404, 303)),
+    (f"{C}/batches/B1?unit=TH-AL1", (404, 404, 404, 404, 303)),  # a batch nobody typed
+    (f"{C}/batches/B1?unit=TH-LC1", (404, 404, 404, 404, 303)),
     (f"{C}/paper.pdf?unit=TH-AL1&copies=1", (200, 404, 404, 404, 303)),
     (f"{C}/paper-template.csv", (200, 200, 200, 200, 303)),
     (f"{REPORT}&unit=TH-LC1", (200, 200, 200, 403, 401)),
