@@ -75,6 +75,8 @@ class Renderer:
             day=lambda value: i18n.format_day(value, lang),
             short_day=lambda value: i18n.format_short_day(value, lang),
             percent=lambda value: "—" if value is None else i18n.format_share(value / 100, lang),
+            count=lambda value, k: _count(value, k, lang),
+            band=lambda withheld: _band(withheld["at_least"], withheld["below"], lang),
             status_label=lambda status: i18n.gettext(STATUS_LABELS.get(status, status), lang),
             channel_label=lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel, channel), lang),
             flag_label=lambda flag: i18n.gettext(FLAG_LABELS.get(flag, flag), lang),
@@ -82,3 +84,22 @@ class Renderer:
             case_label=lambda case: i18n.gettext(CASE_LABELS.get(case, case), lang),
             **context,
         )
+
+
+def _count(value: int | None, k: int, lang: str) -> str:
+    """A published count, or what stands for one withheld because it is under k."""
+    if value is None:
+        return i18n.gettext("dưới {k}", lang, k=k)
+    return i18n.format_number(value, lang)
+
+
+def _band(low: int, below: int, lang: str) -> str:
+    """Unpublished responses as their band of k (``analysis.release.withheld_band``)."""
+    if low == 0:
+        return i18n.gettext("dưới {k}", lang, k=below)
+    return i18n.gettext(
+        "{low}–{high}",
+        lang,
+        low=i18n.format_number(low, lang),
+        high=i18n.format_number(below - 1, lang),
+    )

@@ -41,6 +41,7 @@ TABLES = (
     "staff_session",
     "staff_user",
     "submission",
+    "response_release",
     "token",
     "distribution_link",
     "campaign",

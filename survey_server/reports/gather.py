@@ -185,7 +185,7 @@ async def _campaign_facts(
         ChildFacts(
             code=child.code,
             name=child.name,
-            responses=child.responses,
+            responses=child.responses or 0,
             expected=child.expected,
             scores=None
             if groups.get(child.code, {"suppressed": True}).get("suppressed")
@@ -202,10 +202,10 @@ async def _campaign_facts(
         opens_on=campaign["opens_on"],
         closes_on=campaign["closes_on"],
         k=campaign["k"],
-        responses=counts["total"].responses,
+        responses=counts["total"].responses or 0,
         expected=counts["total"].expected,
-        channels=dict(counts["channels"]),
-        partners=dict(counts["partners"]),
+        channels={name: n for name, n in counts["channels"] if n is not None},
+        partners={name: n for name, n in counts["partners"] if n is not None},
         schools=schools,
         schools_answered=answered,
         scores=scores,
@@ -217,11 +217,13 @@ async def _campaign_facts(
 async def _schools_covered(
     reached: set[int], campaign_id: int, unit: dict[str, Any]
 ) -> tuple[int, int]:
-    """How many schools of the subtree the campaign reaches, and from how many answers came."""
+    """How many schools of the subtree the campaign reaches, and how many have published
+    answers of their own (a school whose few answers were pooled upwards is not counted: its
+    count would place them)."""
     schools = [row for row in await list_subtree(unit["path"], ("school",)) if row["id"] in reached]
     rows = await Submission.raw(
-        "SELECT DISTINCT u.path FROM submission s JOIN unit u ON u.id = s.unit "
-        "WHERE s.campaign = {} AND u.path LIKE {}",
+        "SELECT DISTINCT u.path FROM response_release r JOIN unit u ON u.id = r.unit "
+        "WHERE r.campaign = {} AND u.path LIKE {}",
         campaign_id,
         f"{unit['path']}%",
     )
@@ -234,7 +236,8 @@ async def _cases(campaign_id: int, path: str) -> dict[tuple[str, str], int]:
     """Comments the office classified, by kind and status of follow-up."""
     rows = await FeedbackCase.raw(
         "SELECT f.kind, f.status, COUNT(*) AS n FROM feedback_case f "
-        "JOIN submission s ON s.id = f.submission JOIN unit u ON u.id = s.unit "
+        "JOIN submission s ON s.id = f.submission "
+        "JOIN response_release r ON r.id = s.released_in JOIN unit u ON u.id = r.unit "
         "WHERE s.campaign = {} AND u.path LIKE {} AND f.kind IS NOT NULL "
         "GROUP BY f.kind, f.status",
         campaign_id,

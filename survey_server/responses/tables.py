@@ -1,6 +1,6 @@
 """Submission storage."""
 
-from piccolo.columns import UUID, Bytea, Date, ForeignKey, SmallInt, Text, Varchar
+from piccolo.columns import UUID, Bytea, Date, ForeignKey, Integer, SmallInt, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -8,6 +8,21 @@ from survey_server.campaigns.tables import Campaign
 from survey_server.distribution.tables import Link
 from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.units.tables import Unit
+
+
+class Release(Table, tablename="response_release"):
+    """A release (đợt công bố): at least k responses of a campaign published together.
+
+    Every result shown — scores, counts, comments, exports, the report — is read from released
+    responses only, grouped by the release's ``unit``, so any two results ever shown differ by
+    whole releases (``analysis.release``). ``released_on`` is the local date of the release, the
+    finest time any page gives for a response; ``size`` how many it published.
+    """
+
+    campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.restrict)
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
+    released_on = Date()
+    size = Integer(default=0)
 
 
 class Submission(Table, tablename="submission"):
@@ -29,6 +44,7 @@ class Submission(Table, tablename="submission"):
     ``campaign``, ``unit``, ``channel`` and ``partner`` are copied from the link so that scoring and
     monitoring group without joins. ``submission_id`` is the idempotency key chosen by the
     form: the same id again returns the stored ``receipt`` and stores nothing.
+    ``released_in`` is the release that published it (``None`` until then).
     """
 
     submission_id = UUID(unique=True)
@@ -44,3 +60,6 @@ class Submission(Table, tablename="submission"):
     duration_bucket = SmallInt(default=0)
     closed = Bytea()
     answers = Text()
+    released_in = ForeignKey(
+        Release, null=True, default=None, index=True, on_delete=OnDelete.restrict
+    )

@@ -33,7 +33,7 @@ from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.responses.tables import Submission
 from survey_server.responses.tabular import CellError, read_answers
 from survey_server.responses.validation import FormSpec
-from survey_server.scoring import snapshots, worker
+from survey_server.scoring import releases, snapshots, worker
 from survey_server.scoring.adapter import instrument_of, response_data
 from survey_server.scoring.snapshots import CampaignResult, State
 from survey_server.spreadsheet import TableUnreadable, read_csv
@@ -116,14 +116,16 @@ async def campaign_scores(
     The whole campaign is scored once and every unit's view is a slice of it, so that which
     groups are withheld is decided once for the campaign: two views can never be subtracted
     from each other to give back a withheld group. ``pending`` says the campaign is being
-    scored again and ``unscored`` how many newer responses the numbers leave out (``wait``:
-    see ``campaign_result``).
+    scored again and ``unscored`` how many newer published responses the numbers leave out
+    (``wait``: see ``campaign_result``); ``unpublished`` the band of k in which the responses
+    not yet published fall (``scoring.releases``).
     """
     campaign = await get_campaign(code)
     unit = await get_unit(unit_code) if unit_code else await get_unit(campaign["root_unit_code"])
     whole = await campaign_result(campaign, wait=wait)
     view = _view(whole, campaign, unit)
     view["pending"], view["unscored"] = whole.pending, whole.unscored
+    view["unpublished"] = (await releases.withheld(campaign, unit["path"])).as_json()
     view["previous"] = await _previous_wave(campaign, unit, whole.scores)
     return view
 
@@ -161,7 +163,7 @@ async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None
     wait out the whole budget while it is scored. A result computed under other settings (k,
     excluded flags) is never given: then the caller waits for the new one.
     """
-    root = await get_unit(campaign["root_unit_code"])
+    root = await publish(campaign)
     state = await _current_state(campaign, root)
     latest = await _latest(campaign["id"])
     if latest is not None and latest.state == state:
@@ -182,10 +184,18 @@ async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None
             )
         except TimeoutError:
             assert usable is not None  # without one, the wait has no limit
-            unscored = await _count_after(campaign["id"], usable.state.newest)
+            unscored = await releases.released_after(campaign["id"], usable.state.newest)
             return replace(usable, pending=True, unscored=unscored)
         if result.state.same_settings(state) and result.state.newest >= state.newest:
             return result
+
+
+async def publish(campaign: dict[str, Any]) -> dict[str, Any]:
+    """Make the campaign's due releases (``releases.refresh``) before anything of it is read;
+    its root unit."""
+    root = await get_unit(campaign["root_unit_code"])
+    await releases.refresh(campaign, await _campaign_units(campaign["id"], root))
+    return root
 
 
 async def _latest(campaign_id: int) -> CampaignResult | None:
@@ -263,7 +273,7 @@ async def _current_state(campaign: dict[str, Any], root: dict[str, Any]) -> Stat
     """What the campaign's scores depend on now (a few milliseconds at any size)."""
     units = await _campaign_units(campaign["id"], root)
     return State(
-        newest=await _newest(campaign["id"]),
+        newest=await releases.newest_release(campaign["id"]),
         units=snapshots.units_digest(units),
         k=campaign["k"],
         exclude_flagged=campaign["exclude_flagged"],
@@ -309,13 +319,13 @@ class CampaignAnswers:
 async def load_answers(
     campaign: dict[str, Any], unit: dict[str, Any], *, newest: int | None = None
 ) -> CampaignAnswers:
-    """The packed answers of a campaign's responses in a unit's subtree (up to the response
-    ``newest``, by default the newest stored), with the unit tree."""
+    """The packed answers of a campaign's published responses in a unit's subtree (up to the
+    release ``newest``, by default the newest), grouped by their release's unit, with the tree."""
     spec = await campaign_form(campaign)
     units = await _campaign_units(campaign["id"], unit)
     index = {row["id"]: i for i, row in enumerate(units)}
     if newest is None:
-        newest = await _newest(campaign["id"])
+        newest = await releases.newest_release(campaign["id"])
     columns = await _load_submissions(campaign["id"], spec, index, newest)
     groups = Groups(
         keys=tuple(row["code"] for row in units),
@@ -371,22 +381,25 @@ class _Columns:
 async def _load_submissions(
     campaign_id: int, spec: FormSpec, index: dict[int, int], newest: int
 ) -> _Columns:
-    """The units, completion buckets and closed answers of a campaign's responses up to the
-    response ``newest`` whose unit is in ``index`` (unit id → position), and their free text
-    joined into one comment.
+    """The units, completion buckets and closed answers of a campaign's responses published up
+    to the release ``newest`` whose release's unit is in ``index`` (unit id → position), and
+    their free text joined into one comment.
 
-    Read in batches along the (campaign, id) index — a plan that needs no table statistics —
-    so a campaign of a million responses never holds the server's event loop for long and its
-    rows never sit in memory all at once; units outside the subtree are left out here.
+    A response counts in the unit its release is attributed to, not the unit of its link: a
+    small class's responses pooled into its school's release are part of the school and of no
+    view of the class (``analysis.release``). Read in batches along the (campaign, id) index —
+    a plan that needs no table statistics — so a campaign of a million responses never holds
+    the server's event loop for long and its rows never sit in memory all at once.
     """
-    expression = comment_expression(spec, "answers")
+    expression = comment_expression(spec, "s.answers")
     comment = f", {expression} AS comment" if expression else ""
     columns = _Columns()
     last = 0
     while True:
         rows = await Submission.raw(
-            f"SELECT id, unit, duration_bucket, closed{comment} FROM submission "
-            "WHERE campaign = {} AND id > {} AND id <= {} ORDER BY id LIMIT {}",
+            f"SELECT s.id, r.unit, s.duration_bucket, s.closed{comment} FROM submission s "
+            "JOIN response_release r ON r.id = s.released_in "
+            "WHERE s.campaign = {} AND s.id > {} AND s.released_in <= {} ORDER BY s.id LIMIT {}",
             campaign_id,
             last,
             newest,
@@ -403,21 +416,6 @@ async def _load_submissions(
         if len(rows) < LOAD_BATCH:
             return columns
         last = rows[-1]["id"]
-
-
-async def _count_after(campaign_id: int, newest: int) -> int:
-    rows = await Submission.raw(
-        "SELECT COUNT(*) AS n FROM submission WHERE campaign = {} AND id > {}", campaign_id, newest
-    )
-    return rows[0]["n"]
-
-
-async def _newest(campaign_id: int) -> int:
-    """The id of the campaign's newest response (0 when it has none)."""
-    rows = await Submission.raw(
-        "SELECT MAX(id) AS last FROM submission WHERE campaign = {}", campaign_id
-    )
-    return rows[0]["last"] or 0
 
 
 def comment_expression(spec: FormSpec, column: str) -> str | None:

@@ -4,10 +4,17 @@ Comments were scrubbed of personal data before they were stored; staff read them
 themes of ``analysis.themes``, classify each (phản ánh / kiến nghị / khiếu nại / tố cáo), set
 its status and write a reply that the respondent reads with the receipt code. Receipts are
 never shown to staff: a parent who shows one to the school must not thereby show their answers.
+
+Only comments of published responses are shown (``scoring.releases``), each under the unit and
+the day of its release — never its class or day when it was released with its school — in an
+order that does not follow arrival, and named by an opaque reference (a keyed hash), never a
+sequential id that would work as a clock.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -17,7 +24,12 @@ from analysis.themes import Taxonomy, classify, load_taxonomy
 from survey_server.errors import AppError, NotFound
 from survey_server.i18n import N_
 from survey_server.responses.tables import Submission
-from survey_server.scoring.services import campaign_form, comment_expression, tidy_comment
+from survey_server.scoring.services import (
+    campaign_form,
+    comment_expression,
+    publish,
+    tidy_comment,
+)
 from survey_server.staff.services import Scope, audit, campaign_in_scope
 from survey_server.staff.tables import FeedbackCase
 
@@ -42,7 +54,7 @@ def taxonomy() -> Taxonomy:
 
 @dataclass(frozen=True)
 class Comment:
-    id: int
+    ref: str
     unit: str
     day: Any
     text: str
@@ -61,30 +73,22 @@ async def comments(
     kind: str | None,
     status: str | None,
     page: int,
+    key: str,
 ) -> dict[str, Any]:
-    """One page of the comments of the unit's subtree, filtered, with counts per theme."""
+    """One page of the published comments of the unit's subtree, filtered, with counts per
+    theme; ``key`` (the server's secret) makes the references."""
     if scope.role not in READERS:
         raise NotFound()
     campaign, unit = await campaign_in_scope(scope, code, unit_code)
-    spec = await campaign_form(campaign)
-    expression = comment_expression(spec, "s.answers")
-    rows: list[dict[str, Any]] = []
-    if expression:
-        rows = await Submission.raw(
-            f"SELECT s.id, u.name AS unit, s.submitted_on AS day, {expression} AS comment, "
-            "f.kind, f.status, f.reply FROM submission s JOIN unit u ON u.id = s.unit "
-            "LEFT JOIN feedback_case f ON f.submission = s.id "
-            "WHERE s.campaign = {} AND u.path LIKE {} ORDER BY s.id DESC",
-            campaign["id"],
-            f"{unit['path']}%",
-        )
+    await publish(campaign)
+    rows = await _published_comments(campaign, unit["path"])
     rows = [row for row in rows if tidy_comment(row["comment"])]
     tax = taxonomy()
     found = classify([tidy_comment(row["comment"]) for row in rows], tax)
     labels = {item.id: item.label for item in tax.themes}
     every = [
         Comment(
-            id=row["id"],
+            ref=reference(key, row["id"]),
             unit=row["unit"],
             day=row["day"],
             text=tidy_comment(row["comment"]) or "",
@@ -126,16 +130,42 @@ async def comments(
     }
 
 
-async def save_case(scope: Scope, submission_id: int, kind: str, status: str, reply: str) -> None:
-    """Classify a comment, set its status and reply; only inside the user's scope."""
+async def _published_comments(campaign: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    """The published responses with a comment under ``path``, by release, newest release
+    first, and within one in the order of their random receipts (not of arrival)."""
+    spec = await campaign_form(campaign)
+    expression = comment_expression(spec, "s.answers")
+    if not expression:
+        return []
+    return await Submission.raw(
+        f"SELECT s.id, u.name AS unit, r.released_on AS day, {expression} AS comment, "
+        "f.kind, f.status, f.reply FROM submission s "
+        "JOIN response_release r ON r.id = s.released_in JOIN unit u ON u.id = r.unit "
+        "LEFT JOIN feedback_case f ON f.submission = s.id "
+        "WHERE s.campaign = {} AND u.path LIKE {} ORDER BY r.id DESC, s.receipt",
+        campaign["id"],
+        f"{path}%",
+    )
+
+
+def reference(key: str, submission_id: int) -> str:
+    """The opaque reference of a comment on pages and in form actions: a keyed hash of the
+    response, which neither counts nor dates anything and cannot be made from a receipt."""
+    digest = hmac.new(key.encode(), f"comment|{submission_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:20]
+
+
+async def save_case(
+    scope: Scope, code: str, ref: str, kind: str, status: str, reply: str, key: str
+) -> None:
+    """Classify a published comment, set its status and reply; only inside the user's scope
+    (an unknown or unpublished reference answers like any unknown thing)."""
     if scope.role not in READERS:
         raise NotFound()
-    row = await (
-        Submission.select(Submission.id, Submission.unit.path.as_alias("path"))
-        .where(Submission.id == submission_id)
-        .first()
-    )
-    if row is None or not scope.contains(row):
+    campaign, unit = await campaign_in_scope(scope, code, None)
+    rows = await _published_comments(campaign, unit["path"])
+    submission_id = next((row["id"] for row in rows if reference(key, row["id"]) == ref), None)
+    if submission_id is None:
         raise NotFound()
     if kind and kind not in KINDS:
         raise CaseInvalid(detail=N_("loại ý kiến không hợp lệ"))

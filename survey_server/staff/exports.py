@@ -25,6 +25,7 @@ from survey_server.i18n import gettext, localize
 from survey_server.questionnaires.schema import Question
 from survey_server.responses.tables import Submission
 from survey_server.responses.validation import FormSpec
+from survey_server.scoring.services import publish
 from survey_server.staff.services import Scope, audit
 from survey_server.units.tables import Unit
 
@@ -87,9 +88,7 @@ async def aggregate_rows(view: dict[str, Any], lang: str) -> list[list[Any]]:
 def response_header(spec: FormSpec, lang: str) -> list[str]:
     return [
         gettext("Mã đơn vị", lang),
-        gettext("Kênh", lang),
-        gettext("Đối tác", lang),
-        gettext("Ngày trả lời", lang),
+        gettext("Ngày công bố", lang),
         gettext("Thời gian làm (nhóm)", lang),
         *(question.id for question in spec.questions),
     ]
@@ -98,24 +97,33 @@ def response_header(spec: FormSpec, lang: str) -> list[str]:
 async def response_rows(
     scope: Scope, campaign: dict[str, Any], unit: dict[str, Any], spec: FormSpec
 ) -> AsyncIterator[list[Any]]:
-    """Every response of the unit's subtree, in batches, answers in questionnaire order; free
-    text is what was stored (scrubbed before storage). No receipt: a parent who shows a receipt
-    to the school must not thereby show their answers. The export is audited."""
+    """Every published response of the unit's subtree, in batches, answers in questionnaire
+    order; free text is what was stored (scrubbed before storage). The export is audited.
+
+    A row places no one: it gives the unit and day of the response's release
+    (``scoring.releases``), not its class, day, channel or partner, in an order that follows
+    releases and then the random receipts, not arrival. No receipt: a parent who shows a
+    receipt to the school must not thereby show their answers."""
     await audit(
         scope.user_id,
         scope.username,
         "responses_exported",
         {"campaign": campaign["code"], "unit": unit["code"]},
     )
-    last = 0
+    await publish(campaign)
+    release, receipt = 0, ""
     while True:
         batch = await Submission.raw(
-            "SELECT s.id, u.code AS unit, s.channel, s.partner, s.submitted_on, "
-            "s.duration_bucket, s.answers FROM submission s JOIN unit u ON u.id = s.unit "
-            "WHERE s.campaign = {} AND u.path LIKE {} AND s.id > {} ORDER BY s.id LIMIT {}",
+            "SELECT s.receipt, s.released_in, u.code AS unit, r.released_on, s.duration_bucket, "
+            "s.answers FROM submission s JOIN response_release r ON r.id = s.released_in "
+            "JOIN unit u ON u.id = r.unit WHERE s.campaign = {} AND u.path LIKE {} "
+            "AND (s.released_in > {} OR (s.released_in = {} AND s.receipt > {})) "
+            "ORDER BY s.released_in, s.receipt LIMIT {}",
             campaign["id"],
             f"{unit['path']}%",
-            last,
+            release,
+            release,
+            receipt,
             BATCH,
         )
         if not batch:
@@ -124,13 +132,11 @@ async def response_rows(
             answers = json.loads(row["answers"])
             yield [
                 row["unit"],
-                row["channel"],
-                row["partner"],
-                str(row["submitted_on"]),
+                str(row["released_on"]),
                 row["duration_bucket"],
                 *(_cell(question, answers.get(question.id)) for question in spec.questions),
             ]
-        last = batch[-1]["id"]
+        release, receipt = batch[-1]["released_in"], batch[-1]["receipt"]
 
 
 def _cell(question: Question, value: Any) -> Any:

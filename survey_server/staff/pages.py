@@ -152,7 +152,9 @@ async def campaign_comments(
     trang: FromQuery[int] = 1,
 ) -> Response[str]:
     """Comments of the unit's subtree by theme, with their classification and replies."""
-    data = await comments(session.scope, code, unit, theme, kind, status, trang)
+    data = await comments(
+        session.scope, code, unit, theme, kind, status, trang, state.settings.secret_key
+    )
     return page(
         state,
         request,
@@ -164,23 +166,33 @@ async def campaign_comments(
     )
 
 
-@post("/staff/comments/{submission:int}", dependencies=SIGNED_IN, include_in_schema=False)
+@post(
+    "/staff/campaigns/{code:str}/comments/{ref:str}",
+    dependencies=SIGNED_IN,
+    include_in_schema=False,
+)
 async def comment_case(
-    submission: FromPath[int], request: Request[Any, Any, Any], session: SignedIn
+    code: FromPath[str],
+    ref: FromPath[str],
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
 ) -> Redirect:
     """Save the classification, status and reply of one comment, then go back to the list."""
     fields = await form_fields(request)
     check_csrf(session.csrf, fields.get("csrf"))
     await save_case(
         session.scope,
-        submission,
+        code,
+        ref,
         fields.get("kind", ""),
         fields.get("status", ""),
         fields.get("reply", ""),
+        state.settings.secret_key,
     )
     back = fields.get("back", "")
     target = back if back.startswith("/staff/campaigns/") else "/staff/"
-    return Redirect(f"{target}#c{submission}", status_code=303)
+    return Redirect(f"{target}#c{ref}", status_code=303)
 
 
 ROUTES = [

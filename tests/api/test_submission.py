@@ -224,6 +224,7 @@ async def test_nothing_about_the_device_or_time_is_stored(client, survey):
         "duration_bucket",
         "closed",
         "answers",
+        "released_in",
     }
 
 

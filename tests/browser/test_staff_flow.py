@@ -3,6 +3,10 @@ campaign's dashboard, follow the links to monitoring and comments, sign out."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
 import uuid
 
 import httpx
@@ -11,7 +15,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import PhoneFactory
 from tests.browser.test_respondent_form import assert_only_local, no_horizontal_scroll
-from tests.live import LiveServer
+from tests.live import BIN, LiveServer
 
 
 def answer_a_few(live_server: LiveServer, count: int) -> None:
@@ -76,4 +80,63 @@ async def test_sign_in_to_dashboard_with_the_keyboard(
     await expect(page).to_have_url(f"{live_server.base_url}/staff/login")
     await page.goto(f"{live_server.base_url}/staff/")
     await expect(page.locator("h1")).to_have_text("Đăng nhập dành cho cán bộ")
+    assert_only_local(device)
+
+
+@pytest.mark.browser
+async def test_a_class_with_one_respondent_shows_nothing_on_the_comments_page(
+    live_server: LiveServer, phone: PhoneFactory
+) -> None:
+    """One parent of class 2A answers through the class's Zalo link, with a comment: no view
+    of the comments — the class's, its school's or the province's — shows it, its class, or
+    anything that points at it (DESIGN §4: a group under k shows no comment)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": live_server.database_url,
+        "DATA_DIR": str(live_server.data_dir),
+    }
+    subprocess.run(
+        [str(BIN), "links", "create", "HL-PT-2026", "--unit", "TH-LC1-2A", "--channel", "zalo"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    listed = subprocess.run(
+        [str(BIN), "links", "list", "--campaign", "HL-PT-2026", "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    link = next(row["code"] for row in json.loads(listed) if row["unit"] == "TH-LC1-2A")
+    secret = "Con tôi ở lớp 2A bị bạn trêu chọc suốt học kỳ"
+    with httpx.Client(base_url=live_server.base_url) as client:
+        response = client.post(
+            "/api/v1/responses",
+            json={
+                "link": link,
+                "submission_id": str(uuid.uuid4()),
+                "answers": {"tc1": 1, "gop_y": secret},
+            },
+        )
+        assert response.status_code == 201, response.text
+    password = (live_server.data_dir / "demo-admin-password").read_text().strip()
+    device = await phone()
+    page = device.page
+    await page.goto(f"{live_server.base_url}/staff/login")
+    await page.fill("#username", "admin")
+    await page.fill("#password", password)
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(f"{live_server.base_url}/staff/")
+    for unit in ("TH-LC1-2A", "TH-LC1", "SO-HP"):
+        await page.goto(f"{live_server.base_url}/staff/campaigns/HL-PT-2026/comments?unit={unit}")
+        await expect(page.locator("h1")).to_have_text("Ý kiến của phụ huynh và người dân")
+        text = await page.locator("main").inner_text()
+        assert "trêu chọc" not in text
+        assert "Lớp 2A ·" not in text  # no comment is shown under the class
+        html = await page.content()
+        assert not re.search(r'action="/staff/[^"]*/\d+"', html)  # no sequential id
+        await no_horizontal_scroll(page)
     assert_only_local(device)

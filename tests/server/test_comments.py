@@ -15,6 +15,7 @@ from survey_server.distribution.services import list_links
 from survey_server.staff.services import create_user
 from survey_server.staff.tables import FeedbackCase
 from tests.conftest import Database
+from tests.releases import submit_many
 from tests.staff import PASSWORD, csrf_of, sign_in
 
 CAMPAIGN = "HL-PT-2026"
@@ -41,6 +42,7 @@ async def submit(client: httpx.AsyncClient, unit: str, comment: str) -> str:
         },
     )
     assert response.status_code == 201, response.text
+    await submit_many(client, link, 9)  # a comment is shown once its release holds k = 10
     return response.json()["receipt"]
 
 
@@ -67,13 +69,11 @@ async def test_a_reply_reaches_the_receipt_holder(
     assert before.status_code == 200 and "chưa có trả lời" in before.text
     await sign_in(client, "ht.th-lc1")
     page = await client.get(PAGE)
-    comment_id = int(re.search(r'id="c(\d+)"', page.text).group(1))
-    refused = await client.post(
-        f"/staff/comments/{comment_id}", data={"kind": "kien_nghi", "status": "da"}
-    )
+    ref = re.search(r'id="c([0-9a-f]+)"', page.text).group(1)
+    refused = await client.post(f"{PAGE}/{ref}", data={"kind": "kien_nghi", "status": "da"})
     assert refused.status_code == 403
     saved = await client.post(
-        f"/staff/comments/{comment_id}",
+        f"{PAGE}/{ref}",
         data={
             "csrf": csrf_of(page.text),
             "kind": "kien_nghi",
@@ -96,12 +96,12 @@ async def test_outside_the_scope_comments_cannot_be_touched(
     await submit(client, "TH-LC1", "Cô giáo chủ nhiệm rất tận tâm.")
     await sign_in(client, "ht.th-lc1")
     own = await client.get(PAGE)
-    comment_id = int(re.search(r'id="c(\d+)"', own.text).group(1))
+    ref = re.search(r'id="c([0-9a-f]+)"', own.text).group(1)
     client.cookies.clear()
     await sign_in(client, "ht.th-lc2")
     other = await client.get(PAGE)
     response = await client.post(
-        f"/staff/comments/{comment_id}",
+        f"{PAGE}/{ref}",
         data={"csrf": csrf_of(other.text), "kind": "phan_anh", "status": "dang", "reply": "x"},
     )
     assert response.status_code == 404

@@ -19,6 +19,7 @@ from survey_server.staff.exports import neutralise
 from survey_server.staff.services import create_user
 from survey_server.staff.tables import AuditEvent
 from tests.conftest import Database
+from tests.releases import close_and_publish, submit_many
 from tests.staff import PASSWORD, sign_in
 
 CAMPAIGN = "HL-PT-2026"
@@ -39,6 +40,7 @@ def read_csv(response: httpx.Response) -> list[list[str]]:
 
 
 async def test_aggregate_csv_matches_the_scores(client: httpx.AsyncClient, province: None) -> None:
+    await close_and_publish(CAMPAIGN)
     await sign_in(client, "pgd.lechan")
     response = await client.get(f"{BASE}/export.csv")
     assert response.status_code == 200
@@ -56,6 +58,7 @@ async def test_aggregate_csv_matches_the_scores(client: httpx.AsyncClient, provi
 
 
 async def test_aggregate_xlsx_opens(client: httpx.AsyncClient, province: None) -> None:
+    await close_and_publish(CAMPAIGN)
     await sign_in(client, "so.admin")
     response = await client.get(f"{BASE}/export.xlsx", params={"unit": "XA-LECHAN"})
     assert response.status_code == 200
@@ -76,6 +79,7 @@ async def test_individual_responses_are_for_administrators_and_audited(
             refused = await client.get(f"{BASE}/export.{fmt}", params={"kind": "responses"})
             assert refused.status_code == 403
     assert await AuditEvent.count().where(AuditEvent.action == "responses_exported") == 0
+    await close_and_publish(CAMPAIGN)
     client.cookies.clear()
     await sign_in(client, "so.admin")
     response = await client.get(
@@ -101,6 +105,7 @@ async def test_formula_cells_are_neutralised(client: httpx.AsyncClient, province
         },
     )
     assert stored.status_code == 201, stored.text
+    await submit_many(client, link, 9)  # its release
     await sign_in(client, "so.admin")
     rows = read_csv(
         await client.get(f"{BASE}/export.csv", params={"kind": "responses", "unit": "TH-LC1"})
