@@ -242,6 +242,14 @@ class _Writer:
         parts: list[Span | Note | str] = [
             self._("Tổng số phiếu thu về: {n} phiếu", n=self.count(facts.responses))
         ]
+        unpublished = sum(c.unpublished for c in campaigns)
+        if unpublished:
+            parts.append(
+                self._(
+                    " (chưa tính ít nhất {n} phiếu mới nhận, chưa đủ nhóm tối thiểu để công bố)",
+                    n=self.count(unpublished),
+                )
+            )
         if schools:
             parts.append(
                 self._(

@@ -62,6 +62,7 @@ class CampaignFacts:
     scores: dict[str, Any]  # the scope's view of the campaign's scores (DESIGN §6)
     children: tuple[ChildFacts, ...]
     cases: dict[tuple[str, str], int]  # (kind, status) → classified comments
+    unpublished: int = 0  # responses not yet published: at least this many (a band of k)
 
     @property
     def kind(self) -> str:
@@ -211,6 +212,7 @@ async def _campaign_facts(
         scores=scores,
         children=children,
         cases=await _cases(campaign["id"], view["path"]),
+        unpublished=counts["total"].withheld["at_least"],
     )
 
 

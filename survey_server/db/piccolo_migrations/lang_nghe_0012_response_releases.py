@@ -1,10 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import Date, ForeignKey, Integer, Serial
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
