@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from survey_server.campaigns.services import CampaignSpec, set_status
+from survey_server.campaigns.services import CampaignSpec, get_campaign, set_status
 from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.demo.synthetic import add_synthetic_responses
@@ -21,7 +21,7 @@ from survey_server.reports.gather import NothingToReport, ReportFacts, gather, o
 from survey_server.reports.model import Heading, Note, Paragraph, Report, Table
 from survey_server.reports.period import parse_period
 from survey_server.responses.tables import Submission
-from survey_server.scoring.services import campaign_scores
+from survey_server.scoring.services import campaign_scores, publish
 from survey_server.staff.tables import FeedbackCase
 from survey_server.timekeeping import today
 from survey_server.units.services import get_unit
@@ -180,7 +180,9 @@ async def test_a_period_with_no_kien_nghi(province: Settings) -> None:
 
 async def test_classified_comments_are_counted_with_their_status(province: Settings) -> None:
     await add_synthetic_responses(province, 300, random.Random(8), campaign=CAMPAIGN)
-    ids = [row["id"] for row in await Submission.select(Submission.id).limit(6)]
+    await publish(await get_campaign(CAMPAIGN))  # staff classify published comments only
+    published = Submission.select(Submission.id).where(Submission.released_in.is_not_null())
+    ids = [row["id"] for row in await published.limit(6)]
     cases = [("kien_nghi", "da"), ("kien_nghi", "dang"), ("phan_anh", "da"), ("to_cao", "chua")]
     for submission, (kind, status) in zip(ids, cases, strict=False):
         await FeedbackCase(submission=submission, kind=kind, status=status).save()
