@@ -22,8 +22,8 @@ body. Measured in one run, in this order:
   and the scores API for the Sở, a commune and a school and the dashboard page for the Sở and
   a commune once each, so the baseline and the views share the machine's conditions; p50 /
   p95 / p99 (nearest rank) and the ratios to the baseline's p50 and p95;
-* after a new response: on the same server, ``--cold`` times one response is inserted (a copy
-  of the newest row with a new id and receipt), then the scores API for the Sở is timed (the
+* after a new release: on the same server, ``--cold`` times one release is inserted (a copy
+  of the newest row, ten times: one release of k = 10), then the scores API for the Sở is timed (the
   server scores the campaign again in the background, and answers with the stored numbers
   marked pending unless the new ones are ready within its wait); then, until a commune's scores
   are current again, ``/healthz`` and those scores are timed in turn: how long new responses
@@ -77,6 +77,7 @@ COMMUNE = "XA-7"
 SCHOOL = "TR-7"  # a school of XA-7
 TICK = os.sysconf("SC_CLK_TCK")
 COLD_TARGET_S = 3.0
+RELEASE = 10  # responses added at once: one release of the campaign's k
 SCORING_WINDOW_S = 6.0  # well inside the ~12 s a province's scoring takes
 CACHED_TARGET_MS = 300.0
 
@@ -350,22 +351,26 @@ def create_admin(url: str, workdir: Path) -> None:
     )  # fmt: skip
 
 
-def add_response(url: str, number: int) -> None:
-    """One more stored response (a copy of the newest with a new id and receipt)."""
+def add_release(url: str, number: int) -> None:
+    """One release's worth of new responses: ``RELEASE`` copies of the newest stored response
+    (same school, new ids and receipts). Fewer would change nothing that anyone can see:
+    responses are published in releases of at least k (docs/PRIVACY.md)."""
     import asyncpg
 
     from survey_server.responses.writer import COLUMNS
 
-    copied = ", ".join(COLUMNS[2:])
+    copied = ", ".join(f"s.{column}" for column in COLUMNS[2:])
 
     async def go() -> None:
         connection = await asyncpg.connect(url)
         try:
             await connection.execute(
                 f"INSERT INTO submission ({', '.join(COLUMNS)}) "
-                f"SELECT $1::uuid, $2, {copied} FROM submission ORDER BY id DESC LIMIT 1",
-                uuid.uuid4(),
+                f"SELECT gen_random_uuid(), $1 || lpad(g::text, 3, '0'), {copied} "
+                "FROM (SELECT * FROM submission ORDER BY id DESC LIMIT 1) s, "
+                "generate_series(1, $2) g",
                 f"N{number:09d}",
+                RELEASE,
             )
         finally:
             await connection.close()
@@ -430,11 +435,11 @@ def run(url: str, workdir: Path, requests: int, cold_runs: int) -> dict[str, Any
 
         number = 0
         for name, path in (("scores API, Sở", root_scores), ("dashboard, Sở", root_page)):
-            label = f"{name}: first request after a new response"
+            label = f"{name}: first request after a new release"
             cold = results["cold"][label] = Cold()
             for _ in range(cold_runs):
                 number += 1
-                add_response(url, number)
+                add_release(url, number)
                 with accounted(server.pgid) as usage:
                     sample = timed(client, path)
                 cold.add(usage)
@@ -443,7 +448,7 @@ def run(url: str, workdir: Path, requests: int, cold_runs: int) -> dict[str, Any
                 fresh["rss_mb"] = rss_mb(group_pids(server.pgid))
                 results["fresh"].append(fresh)
                 log(
-                    f"after a new response, {name}: {usage.wall:.2f} s "
+                    f"after a new release, {name}: {usage.wall:.2f} s "
                     f"(pending: {sample.pending}); current after {fresh['lag']:.1f} s"
                 )
         results["submissions"] = submissions_during_a_scoring(url, client, root_scores)
@@ -455,7 +460,7 @@ def submissions_during_a_scoring(
     url: str, client: httpx.Client, trigger: str, count: int = 60
 ) -> dict[str, dict[str, float]]:
     """``POST /api/v1/responses`` timed on the idle warm server, then while the campaign is
-    scored again in the background (started by a view right after a new response): the
+    scored again in the background (started by a view right after a new release): the
     respondents' path must not queue behind a scoring."""
     link = sql(url, "SELECT code FROM distribution_link ORDER BY id LIMIT 1", fetch=True)
 
@@ -469,7 +474,7 @@ def submissions_during_a_scoring(
         return elapsed
 
     idle = [submit() for _ in range(count)]
-    add_response(url, 10_000)
+    add_release(url, 10_000)
     started = time.perf_counter()
     if not timed(client, trigger).pending:
         log("warning: the campaign was scored within the view's wait (a small campaign)")
@@ -485,7 +490,7 @@ def submissions_during_a_scoring(
 def until_current(client: httpx.Client, path: str, elapsed: float) -> dict[str, Any]:
     """While the campaign is scored again in the background: the latency of ``/healthz`` and
     of a commune's scores (``path``), asked in turn, until its numbers are current again; the
-    seconds from the new response until then (``elapsed`` already passed)."""
+    seconds from the new release until then (``elapsed`` already passed)."""
     started = time.perf_counter() - elapsed
     during: dict[str, list[float]] = {"baseline": [], "commune": []}
     while True:
@@ -625,7 +630,7 @@ def section(results: dict[str, Any], args: argparse.Namespace, about: dict[str, 
         )
     lines += [
         "",
-        "### Cold: first requests, and requests after a new response",
+        "### Cold: first requests, and requests after a new release",
         "",
         "First scoring: the stored result deleted, a fresh server, the timed request scores the "
         "whole campaign (this happens once per campaign; afterwards the result is stored). After "
@@ -653,11 +658,11 @@ def section(results: dict[str, Any], args: argparse.Namespace, about: dict[str, 
     lines += [
         "",
         f"Answered with the stored numbers marked pending: {pending} of {len(fresh)} requests "
-        "after a new response. While the campaign was scored again in the background, the same "
+        "after a new release. While the campaign was scored again in the background, the same "
         "client asked `GET /healthz` and the scores API of a commune in turn until its numbers "
         "were current (a scoring shares the server's two cores with the views):",
         "",
-        "| after a new response | current after (s) | `/healthz` p50 / p95 / max ms "
+        "| after a new release | current after (s) | `/healthz` p50 / p95 / max ms "
         "| commune scores p50 / p95 / max ms | server memory after (MB) |",
         "|---|---:|---:|---:|---:|",
     ]
@@ -674,7 +679,7 @@ def section(results: dict[str, Any], args: argparse.Namespace, about: dict[str, 
         "Submissions (`POST /api/v1/responses`, one answer, the same client): on the idle warm "
         "server, then every 0.1 s during the first "
         f"{SCORING_WINDOW_S:.0f} s of a scoring in the background (started by a view of the "
-        "Sở right after a new response):",
+        "Sở right after a new release):",
         "",
         "| submission | n | p50 ms | p95 ms | max ms |",
         "|---|---:|---:|---:|---:|",
