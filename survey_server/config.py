@@ -6,6 +6,7 @@ to every command; nothing reads the environment at import time.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -103,8 +104,10 @@ def load_settings(**overrides: Any) -> Settings:
     if key_file.exists():
         secret = key_file.read_text(encoding="ascii").strip()
     else:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         secret = secrets.token_urlsafe(32)
-        key_file.write_text(secret, encoding="ascii")
-        key_file.chmod(0o600)
+        with open(
+            os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii"
+        ) as out:
+            out.write(secret)
     return settings.model_copy(update={"secret_key": secret})

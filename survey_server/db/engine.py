@@ -6,6 +6,8 @@ Piccolo resolves a table's engine lazily through ``PICCOLO_CONF``; binding the e
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,18 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 #: Applied to every SQLite connection: an acknowledged write must survive a crash and a power
 #: cut (WAL with ``synchronous=FULL``), and concurrent writers wait instead of failing at once.
+#: Deleted content is overwritten with zeros (``secure_delete``): a spent token, a purged
+#: comment or a closed session leaves nothing readable in the file (DESIGN §4).
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = FULL",
     "PRAGMA busy_timeout = 30000",
+    "PRAGMA secure_delete = ON",
 )
+#: Database files are readable by their owner only; SQLite gives the ``-wal`` and ``-shm``
+#: files it creates the mode of the database file. A data folder the product creates is 0700.
+FILE_MODE = 0o600
+DIRECTORY_MODE = 0o700
 
 
 class DurableSQLiteEngine(SQLiteEngine):
@@ -47,8 +56,23 @@ def is_postgres_url(url: str) -> bool:
 
 
 def prepare_sqlite_file(path: Path) -> None:
-    """Create the folder and switch the file to WAL (a persistent property of the file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Create the folder and the file, readable by their owner only, and switch the file to WAL
+    (a persistent property of the file).
+
+    The file is created with mode 0600 before SQLite opens it, so its ``-wal`` and ``-shm`` files
+    are created 0600 too; files an older version created world-readable are narrowed to 0600.
+    """
+    path.parent.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+    # Never open and close a descriptor of a database file this process may already use:
+    # closing any descriptor of a file drops every POSIX lock the process holds on it, and
+    # SQLite's own connections would then write unlocked (a corrupt file). Only a file that
+    # does not exist yet is created here.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if file.stat().st_mode & 0o077:
+                file.chmod(FILE_MODE)
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA journal_mode = WAL")
