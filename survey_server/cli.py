@@ -7,51 +7,18 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from survey_server.config import Settings, load_settings
+from survey_server.commands import common_data, common_db
+from survey_server.commands import prepare as _prepare
+from survey_server.commands import run as _run
+from survey_server.commands import settings_for as _settings
+from survey_server.config import Settings
 from survey_server.errors import AppError
 from survey_server.i18n import format_number
-
-T = TypeVar("T")
-
-common_db = click.option(
-    "--database-url",
-    envvar="DATABASE_URL",
-    default=None,
-    help="sqlite:///đường/dẫn.db hoặc postgres://… (mặc định: tệp SQLite trong --data-dir)",
-)
-common_data = click.option(
-    "--data-dir",
-    envvar="DATA_DIR",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Thư mục dữ liệu (mặc định ./data)",
-)
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except ValueError as error:
-        raise click.ClickException(f"Cấu hình không hợp lệ: {error}") from None
-
-
-def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    try:
-        return asyncio.run(make())
-    except AppError as error:
-        raise click.ClickException(error.text("vi")) from None
-
-
-async def _prepare(settings: Settings) -> None:
-    from survey_server.db.migrate import migrate
-
-    await migrate(settings.resolved_database_url)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -846,129 +813,6 @@ def links_list(
         )
 
 
-@main.group()
-def tokens() -> None:
-    """Mã dùng một lần in trên phiếu phát tay (cho đợt yêu cầu mã)."""
+from survey_server.distribution.cli import tokens  # noqa: E402 (commands of a domain, registered here)
 
-
-@tokens.command("issue")
-@click.argument("campaign")
-@click.option("--unit", required=True, help="Mã đơn vị (trường hoặc lớp)")
-@click.option("--count", type=click.IntRange(1, 5000), required=True, help="Số phiếu cần tạo")
-@click.option(
-    "--channel", default="paper", type=click.Choice(["qr_meeting", "paper", "partner", "web"])
-)
-@click.option("--label", default=None, help="Nhãn: lớp, buổi họp…")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Tệp PDF phiếu phát tay",
-)
-@common_db
-@common_data
-def tokens_issue(
-    campaign: str,
-    unit: str,
-    count: int,
-    channel: str,
-    label: str | None,
-    output: Path,
-    database_url: str | None,
-    data_dir: Path | None,
-) -> None:
-    """Tạo N mã dùng một lần cho một đơn vị và in ra phiếu (mỗi phiếu một mã QR riêng)."""
-    from survey_server.distribution.kit import token_kit_links, write_token_slips
-    from survey_server.distribution.tokens import issue_tokens
-
-    settings = _settings(database_url=database_url, data_dir=data_dir)
-
-    async def run() -> list[Any]:
-        await _prepare(settings)
-        issued = set(await issue_tokens(campaign, unit, count, settings.timezone, channel, label))
-        return [
-            link
-            for link in await token_kit_links(campaign, settings.base_url, unit)
-            if link.code in issued
-        ]
-
-    try:  # refuse an output that cannot be written before any token is created
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.touch()
-    except OSError as error:
-        raise click.ClickException(f"Không ghi được tệp {output}: {error.strerror}") from None
-    found = _run(run)
-    write_token_slips(found, output)
-    click.echo(f"Đã tạo {len(found)} mã; phiếu in: {output}")
-
-
-@tokens.command("print")
-@click.argument("campaign")
-@click.option("--unit", default=None)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@common_db
-@common_data
-def tokens_print(
-    campaign: str, unit: str | None, output: Path, database_url: str | None, data_dir: Path | None
-) -> None:
-    """In lại phiếu cho các mã chưa dùng và chưa bị hủy."""
-    from survey_server.distribution.kit import token_kit_links, write_token_slips
-
-    settings = _settings(database_url=database_url, data_dir=data_dir)
-
-    async def run() -> list[Any]:
-        await _prepare(settings)
-        return await token_kit_links(campaign, settings.base_url, unit)
-
-    found = _run(run)
-    if not found:
-        raise click.ClickException("Không còn mã nào chưa dùng để in.")
-    write_token_slips(found, output)
-    click.echo(f"Đã in lại {len(found)} phiếu: {output}")
-
-
-@tokens.command("revoke")
-@click.argument("codes", nargs=-1, required=True)
-@common_db
-@common_data
-def tokens_revoke(codes: tuple[str, ...], database_url: str | None, data_dir: Path | None) -> None:
-    """Hủy các mã chưa dùng (ví dụ phiếu bị mất)."""
-    from survey_server.distribution.tokens import revoke_tokens
-
-    settings = _settings(database_url=database_url, data_dir=data_dir)
-
-    async def run() -> int:
-        await _prepare(settings)
-        return await revoke_tokens(list(codes))
-
-    revoked = _run(run)
-    click.echo(f"Đã hủy {revoked}/{len(codes)} mã (mã đã dùng hoặc đã hủy thì giữ nguyên).")
-
-
-@tokens.command("list")
-@click.argument("campaign")
-@click.option("--unit", default=None)
-@click.option("--json", "as_json", is_flag=True)
-@common_db
-@common_data
-def tokens_list(
-    campaign: str, unit: str | None, as_json: bool, database_url: str | None, data_dir: Path | None
-) -> None:
-    """Liệt kê mã và trạng thái (chưa dùng, đã dùng, đã hủy)."""
-    from survey_server.distribution.tokens import count_by_status, list_tokens
-
-    settings = _settings(database_url=database_url, data_dir=data_dir)
-
-    async def run() -> list[dict[str, Any]]:
-        await _prepare(settings)
-        return await list_tokens(campaign, unit)
-
-    rows = _run(run)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    counts = count_by_status(rows)
-    click.echo(
-        f"Chưa dùng: {counts['issued']}, đã dùng: {counts['used']}, đã hủy: {counts['revoked']}"
-    )
+main.add_command(tokens)

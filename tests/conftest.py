@@ -43,6 +43,7 @@ TABLES = (
     "submission",
     "response_release",
     "token",
+    "token_issued",
     "distribution_link",
     "campaign",
     "questionnaire_version",

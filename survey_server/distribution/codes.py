@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 
@@ -21,3 +22,8 @@ def normalise_code(typed: str) -> str | None:
     """The stored form of a typed code (capitals, spaces and dashes removed), or None if invalid."""
     cleaned = typed.strip().upper().replace(" ", "").replace("-", "")
     return cleaned if _VALID.match(cleaned) else None
+
+
+def code_digest(code: str) -> str:
+    """The one-way digest under which an issued token is remembered once its code is spent."""
+    return hashlib.sha256(code.encode("ascii")).hexdigest()

@@ -42,7 +42,6 @@ class KitLink:
             url=self.url,
             code=self.code,
             closes_on=self.closes_on,
-            detail=" · ".join(part for part in (self.partner, self.label) if part),
         )
 
     def file_stem(self) -> str:
@@ -96,7 +95,8 @@ async def kit_links(
 async def token_kit_links(
     campaign_code: str, base_url: str, unit_code: str | None = None
 ) -> list[KitLink]:
-    """One printable entry per token still ``issued`` (for printing or reprinting slips)."""
+    """One printable entry per token still ``issued`` (for printing or reprinting slips); a slip
+    names its unit, nothing else."""
     from survey_server.distribution.tokens import list_tokens
 
     campaign = await get_campaign(campaign_code)
@@ -106,7 +106,7 @@ async def token_kit_links(
             code=token["code"],
             channel="paper",
             partner=None,
-            label=token["label"],
+            label=None,
             unit_code=token["unit"],
             unit_name=token["unit_name"],
             campaign_title=title,

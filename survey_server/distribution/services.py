@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any
 
 from survey_server.campaigns.services import CampaignSpec, create_campaign, get_campaign
-from survey_server.distribution.codes import TOKEN_LENGTH, new_code, normalise_code
-from survey_server.distribution.tables import Link, Token
+from survey_server.distribution.codes import TOKEN_LENGTH, code_digest, new_code, normalise_code
+from survey_server.distribution.tables import IssuedToken, Link, Token
 from survey_server.errors import (
     AppError,
     CampaignClosed,
@@ -94,7 +94,8 @@ async def resolve_link(typed_code: str) -> LinkInfo:
 async def resolve_code(typed_code: str) -> tuple[LinkInfo, str | None]:
     """What a code typed or scanned opens: a link, or a single-use token and its link.
 
-    A token's status is read on every call (never cached): it changes when it is used.
+    A token's status is read on every call (never cached): it changes when it is used. A spent
+    token has no row any more; the digest kept when it was issued tells it from a wrong code.
     """
     code = normalise_code(typed_code)
     if code is None:
@@ -106,9 +107,9 @@ async def resolve_code(typed_code: str) -> tuple[LinkInfo, str | None]:
         return info, None
     token = await Token.select(Token.status, Token.link.code).where(Token.code == code).first()
     if token is None:
+        if await IssuedToken.exists().where(IssuedToken.digest == code_digest(code)):
+            raise TokenUsed()
         raise LinkNotFound()
-    if token["status"] == "used":
-        raise TokenUsed()
     if token["status"] == "revoked":
         raise TokenRevoked()
     return await resolve_link(token["link.code"]), code

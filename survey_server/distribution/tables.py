@@ -12,9 +12,10 @@ class Link(Table, tablename="distribution_link"):
     """A distribution link: the short code printed or shared for one (campaign, unit, channel).
 
     ``code`` uses an alphabet without look-alike characters and is stored in capitals, so a
-    code typed by hand in any case finds it. ``label`` is an optional finer tag (a class, a
-    named parent meeting) for response-rate tracking; ``partner`` names the partner
-    organisation of a ``partner`` channel.
+    code typed by hand in any case finds it. ``label`` is an optional finer tag (a named parent
+    meeting) for response-rate tracking; ``partner`` names the partner organisation of a
+    ``partner`` channel. Single-use tokens always hang on a link without a label: the slip
+    names the unit, never a person.
     """
 
     code = Varchar(length=12, unique=True, index=True)
@@ -26,15 +27,29 @@ class Link(Table, tablename="distribution_link"):
 
 
 class Token(Table, tablename="token"):
-    """A single-use code printed on one slip, for campaigns that require them.
+    """A single-use code printed on one slip and not spent yet, for campaigns that require them.
 
-    Deliberately unlinkable, as LimeSurvey's anonymized responses: the row has no reference to
-    the response it produced and no time of use, only whether it is still ``issued``, ``used``
-    or ``revoked`` (DESIGN §4). ``link`` says which unit and channel the slip belongs to, so the
-    response is still attributed to them.
+    Spending a token deletes its row in the transaction that stores the response, so nothing of
+    it is left to pair with that response: no rewritten row, no time of use, no transaction id
+    (DESIGN §4). ``status`` is ``issued`` (still usable) or ``revoked`` (a lost slip); ``link``
+    says which unit and channel the slip belongs to, so the response is still attributed to
+    them. ``created_on`` is the day it was issued.
     """
 
     code = Varchar(length=16, unique=True, index=True)
     link = ForeignKey(Link, index=True, on_delete=OnDelete.restrict)
     status = Varchar(length=10, default="issued")
     created_on = Date()
+
+
+class IssuedToken(Table, tablename="token_issued"):
+    """One row per token ever issued, written once when it is issued and never changed.
+
+    It holds a one-way ``digest`` of the code (not the code) and the token's link: a code that
+    is no longer in ``token`` but has its digest here was used, which tells a second use of a
+    slip apart from a mistyped code, and no new token ever gets the code of a spent one. How
+    many tokens of a link were used is the number issued here minus those left in ``token``.
+    """
+
+    digest = Varchar(length=64, unique=True, index=True)
+    link = ForeignKey(Link, index=True, on_delete=OnDelete.restrict)

@@ -13,6 +13,13 @@ a flush covers dozens of rows, when idle a batch is a single row and latency is 
 A row whose ``submission_id`` is already stored is not inserted again; its stored receipt is
 returned (idempotent retries). If a batch fails as a whole, its rows are retried one by one so
 that one bad row cannot take its neighbours down with it.
+
+A single-use token is spent by deleting its row in the transaction that stores its response
+(DESIGN §4), so no version of the token row is left to pair with the response. What the
+engines keep of a deleted row for a while is cleared right after: on SQLite the deleted bytes
+are zeroed (``secure_delete``) and the write-ahead log, where the page holding the token was
+written next to the response, is copied into the database and emptied; on PostgreSQL the
+token table is vacuumed, which removes the dead row version and its transaction id.
 """
 
 from __future__ import annotations
@@ -100,8 +107,11 @@ _SQLITE_INSERT = (
 )
 _SQLITE_RECEIPT = "SELECT receipt FROM submission WHERE submission_id = ?"
 #: Spending a token and storing its response happen in one transaction: never one without the
-#: other. The token row keeps no trace of which response it was (DESIGN §4).
-_SPEND_TOKEN_SQLITE = "UPDATE token SET status = 'used' WHERE code = ? AND status = 'issued'"
+#: other. The token row is deleted, so nothing of it remains to pair with the response (DESIGN §4).
+_SPEND_TOKEN_SQLITE = "DELETE FROM token WHERE code = ? AND status = 'issued'"
+#: While the write-ahead log still holds pages of spent tokens, the writer tries again to empty
+#: it whenever it has been idle this long (readers may keep it from doing so for a moment).
+WAL_RETRY_SECONDS = 1.0
 
 
 class SQLiteWriter:
@@ -111,6 +121,8 @@ class SQLiteWriter:
         self._path = path
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        # the log may hold spent tokens of an earlier run: empty it once idle
+        self._log_holds_tokens = True
 
     async def start(self) -> None:
         connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
@@ -138,7 +150,13 @@ class SQLiteWriter:
     def _run(self, connection: sqlite3.Connection) -> None:
         try:
             while True:
-                item = self._queue.get()
+                try:
+                    item = self._queue.get(
+                        timeout=WAL_RETRY_SECONDS if self._log_holds_tokens else None
+                    )
+                except queue.Empty:
+                    self._log_holds_tokens = not _empty_log(connection)
+                    continue
                 if item is _STOP:
                     return
                 batch: list[_Pending] = [item]
@@ -157,6 +175,8 @@ class SQLiteWriter:
                 except Exception as error:
                     for pending in batch:
                         _settle(pending, WriterUnavailable(type(error).__name__))
+                if any(row.token is not None for row, _, _ in batch):
+                    self._log_holds_tokens = not _empty_log(connection)
                 if stop:
                     return
         finally:
@@ -206,6 +226,25 @@ def _sqlite_transaction(
     return outcomes
 
 
+def _empty_log(connection: sqlite3.Connection) -> bool:
+    """Copy the write-ahead log into the database file and truncate it; False if readers kept
+    it from being emptied (the writer then tries again when idle, never waiting for them).
+
+    The log keeps every version of a page written since the last reset: the page that held a
+    token before it was spent, next to the one of its response in the same commit. Once copied
+    and truncated, only the database file is left, where the deleted token is zeroed.
+    """
+    (timeout,) = connection.execute("PRAGMA busy_timeout").fetchone()
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        (busy, _, _) = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    return busy == 0
+
+
 def _settle(pending: _Pending, outcome: str | Exception) -> None:
     """Resolve a waiting request from the writer thread (on its own event loop)."""
     pending[2].call_soon_threadsafe(_resolve, pending, outcome)
@@ -235,10 +274,13 @@ _PG_RECEIPTS = (
     "SELECT submission_id::text, receipt FROM submission WHERE submission_id = ANY($1::uuid[])"
 )
 _PG_RECEIPT = "SELECT receipt FROM submission WHERE submission_id = $1::uuid"
-_PG_REWRITE_TOKENS = "UPDATE token SET status = status WHERE code = ANY($1::text[])"
-_PG_SPEND_TOKEN = (
-    "UPDATE token SET status = 'used' WHERE code = $1 AND status = 'issued' RETURNING 1"
-)
+_PG_SPEND_TOKEN = "DELETE FROM token WHERE code = $1 AND status = 'issued' RETURNING 1"
+#: Until it is vacuumed, the deleted version of a token row stays in its page with the id of
+#: the transaction that deleted it, which is the transaction id (``xmin``) of its response; a
+#: superuser can read it (``pageinspect``). VACUUM removes it, and the code from the indexes.
+_PG_VACUUM_TOKENS = "VACUUM (INDEX_CLEANUP ON) token"
+#: How long after a token is spent its table is vacuumed; tokens spent meanwhile share the run.
+VACUUM_DELAY_SECONDS = 5.0
 
 
 async def _no_reset(connection: asyncpg.Connection) -> None:
@@ -254,14 +296,35 @@ class PostgresWriter:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._pool: asyncpg.Pool | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._vacuum: asyncio.Task[None] | None = None
+        self._vacuum_wanted = False
 
     async def start(self) -> None:
         self._pool = await asyncpg.create_pool(
-            self._dsn, min_size=1, max_size=self._tasks_wanted, reset=_no_reset
+            self._dsn, min_size=1, max_size=self._tasks_wanted + 1, reset=_no_reset
         )
         self._tasks = [asyncio.create_task(self._run()) for _ in range(self._tasks_wanted)]
+        self._vacuum_soon()  # dead token rows an earlier run may have left
+
+    def _vacuum_soon(self) -> None:
+        self._vacuum_wanted = True
+        if self._vacuum is None or self._vacuum.done():
+            self._vacuum = asyncio.create_task(self._vacuum_tokens())
+
+    async def _vacuum_tokens(self) -> None:
+        while self._vacuum_wanted and self._pool is not None:
+            await asyncio.sleep(VACUUM_DELAY_SECONDS)
+            self._vacuum_wanted = False
+            with contextlib.suppress(asyncpg.PostgresError, OSError):
+                async with self._pool.acquire() as connection:
+                    await connection.execute(_PG_VACUUM_TOKENS)
 
     async def stop(self) -> None:
+        if self._vacuum is not None:
+            self._vacuum.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._vacuum
+            self._vacuum = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -337,14 +400,8 @@ class PostgresWriter:
             ]
             if missing:
                 stored.update(dict(await connection.fetch(_PG_RECEIPTS, missing)))
-        used = [
-            row.token for row in rows if row.token is not None and row.submission_id not in spent
-        ]
-        if used:
-            # A new version of each spent token row, written by a transaction of its own, so that
-            # the token's transaction id (xmin) no longer equals its response's (DESIGN §4).
-            async with self._pool.acquire() as connection:
-                await connection.execute(_PG_REWRITE_TOKENS, used)
+        if any(row.token is not None for row in rows):
+            self._vacuum_soon()
         return [
             TokenSpent() if row.submission_id in spent else stored[row.submission_id]
             for row in rows

@@ -10,8 +10,14 @@ import pytest
 from pypdf import PdfReader
 
 from survey_server.distribution.kit import token_kit_links, write_token_slips
-from survey_server.distribution.tables import Token
-from survey_server.distribution.tokens import TokenCountInvalid, issue_tokens, revoke_tokens
+from survey_server.distribution.tables import IssuedToken, Token
+from survey_server.distribution.tokens import (
+    TokenCountInvalid,
+    count_tokens,
+    issue_tokens,
+    list_tokens,
+    revoke_tokens,
+)
 from survey_server.responses.tables import Submission
 from tests.conftest import FIXTURES, count_rows, new_id, open_survey
 
@@ -26,7 +32,7 @@ async def tokens(settings, db):
     from survey_server.campaigns.tables import Campaign
 
     await Campaign.update({Campaign.requires_token: True}).where(Campaign.code == "MA-2026")
-    codes = await issue_tokens("MA-2026", "TH-LC1-1A", 5, settings.timezone, label="Lớp 1A")
+    codes = await issue_tokens("MA-2026", "TH-LC1-1A", 5, settings.timezone)
     return survey, codes
 
 
@@ -90,8 +96,12 @@ async def test_revoked_tokens_are_refused_and_used_ones_stay_used(client, tokens
     page = await client.get(f"/s/{codes[1]}")
     assert page.status_code == 410 and "đã bị hủy" in page.text
     assert (await client.post(URL, json=answer(codes[1]))).status_code == 410
+    assert (await client.post(URL, json=answer(codes[0]))).status_code == 409
     statuses = {row["code"]: row["status"] for row in await Token.select(Token.code, Token.status)}
-    assert statuses[codes[0]] == "used" and statuses[codes[1]] == "revoked"
+    assert codes[0] not in statuses and statuses[codes[1]] == "revoked"  # a used token is gone
+    assert await count_tokens("MA-2026") == {"issued": 3, "used": 1, "revoked": 1}
+    assert await count_tokens("MA-2026", "TH-LC2") == {"issued": 0, "used": 0, "revoked": 0}
+    assert [row["code"] for row in await list_tokens("MA-2026", "TH-LC1", "revoked")] == [codes[1]]
 
 
 async def test_reprint_lists_only_unused_tokens_each_with_its_own_code(settings, tokens, tmp_path):
@@ -116,6 +126,9 @@ async def test_nothing_ties_a_token_to_its_response(client, tokens, caplog):
     assert (await client.post(URL, json=answer(codes[0]))).status_code == 201
     token_columns = set((await Token.select().first()).keys())
     assert token_columns == {"id", "code", "link", "status", "created_on"}
+    assert set((await IssuedToken.select().first()).keys()) == {"id", "digest", "link"}
+    assert await Token.count().where(Token.code == codes[0]) == 0
+    assert await IssuedToken.count().where(IssuedToken.digest == codes[0]) == 0
     submission = (await Submission.select())[0]
     assert codes[0] not in str(submission)
     assert "token" not in {name.lower() for name in submission}
