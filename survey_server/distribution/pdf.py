@@ -35,14 +35,14 @@ class FontMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class PrintItem:
-    """What one poster or slip shows."""
+    """What one poster or slip shows: the unit is the only name printed on it (never a
+    partner, a label or a person)."""
 
     unit_name: str
     campaign_title: str
     url: str
     code: str
     closes_on: date
-    detail: str = ""
 
     @property
     def results_url(self) -> str:
@@ -120,8 +120,6 @@ def _poster(canvas: Canvas, item: PrintItem, lang: str) -> None:
     canvas.setFillColorRGB(*INK)
     y = _centered(canvas, item.campaign_title, BOLD, 19, center, page_height - 3.4 * cm, width)
     y = _centered(canvas, item.unit_name, REGULAR, 14, center, y - 2, width)
-    if item.detail:
-        y = _centered(canvas, item.detail, REGULAR, 11, center, y, width)
     qr_width = POSTER_QR_CM * cm
     qr_top = y - 0.3 * cm
     _draw_qr(canvas, item.url, center - qr_width / 2, qr_top - qr_width, qr_width)
@@ -202,8 +200,6 @@ def _slip(canvas: Canvas, item: PrintItem, lang: str, x: float, y: float) -> Non
     canvas.setFillColorRGB(*INK)
     top = _centered(canvas, item.campaign_title, BOLD, 11, center, y + slip_height - 10 * mm, inner)
     top = _centered(canvas, item.unit_name, REGULAR, 9.5, center, top, inner)
-    if item.detail:
-        top = _centered(canvas, item.detail, REGULAR, 8.5, center, top, inner)
     qr_width = SLIP_QR_CM * cm
     _draw_qr(canvas, item.url, center - qr_width / 2, top - qr_width - 1 * mm, qr_width)
     below = top - qr_width - 6 * mm

@@ -1,7 +1,9 @@
 """Downloads of the distribution kit: QR images of a link, posters and slips of a campaign.
 
-These carry only public link codes (what is printed on posters anyway). Token slips are personal
-and are not served here: they are printed with ``survey-server tokens``.
+A QR image carries only the link code it is asked for. Posters and slips of a campaign are for
+signed-in staff: the links of their scope (a partner's own links), never of a draft campaign,
+and they name the unit only. Token slips are personal and are not served here: they are
+printed with ``survey-server tokens``.
 """
 
 from typing import Any
@@ -18,6 +20,9 @@ from survey_server.distribution.qr import qr_png, qr_svg
 from survey_server.distribution.services import resolve_link
 from survey_server.errors import NotFound
 from survey_server.i18n import pick_lang
+from survey_server.staff.routes import SIGNED_IN
+from survey_server.staff.services import Scope, campaign_in_scope
+from survey_server.staff.web import SignedIn
 
 MEDIA = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
@@ -48,47 +53,60 @@ async def link_qr_svg(code: FromPath[str], state: State) -> Response[bytes]:
 
 
 async def _campaign_pdf(
-    code: str, kind: str, settings: Settings, unit: str | None, lang: str | None
+    code: str, kind: str, settings: Settings, scope: Scope, unit: str | None, lang: str | None
 ) -> Response[bytes]:
+    """The posters or slips of the unit's subtree (by default the user's unit or the campaign's
+    root); 404 outside the scope and for a draft campaign, as for one that does not exist."""
     language = pick_lang(lang)
-    links = await kit_links(code[:40], settings.base_url, unit[:40] if unit else None)
-    items = [link.item(language) for link in links if link.channel in PRINTED]
+    campaign, target = await campaign_in_scope(scope, code[:40], unit[:40] if unit else None)
+    if campaign["status"] == "draft":
+        raise NotFound()
+    links = await kit_links(campaign["code"], settings.base_url, target["code"])
+    items = [
+        link.item(language)
+        for link in links
+        if link.channel in PRINTED and (scope.role != "partner" or link.partner == scope.partner)
+    ]
     if not items:
         raise NotFound()
     render = render_posters if kind == "posters" else render_slips
     # rendering takes milliseconds per page: off the event loop, so submissions never wait on it
     body = await anyio.to_thread.run_sync(render, items, language)
     return Response(
-        body, media_type=MEDIA["pdf"], headers=_attachment(f"{kind}-{code.upper()[:40]}.pdf")
+        body, media_type=MEDIA["pdf"], headers=_attachment(f"{kind}-{campaign['code']}.pdf")
     )
 
 
 @get(
     "/api/v1/campaigns/{code:str}/posters.pdf",
+    dependencies=SIGNED_IN,
     summary="Áp phích A4 của một đợt (PDF)",
     tags=["distribution"],
 )
 async def campaign_posters(
     code: FromPath[str],
     state: State,
+    session: SignedIn,
     unit: FromQuery[str | None] = None,
     lang: FromQuery[str | None] = None,
 ) -> Response[bytes]:
-    return await _campaign_pdf(code, "posters", state.settings, unit, lang)
+    return await _campaign_pdf(code, "posters", state.settings, session.scope, unit, lang)
 
 
 @get(
     "/api/v1/campaigns/{code:str}/slips.pdf",
+    dependencies=SIGNED_IN,
     summary="Phiếu phát tay A6, 4 phiếu mỗi tờ A4 (PDF)",
     tags=["distribution"],
 )
 async def campaign_slips(
     code: FromPath[str],
     state: State,
+    session: SignedIn,
     unit: FromQuery[str | None] = None,
     lang: FromQuery[str | None] = None,
 ) -> Response[bytes]:
-    return await _campaign_pdf(code, "slips", state.settings, unit, lang)
+    return await _campaign_pdf(code, "slips", state.settings, session.scope, unit, lang)
 
 
 def _attachment(name: str) -> dict[str, Any]:

@@ -60,7 +60,6 @@ def test_pdf_text_is_real_vietnamese_text() -> None:
         f"{BASE}/s/K7M2QXA",
         "K7M2QXA",
         date(2027, 1, 15),
-        "Hội Liên hiệp Phụ nữ xã An Lão",
     )
     posters = PdfReader(io.BytesIO(render_posters([item, item])))
     assert len(posters.pages) == 2
@@ -70,7 +69,6 @@ def test_pdf_text_is_real_vietnamese_text() -> None:
         "Khảo sát sự hài lòng của cha mẹ học sinh",
         "Mã khảo sát: K7M2 QXA",
         "Hạn trả lời: ngày 15 tháng 1 năm 2027",
-        "Hội Liên hiệp Phụ nữ xã An Lão",
         "Phiếu ẩn danh",
         f"{BASE}/s/K7M2QXA",
     ):
@@ -158,7 +156,14 @@ def test_qr_command_writes_files_and_fails_clearly(tmp_path: Path) -> None:
 
 
 async def test_kit_downloads_through_the_api(client, settings, db) -> None:
+    from survey_server.staff.services import create_user
+    from tests.staff import PASSWORD, sign_in
+
     survey = await open_survey(settings, FIXTURES / "questionnaires" / "moi-loai-cau-hoi.yaml")
+    anonymous = await client.get(f"/api/v1/campaigns/{survey.campaign}/posters.pdf")
+    assert anonymous.status_code == 401  # posters and slips are for signed-in staff
+    await create_user("pgd.lechan", "staff", "XA-LECHAN", PASSWORD)
+    assert (await sign_in(client, "pgd.lechan")).status_code == 303
     png = await client.get(f"/api/v1/links/{survey.link.lower()}/qr.png")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert decode(png.content) == [f"{settings.base_url}/s/{survey.link}"]
