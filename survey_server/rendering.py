@@ -17,6 +17,7 @@ CHANNEL_LABELS = {
     "partner": i18n.N_("Đối tác (MTTQ, đoàn thể)"),
     "paper": i18n.N_("Phiếu giấy"),
     "web": i18n.N_("Trang web"),
+    "pooled": i18n.N_("Nhiều kênh, gộp khi kết thúc đợt"),
 }
 FLAG_LABELS = {
     "straight_lining": i18n.N_("Chọn cùng một mức cho mọi câu"),
@@ -75,7 +76,6 @@ class Renderer:
             day=lambda value: i18n.format_day(value, lang),
             short_day=lambda value: i18n.format_short_day(value, lang),
             percent=lambda value: "—" if value is None else i18n.format_share(value / 100, lang),
-            count=lambda value, k: _count(value, k, lang),
             band=lambda withheld: _band(withheld["at_least"], withheld["below"], lang),
             status_label=lambda status: i18n.gettext(STATUS_LABELS.get(status, status), lang),
             channel_label=lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel, channel), lang),
@@ -84,13 +84,6 @@ class Renderer:
             case_label=lambda case: i18n.gettext(CASE_LABELS.get(case, case), lang),
             **context,
         )
-
-
-def _count(value: int | None, k: int, lang: str) -> str:
-    """A published count, or what stands for one withheld because it is under k."""
-    if value is None:
-        return i18n.gettext("dưới {k}", lang, k=k)
-    return i18n.format_number(value, lang)
 
 
 def _band(low: int, below: int, lang: str) -> str:

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
 import httpx
 
 from survey_server.campaigns.services import get_campaign, set_status
+from survey_server.config import Settings
+from survey_server.demo.synthetic import add_synthetic_responses
 from survey_server.scoring.services import publish
 
 
@@ -35,3 +38,11 @@ async def submit_many(
         assert response.status_code == 201, response.text
         receipts.append(response.json()["receipt"])
     return receipts
+
+
+async def meeting_answers(settings: Settings, campaign: str, units: list[str], count: int) -> None:
+    """``count`` responses through the parents' meeting QR posters of ``units`` (a real school's
+    busiest channel): enough of one channel at a school for releases while the campaign runs."""
+    await add_synthetic_responses(
+        settings, count, random.Random(count), campaign=campaign, units=units, channel="qr_meeting"
+    )

@@ -14,9 +14,9 @@
     for (var i = 0; i < cells.length; i++) cells[i].textContent = text;
   }
   function under(k) { return (lang === "en" ? "under " : "dưới ") + numbers.format(k); }
-  function show(unit, k) {
-    // null: a count withheld because it is under k; unpublished responses come as a band of k
-    set(unit.code, "responses", unit.responses === null ? under(k) : numbers.format(unit.responses));
+  function show(unit) {
+    // published counts are sums of whole releases; unpublished responses come as a band of k
+    set(unit.code, "responses", numbers.format(unit.responses));
     set(unit.code, "rate", unit.rate === null ? "—" : shares.format(unit.rate / 100));
     var band = unit.unpublished;
     set(unit.code, "unpublished", band.at_least === 0 ? under(band.below)
@@ -27,8 +27,8 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;
-        show(data.unit, data.k);
-        data.children.forEach(function (child) { show(child, data.k); });
+        show(data.unit);
+        data.children.forEach(function (child) { show(child); });
         var stamp = document.getElementById("updated");
         if (stamp) stamp.dataset.at = new Date().toISOString();
       })

@@ -41,11 +41,12 @@ async def add_synthetic_responses(
     *,
     campaign: str | None = None,
     units: Collection[str] | None = None,
+    channel: str | None = None,
     mood: float | None = None,
 ) -> int:
     """Store ``count`` plausible responses spread over the links of open campaigns (or of one
-    campaign, open or not, and of some units only), around a satisfaction ``mood`` (1–5)
-    when given, else around a level drawn for each unit."""
+    campaign, open or not, and of some units only, of one channel only), around a satisfaction
+    ``mood`` (1–5) when given, else around a level drawn for each unit."""
     query = Link.select(
         Link.id,
         Link.code,
@@ -62,6 +63,8 @@ async def add_synthetic_responses(
         query = query.where(Link.campaign.code == campaign)
     if units is not None:
         query = query.where(Link.unit.code.is_in(list(units)))
+    if channel is not None:
+        query = query.where(Link.channel == channel)
     links = await query
     if not links:
         return 0

@@ -2,6 +2,10 @@
 
 Closed answers (scales, choices) stay: they carry no words of the respondent and are what the
 scores are made of. Safe to run every day: a response whose text is gone is not touched again.
+
+The comments of a release (``scoring.releases``) are removed together, when the period has passed
+for the earliest of them: one comment vanishing before the others of its release would tell that
+it was given earlier, a date no page may give. No comment is kept longer than the period.
 """
 
 from __future__ import annotations
@@ -16,6 +20,19 @@ from survey_server.responses.tables import Submission
 from survey_server.scoring import snapshots
 
 BATCH = 500
+#: A campaign's responses after an id whose text has expired: unpublished ones by their own day,
+#: published ones by the earliest day of their release.
+EXPIRED = """
+SELECT s.id, s.answers FROM submission s
+WHERE s.campaign = {} AND s.id > {} AND (
+    (s.released_in IS NULL AND s.submitted_on < {})
+    OR s.released_in IN (
+        SELECT released_in FROM submission WHERE released_in IS NOT NULL
+        AND campaign = s.campaign GROUP BY released_in HAVING MIN(submitted_on) < {}
+    )
+)
+ORDER BY s.id LIMIT {}
+"""
 
 
 @dataclass(frozen=True)
@@ -42,16 +59,7 @@ async def purge_expired_text(today: date, dry_run: bool = False) -> list[PurgeOu
         purged = 0
         last_id = 0
         while True:
-            rows = (
-                await Submission.select(Submission.id, Submission.answers)
-                .where(
-                    (Submission.campaign == campaign["id"])
-                    & (Submission.submitted_on < cutoff)
-                    & (Submission.id > last_id)
-                )
-                .order_by(Submission.id)
-                .limit(BATCH)
-            )
+            rows = await Submission.raw(EXPIRED, campaign["id"], last_id, cutoff, cutoff, BATCH)
             if not rows:
                 break
             last_id = rows[-1]["id"]

@@ -35,6 +35,7 @@ from survey_server.reports.model import (
     Span,
     Table,
 )
+from survey_server.scoring.releases import POOLED
 
 #: Đề án 2034/QĐ-BGDĐT: at least 85 % of parents satisfied.
 TARGET = 85.0
@@ -45,6 +46,7 @@ CHANNEL_PHRASES = {
     "partner": N_("phiếu do Ủy ban MTTQ và các đoàn thể phát, thu"),
     "paper": N_("phiếu giấy"),
     "web": N_("trang thông tin điện tử"),
+    POOLED: N_("nhiều hình thức, gộp lại khi kết thúc đợt"),
 }
 #: Below this response rate (% of expected respondents) the report calls participation low.
 LOW_RESPONSE = 30.0
@@ -868,7 +870,7 @@ class _Writer:
     # -- IV. assessment -----------------------------------------------------------------------
 
     def strengths(self, satisfaction: Sequence[CampaignFacts]) -> Iterable[Block]:
-        ways = [self.channel(name) for name, _ in self.channels().most_common()]
+        ways = [self.channel(name) for name, _ in self.channels().most_common() if name != POOLED]
         items = [
             self._(
                 "Việc lấy ý kiến bằng {ways} giúp cha mẹ học sinh, người dân tham gia thuận tiện, "

@@ -17,10 +17,16 @@ class Release(Table, tablename="response_release"):
     responses only, grouped by the release's ``unit``, so any two results ever shown differ by
     whole releases (``analysis.release``). ``released_on`` is the local date of the release, the
     finest time any page gives for a response; ``size`` how many it published.
+
+    A release made while the campaign runs holds the responses of one ``channel`` (and, for a
+    partner's links, one ``partner``), so that counts per channel and per partner are sums of
+    whole releases too; a release pooled at the close may mix them, and then both are ``None``.
     """
 
     campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.restrict)
     unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
+    channel = Varchar(length=20, null=True, default=None)
+    partner = Varchar(length=120, null=True, default=None)
     released_on = Date()
     size = Integer(default=0)
 
@@ -44,7 +50,10 @@ class Submission(Table, tablename="submission"):
     ``campaign``, ``unit``, ``channel`` and ``partner`` are copied from the link so that scoring and
     monitoring group without joins. ``submission_id`` is the idempotency key chosen by the
     form: the same id again returns the stored ``receipt`` and stores nothing.
-    ``released_in`` is the release that published it (``None`` until then).
+    ``released_in`` is the release that published it (``None`` until then). ``screened`` says
+    whether it passed the campaign's data-quality setting before release (``scoring.releases``): a
+    response the campaign leaves out is set aside then, and never published, so that a release's
+    scores still move by at least k respondents.
     """
 
     submission_id = UUID(unique=True)
@@ -63,3 +72,4 @@ class Submission(Table, tablename="submission"):
     released_in = ForeignKey(
         Release, null=True, default=None, index=True, on_delete=OnDelete.restrict
     )
+    screened = SmallInt(default=0)

@@ -15,8 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.release import Band, Cut, plan_releases, withheld_band
+import anyio
+import numpy as np
+
+from analysis.quality import QualityPolicy, quality_flags
+from analysis.release import Band, plan_releases, withheld_band
+from survey_server.questionnaires.schema import Questionnaire
 from survey_server.responses.tables import Release, Submission
+from survey_server.scoring.adapter import instrument_of, response_data
 from survey_server.timekeeping import today
 
 OFFICE_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -33,51 +39,149 @@ def has_ended(campaign: dict[str, Any], timezone: str = OFFICE_TIMEZONE) -> bool
     return campaign["status"] == "closed" or campaign["closes_on"] < today(timezone)
 
 
+SCREEN_BATCH = 5000
+#: The channel under which counts show releases pooled at a campaign's close, of several channels.
+POOLED = "pooled"
+
+# ``submission.screened``: not yet looked at, kept, or set aside by the data-quality setting
+UNSCREENED, KEPT, SET_ASIDE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """The unpublished responses of one unit through one channel (and one partner's links);
+    for a release, its unit and its one channel, or ``None`` when it pools several."""
+
+    unit: int
+    channel: str | None
+    partner: str | None
+
+
 async def refresh(
-    campaign: dict[str, Any], units: Sequence[dict[str, Any]], timezone: str = OFFICE_TIMEZONE
+    campaign: dict[str, Any],
+    units: Sequence[dict[str, Any]],
+    questionnaire: Questionnaire | None = None,
+    timezone: str = OFFICE_TIMEZONE,
 ) -> int:
     """Make the releases that are due for ``campaign`` over its unit tree ``units`` (rows with
-    ``id`` and ``parent``, the campaign's root first); how many responses they published."""
+    ``id`` and ``parent``, the campaign's root first); how many responses they published.
+
+    While the campaign runs, the rule runs on the unit tree with one extra leaf under each unit
+    per channel and partner its unpublished responses came through, so that each release holds
+    one channel of one unit. Once it has ended, it runs on the unit tree itself, pooling every
+    leftover of a unit and of the units below it whatever its channel (a release of several
+    channels counts under ``POOLED``). A campaign that leaves flagged responses out
+    (``exclude_flagged``, its ``questionnaire`` given) has them set aside first: they never
+    count towards k and are never published.
+    """
+    if campaign["exclude_flagged"] and questionnaire is not None:
+        await _screen(campaign, questionnaire)
     pending = await _pending(campaign["id"])
-    if not pending:
-        return 0
     index = {row["id"]: i for i, row in enumerate(units)}
+    leaves = [leaf for leaf in pending if leaf.unit in index]  # others are never published
+    if not leaves:
+        return 0
+    newest = max(pending[leaf][1] for leaf in leaves)
     parents = [index.get(row["parent"], -1) if i else -1 for i, row in enumerate(units)]
     counts = [0] * len(units)
-    newest = 0
-    for unit_id, (count, last) in pending.items():
-        if unit_id in index:  # a response outside the campaign's tree is never published
-            counts[index[unit_id]] = count
-            newest = max(newest, last)
-    cuts = plan_releases(parents, counts, campaign["k"], ended=has_ended(campaign, timezone))
+    ended = has_ended(campaign, timezone)
+    for leaf in leaves:
+        if ended:
+            counts[index[leaf.unit]] += pending[leaf][0]
+        else:
+            parents.append(index[leaf.unit])
+            counts.append(pending[leaf][0])
     published = 0
-    for cut in cuts:
-        published += await _release(campaign, units, cut, newest, today(timezone))
+    day = today(timezone)
+    for cut in plan_releases(parents, counts, campaign["k"], ended=ended):
+        if cut.node >= len(units):  # while running: one channel of one unit
+            leaf = leaves[cut.node - len(units)]
+            published += await _release(campaign, leaf, [leaf.unit], newest, day)
+        else:  # pooled: every leftover of the units below
+            members = {units[m]["id"] for m in cut.members}
+            kinds = {(leaf.channel, leaf.partner) for leaf in leaves if leaf.unit in members}
+            channel, partner = kinds.pop() if len(kinds) == 1 else (None, None)
+            release = _Leaf(units[cut.node]["id"], channel, partner)
+            published += await _release(campaign, release, sorted(members), newest, day)
     return published
 
 
-async def _pending(campaign_id: int) -> dict[int, tuple[int, int]]:
-    """Unit id → (unpublished responses, the newest one's id), read along the release index."""
+async def _pending(campaign_id: int) -> dict[_Leaf, tuple[int, int]]:
+    """Each leaf's unpublished responses not set aside: (how many, the newest one's id), read
+    along the (campaign, released_in, unit) index."""
     rows = await Submission.raw(
-        "SELECT unit, COUNT(*) AS n, MAX(id) AS last FROM submission "
-        "WHERE released_in IS NULL AND campaign = {} GROUP BY unit",
+        "SELECT unit, channel, partner, COUNT(*) AS n, MAX(id) AS last FROM submission "
+        "WHERE campaign = {} AND released_in IS NULL AND screened <> {} "
+        "GROUP BY unit, channel, partner ORDER BY unit, channel, partner",
         campaign_id,
+        SET_ASIDE,
     )
-    return {row["unit"]: (row["n"], row["last"]) for row in rows}
+    return {
+        _Leaf(row["unit"], row["channel"], row["partner"]): (row["n"], row["last"]) for row in rows
+    }
+
+
+async def _screen(campaign: dict[str, Any], questionnaire: Questionnaire) -> None:
+    """Look once at each unpublished response not yet looked at, and set aside those the
+    campaign leaves out (``analysis.quality``: every flag there is a property of the response
+    alone, so the decision does not depend on what else has arrived)."""
+    excluded = {flag for flag in campaign["exclude_flagged"].split(",") if flag}
+    while True:
+        rows = await Submission.raw(
+            "SELECT id, closed, duration_bucket FROM submission WHERE campaign = {} "
+            "AND released_in IS NULL AND screened = {} ORDER BY id LIMIT {}",
+            campaign["id"],
+            UNSCREENED,
+            SCREEN_BATCH,
+        )
+        if not rows:
+            return
+        aside = await anyio.to_thread.run_sync(_flagged, questionnaire, rows, excluded)
+        for state, chosen in ((SET_ASIDE, aside), (KEPT, [not a for a in aside])):
+            ids = ", ".join(
+                str(int(row["id"])) for row, take in zip(rows, chosen, strict=True) if take
+            )
+            if ids:
+                await Submission.raw(
+                    f"UPDATE submission SET screened = {{}} WHERE id IN ({ids})", state
+                )
+
+
+def _flagged(
+    questionnaire: Questionnaire, rows: Sequence[dict[str, Any]], excluded: set[str]
+) -> list[bool]:
+    data = response_data(
+        questionnaire,
+        [bytes(row["closed"]) for row in rows],
+        np.array([row["duration_bucket"] for row in rows], dtype=np.int16),
+    )
+    flags = quality_flags(instrument_of(questionnaire), data, QualityPolicy())
+    aside = np.zeros(len(rows), dtype=bool)
+    for name in excluded:
+        aside |= flags[name]
+    return aside.tolist()
 
 
 async def _release(
-    campaign: dict[str, Any], units: Sequence[dict[str, Any]], cut: Cut, newest: int, day: Any
+    campaign: dict[str, Any], release: _Leaf, members: Sequence[int], newest: int, day: Any
 ) -> int:
-    """Publish the cut's responses (up to ``newest``, the ones it was planned on) as one release."""
-    members = ", ".join(str(int(units[m]["id"])) for m in cut.members)
+    """Publish the unpublished responses of the units ``members`` (up to ``newest``, the ones
+    the release was planned on; of ``release``'s channel and partner only, unless it pools
+    several) as one release attributed to ``release.unit``."""
+    taking = f"unit IN ({', '.join(str(int(unit)) for unit in members)})"
+    values: tuple[Any, ...] = ()
+    if release.channel is not None:
+        taking += " AND channel = {} AND COALESCE(partner, '') = {}"
+        values = (release.channel, release.partner or "")
     try:
         async with Release._meta.db.transaction():
             row = (
                 await Release.insert(
                     Release(
                         campaign=campaign["id"],
-                        unit=units[cut.node]["id"],
+                        unit=release.unit,
+                        channel=release.channel,
+                        partner=release.partner,
                         released_on=day,
                         size=0,
                     )
@@ -85,11 +189,13 @@ async def _release(
             )[0]
             release_id = row["id"]
             await Submission.raw(
-                "UPDATE submission SET released_in = {} WHERE released_in IS NULL "
-                f"AND campaign = {{}} AND unit IN ({members}) AND id <= {{}}",
+                "UPDATE submission SET released_in = {} WHERE campaign = {} "
+                f"AND released_in IS NULL AND screened <> {{}} AND id <= {{}} AND {taking}",
                 release_id,
                 campaign["id"],
+                SET_ASIDE,
                 newest,
+                *values,
             )
             taken = await Submission.count().where(Submission.released_in == release_id)
             if taken < campaign["k"]:

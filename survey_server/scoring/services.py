@@ -194,7 +194,11 @@ async def publish(campaign: dict[str, Any]) -> dict[str, Any]:
     """Make the campaign's due releases (``releases.refresh``) before anything of it is read;
     its root unit."""
     root = await get_unit(campaign["root_unit_code"])
-    await releases.refresh(campaign, await _campaign_units(campaign["id"], root))
+    units = await _campaign_units(campaign["id"], root)
+    screening = (
+        (await campaign_form(campaign)).questionnaire if campaign["exclude_flagged"] else None
+    )
+    await releases.refresh(campaign, units, screening)
     return root
 
 

@@ -2,42 +2,40 @@
 channel and partner, per release day, and how many are not yet published.
 
 Counts place people too: a count that moves by one tells when someone answered, and a channel
-or partner cell of one tells how. So every count here is of *published* responses — grouped by
-the unit and day of their release (``scoring.releases``), which move only in steps of at least
-k — with channel, partner and day cells under k withheld, and complementary cells withheld so
-that no withheld cell is the total minus the others. Unpublished responses are shown in bands of
-k per unit. A partner account sees the counts of its own organisation's links only.
+or partner cell of one tells how. So every count here is a sum of whole *releases*
+(``scoring.releases``), read from the release table alone: per unit of release, per day of
+release, and per channel and partner of release — a release made while a campaign runs holds
+one channel (and partner), one pooled at the close is counted as ``POOLED``. Every cell is then
+0 or at least k, moves only in steps of at least k, and no cell is a total minus others that
+gives back fewer. Unpublished responses are shown in bands of k per unit. A partner account
+sees the releases of its own organisation's links only.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.suppression import suppress
 from survey_server.distribution.services import reached_units
 from survey_server.responses.tables import Submission
-from survey_server.scoring.releases import Withheld, withheld_band
+from survey_server.scoring.releases import POOLED, Withheld, withheld_band
 from survey_server.scoring.services import publish
 from survey_server.staff.services import Scope, campaign_in_scope
 from survey_server.units.tables import Unit
-
-TOTAL = "\0total"
 
 
 @dataclass(frozen=True)
 class UnitProgress:
     code: str
     name: str
-    responses: int | None  # published; None when withheld (under k)
+    responses: int  # published: a sum of whole releases
     expected: int | None
     withheld: dict[str, int]  # unpublished responses: {"at_least", "below"} (a band of k)
 
     @property
     def rate(self) -> float | None:
-        if self.responses is None or not self.expected:
+        if not self.expected:
             return None
         return 100 * self.responses / self.expected
 
@@ -49,10 +47,10 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
     k = campaign["k"]
     own = scope.partner if scope.role == "partner" else None
     published = await _counts(
-        "SELECT r.unit, s.channel, s.partner, r.released_on AS day, COUNT(*) AS n "
-        "FROM submission s JOIN response_release r ON r.id = s.released_in "
-        "WHERE s.campaign = {} AND r.unit IN (SELECT id FROM unit WHERE path LIKE {}) "
-        "GROUP BY r.unit, s.channel, s.partner, r.released_on",
+        "SELECT r.unit, r.channel, r.partner, r.released_on AS day, SUM(r.size) AS n "
+        "FROM response_release r WHERE r.campaign = {} "
+        "AND r.unit IN (SELECT id FROM unit WHERE path LIKE {}) "
+        "GROUP BY r.unit, r.channel, r.partner, r.released_on",
         campaign["id"],
         unit["path"],
         own,
@@ -85,7 +83,7 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
         child = child_of(row["unit"])
         if child is not None:
             per_child[child] += row["n"]
-        channels[row["channel"]] += row["n"]
+        channels[row["channel"] or POOLED] += row["n"]
         if row["partner"]:
             partners[row["partner"]] += row["n"]
         days[str(row["day"])] += row["n"]
@@ -97,11 +95,10 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
     expected = _expected(units, reached)
 
     def counted(unit_id: int, code: str, name: str, n: int, pending: int) -> UnitProgress:
-        shown = n if n == 0 or n >= k else None  # under k: a partner's cell, never a release
         return UnitProgress(
             code,
             name,
-            shown,
+            n,
             expected.get(unit_id),
             Withheld(withheld_band(pending, k), k).as_json(),
         )
@@ -117,9 +114,9 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
             counted(c["id"], c["code"], c["name"], per_child[c["id"]], waiting[c["id"]])
             for c in sorted(children, key=lambda c: c["name"])
         ],
-        "channels": breakdown(channels, total, k),
-        "partners": breakdown(partners, total, k),
-        "days": breakdown(days, total, k),
+        "channels": sorted(channels.items()),
+        "partners": sorted(partners.items()),
+        "days": sorted(days.items()),
         "partner_view": scope.role == "partner",
     }
 
@@ -129,19 +126,8 @@ async def _counts(sql: str, campaign_id: int, path: str, partner: str | None) ->
     return [row for row in rows if partner is None or row["partner"] == partner]
 
 
-def breakdown(cells: Mapping[str, int], total: int, k: int) -> list[tuple[str, int | None]]:
-    """The cells of a total, sorted, each ``None`` when withheld: under k, or the one that the
-    total minus the shown cells would give back (``analysis.suppression``)."""
-    counts = {TOTAL: total, **cells}
-    parents: dict[str, str | None] = {name: TOTAL for name in cells}
-    parents[TOTAL] = None
-    hidden = suppress(counts, parents, k)
-    return [(name, None if name in hidden else n) for name, n in sorted(cells.items()) if n]
-
-
 def as_json(data: dict[str, Any]) -> dict[str, Any]:
-    """The monitoring counts for the page's polling script and the API; ``null`` is a count
-    withheld because it is under k (or would give one back)."""
+    """The monitoring counts for the page's polling script and the API."""
 
     def unit(item: UnitProgress) -> dict[str, Any]:
         rate = item.rate

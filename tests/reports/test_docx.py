@@ -29,6 +29,7 @@ from survey_server.scoring.services import campaign_scores
 from survey_server.timekeeping import today
 from survey_server.units.services import get_unit
 from tests.conftest import Database
+from tests.releases import meeting_answers
 from tests.reports.office import convert_to_pdf
 
 
@@ -36,6 +37,7 @@ from tests.reports.office import convert_to_pdf
 async def report(settings: Settings, db: Database) -> Report:
     await prepare_demo(settings)
     await add_synthetic_responses(settings, 1500, random.Random(11))
+    await meeting_answers(settings, "HL-PT-2026", ["TH-LC1", "TH-LC2", "THCS-LC1"], 90)
     unit = await get_unit("XA-LECHAN")
     facts = await gather(
         operator_scope(unit), "XA-LECHAN", None, ("HL-PT-2026", "DT-2026"), today(settings.timezone)

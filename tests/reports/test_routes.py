@@ -21,6 +21,7 @@ from survey_server.staff.services import create_user
 from survey_server.staff.tables import AuditEvent
 from survey_server.timekeeping import today
 from tests.conftest import Database
+from tests.releases import meeting_answers
 from tests.reports.draft import TOPIC_HEADING, build_draft
 from tests.staff import PASSWORD, csrf_of, sign_in
 
@@ -30,6 +31,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @pytest.fixture
 async def province(settings: Settings, db: Database) -> Settings:
     await prepare_demo(settings, responses=900)
+    await meeting_answers(settings, "HL-PT-2026", ["TH-LC1", "TH-LC2", "THCS-LC1"], 90)
     await create_user("so.admin", "admin", "SO-HP", PASSWORD)
     await create_user("pgd.lechan", "staff", "XA-LECHAN", PASSWORD)
     await create_user("mttq.lechan", "partner", "XA-LECHAN", PASSWORD, "Ủy ban MTTQ phường Lê Chân")

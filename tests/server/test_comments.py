@@ -64,12 +64,17 @@ async def test_comments_are_escaped_scrubbed_and_themed(
 async def test_a_reply_reaches_the_receipt_holder(
     client: httpx.AsyncClient, province: None
 ) -> None:
-    receipt = await submit(client, "TH-LC1", "Đề nghị công khai các khoản thu đầu năm.")
+    receipt = await submit(client, "TH-LC1", "Đề nghị công khai các khoản thu đầu năm ở bảng tin.")
     before = await client.get("/theo-doi", params={"ma": receipt})
     assert before.status_code == 200 and "chưa có trả lời" in before.text
     await sign_in(client, "ht.th-lc1")
     page = await client.get(PAGE)
-    ref = re.search(r'id="c([0-9a-f]+)"', page.text).group(1)
+    card = next(
+        c
+        for c in re.findall(r"<article.*?</article>", page.text, re.S)
+        if "đầu năm ở bảng tin" in c
+    )
+    ref = re.search(r'id="c([0-9a-f]+)"', card).group(1)
     refused = await client.post(f"{PAGE}/{ref}", data={"kind": "kien_nghi", "status": "da"})
     assert refused.status_code == 403
     saved = await client.post(

@@ -45,7 +45,7 @@ async def test_results_after_the_end_are_the_scores_with_suppression(
     assert format_share(view["overall"]["index"] / 100, "vi") in page.text
     assert page.text.count("<svg") == 1
     withheld = await client.get(f"/r/{links[hidden[0]]}")
-    assert "kết quả không được công bố riêng" in withheld.text
+    assert "không được công bố riêng để không ai bị nhận ra" in withheld.text
     assert "Chỉ số hài lòng tổng hợp:" not in withheld.text
 
 

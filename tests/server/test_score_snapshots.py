@@ -32,23 +32,31 @@ from tests.staff import PASSWORD, sign_in
 CAMPAIGN = "HL-PT-2026"
 
 
+CHANNEL = "qr_meeting"
 SCHOOL = "TH-LC1"
 K = 10  # the demo campaign's
 
 
 @pytest.fixture
 async def demo(settings: Settings, db: Database) -> Settings:
-    """The demo, with the school that tests add responses to holding no unpublished one: then
-    every ``K`` responses added there are one release, published at the next view."""
+    """The demo, with the school's QR poster, which tests add responses to, holding no
+    unpublished one: then every ``K`` responses added there are one release, published at the
+    next view."""
     await prepare_demo(settings, responses=600)
     pending = await Submission.count().where(
         (Submission.campaign.code == CAMPAIGN)
         & (Submission.unit.code == SCHOOL)
+        & (Submission.channel == CHANNEL)
         & Submission.released_in.is_null()
     )
     if pending % K:
         await add_synthetic_responses(
-            settings, K - pending % K, random.Random(5), campaign=CAMPAIGN, units=[SCHOOL]
+            settings,
+            K - pending % K,
+            random.Random(5),
+            campaign=CAMPAIGN,
+            units=[SCHOOL],
+            channel=CHANNEL,
         )
     return settings
 
@@ -79,7 +87,12 @@ async def add_releases(settings: Settings, count: int) -> None:
     """``count`` releases' worth of new responses at the school (a new seed each time: the
     same seed gives the same ids)."""
     await add_synthetic_responses(
-        settings, count * K, random.Random(next(_SEEDS)), campaign=CAMPAIGN, units=[SCHOOL]
+        settings,
+        count * K,
+        random.Random(next(_SEEDS)),
+        campaign=CAMPAIGN,
+        units=[SCHOOL],
+        channel=CHANNEL,
     )
 
 

@@ -14,6 +14,7 @@ from survey_server.i18n import format_share
 from survey_server.scoring.services import campaign_scores
 from survey_server.staff.services import create_user
 from tests.conftest import Database
+from tests.releases import meeting_answers
 from tests.staff import PASSWORD, sign_in
 
 CAMPAIGN = "HL-PT-2026"
@@ -23,6 +24,7 @@ PARTNER = "Ủy ban MTTQ phường Lê Chân"
 @pytest.fixture
 async def province(settings: Settings, db: Database) -> None:
     await prepare_demo(settings, responses=700)
+    await meeting_answers(settings, CAMPAIGN, ["TH-LC1", "TH-LC2", "THCS-LC1"], 90)
     await create_user("so.admin", "admin", "SO-HP", PASSWORD)
     await create_user("ht.th-lc1", "principal", "TH-LC1", PASSWORD)
     await create_user("mttq.lechan", "partner", "XA-LECHAN", PASSWORD, PARTNER)
