@@ -20,19 +20,11 @@ from survey_server.responses.tables import Submission
 from survey_server.scoring import snapshots
 
 BATCH = 500
-#: A campaign's responses after an id whose text has expired: unpublished ones by their own day,
-#: published ones by the earliest day of their release.
-EXPIRED = """
-SELECT s.id, s.answers FROM submission s
-WHERE s.campaign = {} AND s.id > {} AND (
-    (s.released_in IS NULL AND s.submitted_on < {})
-    OR s.released_in IN (
-        SELECT released_in FROM submission WHERE released_in IS NOT NULL
-        AND campaign = s.campaign GROUP BY released_in HAVING MIN(submitted_on) < {}
-    )
+#: The releases of a campaign whose earliest answer is older than the cutoff (one pass).
+EXPIRED_RELEASES = (
+    "SELECT released_in FROM submission WHERE campaign = {} AND released_in IS NOT NULL "
+    "GROUP BY released_in HAVING MIN(submitted_on) < {}"
 )
-ORDER BY s.id LIMIT {}
-"""
 
 
 @dataclass(frozen=True)
@@ -56,10 +48,21 @@ async def purge_expired_text(today: date, dry_run: bool = False) -> list[PurgeOu
         if not text_ids:
             continue
         cutoff = today - timedelta(days=campaign["comment_retention_days"])
+        expired = await Submission.raw(EXPIRED_RELEASES, campaign["id"], cutoff)
+        ids = ", ".join(str(int(row["released_in"])) for row in expired)
+        releases = f" OR released_in IN ({ids})" if ids else ""
         purged = 0
         last_id = 0
         while True:
-            rows = await Submission.raw(EXPIRED, campaign["id"], last_id, cutoff, cutoff, BATCH)
+            rows = await Submission.raw(
+                "SELECT id, answers FROM submission WHERE campaign = {} AND id > {} "
+                f"AND ((released_in IS NULL AND submitted_on < {{}}){releases}) "
+                "ORDER BY id LIMIT {}",
+                campaign["id"],
+                last_id,
+                cutoff,
+                BATCH,
+            )
             if not rows:
                 break
             last_id = rows[-1]["id"]
