@@ -60,6 +60,11 @@ ROLE_PHRASES = tuple(
     phrase.strip()
     for phrase in """
 hiệu trưởng|hiệu phó|phó hiệu trưởng|giáo viên|cô giáo|thầy giáo|chủ nhiệm|gvcn|gv|tổng phụ trách|
+bộ trưởng|thứ trưởng|giám đốc|phó giám đốc|trưởng phòng|phó phòng|chủ tịch|phó chủ tịch|bí thư|
+trưởng thôn|trưởng ấp|trưởng bản|tổ trưởng|tổ phó|trưởng khu|trưởng công an|bảo mẫu|chủ quán|
+chủ nhà|chủ tiệm|bác sĩ|bs|y tá|điều dưỡng|cán bộ|tài xế|lái xe|bệnh nhân|bn|nữ sinh|nam sinh|
+cháu bé|em bé|thằng|con bé|nhóc|chủ tk|chủ tài khoản|người nhận|lớp trưởng|lớp phó|
+đồng chí|đ/c|ca sĩ|nhà báo|luật sư|công nhân|nhân viên|trưởng ban|hội trưởng|
 kế toán|thủ quỹ|bảo vệ|cấp dưỡng|y tế|văn thư|tên là|tên|con tôi|con em|cháu tôi|con trai tôi|
 con gái tôi|bé nhà tôi|em học sinh|học sinh|bạn học|mẹ của|bố của|mẹ bé|mẹ cháu|bố cháu|
 phụ huynh em|phụ huynh cháu|phụ huynh bé|họ tên|họ và tên|ba của|má của|cha của|ba bé|ba cháu|
@@ -70,7 +75,11 @@ má bé|mẹ em|ba em|bố em
 
 #: Role phrases after which only a capitalised word is taken as a name ("học sinh giỏi" is not).
 CAPITALISED_ONLY_AFTER = _phrases("""
-học sinh|giáo viên|kế toán|y tế|bảo vệ|văn thư|hiệu trưởng|hiệu phó|phó hiệu trưởng|tổng phụ trách|
+bộ trưởng|thứ trưởng|giám đốc|phó giám đốc|trưởng phòng|phó phòng|chủ tịch|phó chủ tịch|bí thư|
+trưởng thôn|trưởng ấp|trưởng bản|tổ trưởng|tổ phó|trưởng khu|trưởng công an|bảo mẫu|chủ quán|
+chủ nhà|chủ tiệm|bác sĩ|bs|y tá|điều dưỡng|cán bộ|tài xế|lái xe|bệnh nhân|bn|nữ sinh|nam sinh|
+thằng|nhóc|người nhận|lớp trưởng|lớp phó|đồng chí|đ/c|ca sĩ|nhà báo|luật sư|công nhân|
+nhân viên|trưởng ban|hội trưởng|học sinh|giáo viên|kế toán|y tế|bảo vệ|văn thư|hiệu trưởng|hiệu phó|phó hiệu trưởng|tổng phụ trách|
 thủ quỹ|cấp dưỡng|chủ nhiệm|gv|gvcn|bạn học|em học sinh
 """)
 
@@ -120,4 +129,50 @@ quý giá|quý báu|công nhân|công an|công viên|gia đình|gia sư|gia hạ
 hoàn thành|hoàn toàn|ngọc trai|nguyên nhân|nguyên tắc|tài sản|khải hoàn|trinh sát|phương pháp|
 phương án|phương tiện|tiến hành|tú tài|trọng tâm|trọng điểm|lành mạnh|đông người|hiền hòa|
 thành phố|văn hóa|văn bản|văn nghệ|yên tâm|yên tĩnh|thanh tịnh|xuân thu|thu đông
+""")
+
+#: Words and phrases after which a capitalised phrase names a place or a body, not a person
+#: ("Sở Y tế Đà Nẵng", "phường An Sơn", "quán Tâm Phúc", "Bệnh viện Chợ Rẫy").
+PLACE_HEADS = _phrases("""
+sở|miền|vùng|bộ|ubnd|ủy ban|uỷ ban|công an|bệnh viện|trung tâm|công ty|ngân hàng|siêu thị|quán|chợ|
+khách sạn|nhà hàng|nhà nghỉ|chùa|nhà thờ|sân bay|sông|núi|đảo|bến|cơ sở|tạp hóa|tạp hoá|
+phòng khám|nhà thuốc|cửa hàng|tiệm|đại học|học viện|cao đẳng|tỉnh|huyện|thành phố|tp|tp.|quận|
+thị xã|thị trấn|phường|xã|thôn|xóm|ấp|bản|làng|đường|phố|đại lộ|ngõ|hẻm|kiệt|khu|khu phố|
+tổ dân phố|trường|thcs|thpt|th|mn|tiểu học|mầm non|trung học|mẫu giáo|nhà trẻ|đội|liên đội|
+cung|viện|cầu|tượng|lăng|giải|quảng trường|công viên|hồ|biển|vịnh|đèo|cảng|ga|bến xe|
+nhà văn hóa|nhà văn hoá|huyện ủy|tỉnh ủy|đảng ủy|hội|ban|đoàn|chi cục|cục|tổng cục|tòa án|
+viện kiểm sát|kho bạc|bưu điện|đài|báo|tạp chí|nhà xuất bản|hãng|tập đoàn|hợp tác xã|htx|
+sư đoàn|trung đoàn|tiểu đoàn|lữ đoàn|quân khu|bộ chỉ huy|đồn|trạm|trạm y tế|khoa|tiếng|môn|
+lớp|khối|tết|lễ|ngày|giờ|tiết|điểm|đề án|dự án|chương trình|phong trào|cuộc thi|hội thi|
+quỹ|nhóm|câu lạc bộ|clb|kênh|trang|app|ứng dụng
+""")
+
+#: Compounds that end in a place word without naming a place: "công nhân môi trường Nguyễn
+#: Thị Quyên" is a person.
+NOT_PLACE_COMPOUNDS = _phrases("""
+môi trường|thị trường|chiến trường|hiện trường|công trường|lập trường|quan trường|nhà trường|
+đồng đội|hàng xóm|trên đường|dọc đường|con đường|giữa đường|ra đường|qua đường|bên đường
+""")
+
+#: One-syllable countries: a place after a word of movement or origin ("từ Mỹ về", "sang Lào"),
+#: otherwise possibly a given name (Đức, Mỹ, Anh, Nga).
+ONE_SYLLABLE_COUNTRIES = _words("mỹ anh pháp đức nga lào ý úc bỉ áo séc nhật hàn")
+ORIGIN_WORDS = _words("từ sang ở tại về đến qua nước người xứ bên du học tiếng hàng")
+
+#: School subjects: a capitalised subject ("môn Văn", "giỏi Anh", "thi Lý") is not a person.
+SUBJECTS = _words("văn anh sử địa lý hóa hoá sinh toán nhạc họa hoạ tin")
+
+#: Given names that are common words in lowercase: "cô bảo các con", "bố trí", "ông dương tính".
+LOWERCASE_WORDS = _words("bảo dương trí công nhân an thương mong hiền vui khánh tâm minh")
+
+#: Words after which a capitalised given name is a person even with no title ("đi cùng với
+#: Nhung", "Theo Ngọc", "gặp Tuấn").
+PERSON_CUES = _words("""
+với cùng theo của cho gặp gọi hỏi nhờ bảo nói và hoặc thấy đánh bắt đưa đón rủ kêu nhắn tên
+""")
+
+#: Words after a sentence-initial given name that show it is a person ("Minh lớp 4A hay…").
+BARE_NAME_CUES = _words("""
+lớp hay bị được đi nói bảo học đánh khóc về ơi ạ và với cùng thì là có không chưa đã đang sẽ
+vừa mới rất lại cũng bạn em nhà con năm tuổi
 """)

@@ -20,18 +20,28 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from survey_server.privacy.gazetteer import ordinary_words, places
 from survey_server.privacy.lexicon import (
+    BARE_NAME_CUES,
     CAPITALISED_ONLY_AFTER,
     CORE_FAMILY_NAMES,
     FAMILY_NAMES,
     FAMOUS,
     GIVEN_NAMES,
     HONORIFICS,
+    LOWERCASE_WORDS,
     MIDDLE_NAMES,
     NOT_NAMES,
+    NOT_PLACE_COMPOUNDS,
+    ONE_SYLLABLE_COUNTRIES,
+    ORIGIN_WORDS,
+    PERSON_CUES,
+    PLACE_HEADS,
     PLACE_WORDS,
     ROLE_PHRASES,
+    SUBJECTS,
 )
+from survey_server.privacy.model import person_spans
 
 TAGS = {
     "email": "[email]",
@@ -81,6 +91,11 @@ FOLDED_CORE_FAMILY = frozenset(fold(name) for name in CORE_FAMILY_NAMES)
 FOLDED_PLACE_WORDS = frozenset(fold(word) for word in PLACE_WORDS)
 FOLDED_FAMOUS = frozenset(fold(name) for name in FAMOUS)
 FOLDED_MIDDLE = frozenset(fold(name) for name in MIDDLE_NAMES)
+FOLDED_SUBJECTS = frozenset(fold(word) for word in SUBJECTS)
+FOLDED_COUNTRIES = frozenset(fold(word) for word in ONE_SYLLABLE_COUNTRIES)
+FOLDED_ORIGIN_1 = frozenset((fold(word),) for word in ORIGIN_WORDS)
+FOLDED_HEADS = frozenset(fold(phrase) for phrase in PLACE_HEADS)
+FOLDED_NOT_PLACE = frozenset(fold(phrase) for phrase in NOT_PLACE_COMPOUNDS)
 ROLE_WORDS = tuple(tuple(phrase.split()) for phrase in ROLE_PHRASES)
 #: Role phrases by their first word, longest first: one dictionary look-up per word of a text.
 ROLES_BY_FIRST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -130,6 +145,13 @@ _VILLAGE = (
 )
 _NAMEWORDS = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{0,3}}"
 _HOUSE = r"\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
+#: Capitalised words that start a body or a time, not a street, after a number ("3 Bệnh viện",
+#: "2 Trường THCS", "năm 2020 Bộ Giáo dục").
+_NOT_STREET = (
+    r"(?:Trường|Bệnh|Sở|Bộ|Phòng|Trung|Công|Ủy|Uỷ|UBND|Ban|Hội|Đội|Học|Giáo|Phụ|Tiểu|Mầm|"
+    r"Thông|Nghị|Quyết|Chỉ|Điều|Khoản|Lớp|Khối|Tháng|Năm|Ngày|Tuần|Thứ|Chủ|Cô|Thầy|Em|Con|"
+    r"Cháu|Anh|Chị|Ông|Bà|Các|Những|Mọi|Tôi|Chúng|THCS|THPT|TH|MN)\b"
+)
 ADDRESS_ANCHORS = re.compile(
     "|".join(
         (
@@ -140,16 +162,36 @@ ADDRESS_ANCHORS = re.compile(
             _VILLAGE,
             rf"\b(?i:ở|tại|nhà|chỉ|đc|đ/c|o|tai|nha)\s(?P<cued>{_HOUSE})(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
             rf"(?<![\w/]){_HOUSE}/\d+[a-zA-Z]?(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
+            # a house number before a street of two capitalised words or more, or before a
+            # lane: "(6 Nại Nam, …)", "khách sạn 331 Nguyễn Văn Linh", "15/3 hẻm 51"
+            rf"(?<![\w/.,\-–]){_HOUSE}(?=\s+(?:(?i:đường|phố)\s+)?(?!{_NOT_STREET})"
+            rf"[{_UPPER}][^\W\d_]*\s+[{_UPPER}]|\s+(?i:ngõ|ngách|hẻm|kiệt|đường số)\s*\d)",
+            # flats: "CT3.13", "TT 3.13", "P.1205", "căn A12-05"
+            r"\b(?:CT|TT|[Cc]ăn(?: hộ)?)\s?[A-Z]?\d{1,4}(?:[.\-]\d{1,3})?[A-Z]?\b"
+            r"|\bP\.?\s?\d{3,4}\b",
         )
     ),
 )
 ADDRESS_CONTINUATION = re.compile(
     rf"(?:\s*,?\s*(?:{_LANE}|{_AREA}|{_BUILDING}|(?i:tòa|toa|block|chung cư|khu đô thị|kđt)\s+[\w-]+|(?i:đường|phố|đ\.)\s+{_NAMEWORDS}|{_NAMEWORDS}))",
 )
+#: Words before a number that make it a count, a date or a reference, not a house number.
+COUNTED = re.compile(
+    r"(?:ngày|tháng|năm|lớp|khối|ca|bệnh nhân|bn|số|khoảng|gồm|có|hơn|trên|dưới|top|điều|khoản|"
+    r"thông tư|nghị định|quyết định|công văn|chỉ thị|tuyến|xe buýt|phòng|tầng|lúc|từ|đến|"
+    r"tới|và|còn|mất|được|thêm|cả|tổng|hạng|giải)\s*$",
+    re.IGNORECASE,
+)
 AREA_STOP = re.compile(
     r"\s*,?\s*(?:phường|xã|quận|huyện|tỉnh|thành phố|tp|thị xã|thị trấn)\b", re.IGNORECASE
 )
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: Initials in every written form: H.T.P, N.T.H., T.T.B.P., Ng.T.H, L.M.K.
+INITIALS = re.compile(
+    rf"(?<![\w.])(?:[{_UPPER}][a-zđ]?\.\s?){{1,4}}[{_UPPER}](?:\.|(?!\w))(?!\s?\d)"
+)
+#: Dotted abbreviations that are not initials.
+NOT_INITIALS = frozenset(("T.Ư", "U.S", "U.S.A", "T.W", "V.V", "S.O.S", "O.K"))
 #: Capitalised words that follow a kin word without being a name ("Thầy Cô", "Em Trường…").
 COMMON_CAPITALISED = frozenset(
     (
@@ -176,14 +218,16 @@ COMMON_CAPITALISED = frozenset(
 )
 
 
-def scrub(text: str) -> Scrubbed:
+def scrub(text: str, *, deep: bool = False) -> Scrubbed:
     """The text with personal data replaced by tags, and where each finding was.
 
     The text is normalised to NFC first (stored text is NFC); offsets refer to that form, which
-    is the input itself whenever the input is NFC.
+    is the input itself whenever the input is NFC. ``deep`` adds the statistical reading of
+    names (``privacy.model``): a few milliseconds a comment, so not on the submission path.
+    Scrubbing scrubbed text again only adds findings: the tags are left as they are.
     """
     text = unicodedata.normalize("NFC", text)
-    spans = [*_emails(text), *_numbers(text), *_addresses(text), *_names(text)]
+    spans = [*_emails(text), *_numbers(text), *_addresses(text), *_names(text, deep)]
     kept = _resolve(spans)
     out: list[str] = []
     position = 0
@@ -195,8 +239,8 @@ def scrub(text: str) -> Scrubbed:
     return Scrubbed("".join(out), kept)
 
 
-def scrub_text(text: str) -> str:
-    return scrub(text).text
+def scrub_text(text: str, *, deep: bool = False) -> str:
+    return scrub(text, deep=deep).text
 
 
 def _resolve(spans: list[Found]) -> list[Found]:
@@ -262,7 +306,7 @@ def _addresses(text: str) -> list[Found]:
     for match in ADDRESS_ANCHORS.finditer(text):
         if re.search(
             r"(?:ngày|hôm|lớp)\s*$", text[max(0, match.start() - 6) : match.start()], re.IGNORECASE
-        ):
+        ) or COUNTED.search(text[max(0, match.start() - 24) : match.start()]):
             continue
         end = match.end()
         while True:
@@ -305,31 +349,174 @@ def _shouting(text: str) -> bool:
     return len(letters) >= 12 and sum(char.isupper() for char in letters) > 0.6 * len(letters)
 
 
-def _names(text: str) -> list[Found]:
+def _names(text: str, deep: bool = False) -> list[Found]:
+    """People's names: each candidate comes with its evidence (a kin or honorific word before
+    it is strong; a role word, a family name or a given name alone is weak), and a weak one
+    that the gazetteers or the words around it say is a place, a body or a subject is dropped."""
+    read = person_spans(text, fold) if deep else []
     if _shouting(text) and len(text.lower()) == len(text):
         # ALL CAPS: capitals say nothing, so read it in lowercase (lowercase full names,
         # given names after kin words); offsets are unchanged
         text = text.lower()
     words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
     plain = _plain_text(words)
-    found: list[Found] = []
+    candidates: list[tuple[int, int, bool]] = []  # first word, last word, strong evidence
+    candidates += _model_names(words, read)
     index = 0
     while index < len(words):
         title = _title_at(words, index, plain)
         if title is not None:
-            end, capitalised_only = title
+            end, capitalised_only, strong = title
             span = _name_after_title(words, end + 1, text, plain, capitalised_only)
             if span:
-                found.append(Found("name", words[span[0]][1], words[span[1]][2]))
+                candidates.append((span[0], span[1], strong))
                 index = span[1] + 1
                 continue
         full = _full_name_at(words, index, text, plain)
         if full:
             if full[2]:
-                found.append(Found("name", words[full[0]][1], words[full[1]][2]))
+                candidates.append((full[0], full[1], False))
             index = full[1] + 1
             continue
         index += 1
+    candidates += _bare_names(words, text)
+    shielded = _gazetteer_words(words, text)
+    found = [
+        Found("name", words[first][1], words[last][2])
+        for first, last, strong in candidates
+        if strong or not _shielded(words, first, last, shielded)
+    ]
+    found += [
+        Found("name", m.start(), m.end())
+        for m in INITIALS.finditer(text)
+        if m.group().rstrip(".") not in NOT_INITIALS
+    ]
+    return found
+
+
+def _model_names(words: Words, spans: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """The CRF's persons as weak candidates, cut to their capitalised words (it also tags
+    the kin word before a name) and never a tag the scrubber wrote ("[tên]")."""
+    found = []
+    for start, end in spans:
+        inside = [
+            i
+            for i, (word, a, b) in enumerate(words)
+            if a >= start
+            and b <= end
+            and word[0].isupper()
+            and word.lower() not in HONORIFICS
+            and word.lower() not in COMMON_CAPITALISED
+        ]
+        if inside and inside[-1] - inside[0] == len(inside) - 1:
+            found.append((inside[0], inside[-1], False))
+    return found
+
+
+def _runs(words: Words, text: str) -> list[tuple[int, int]]:
+    """Runs of capitalised words separated by single spaces: (first, last) word indices."""
+    runs: list[tuple[int, int]] = []
+    for index, (word, start, _) in enumerate(words):
+        if not word[0].isupper():
+            continue
+        if runs and runs[-1][1] == index - 1 and text[words[index - 1][2] : start] == " ":
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
+
+
+def _gazetteer_words(words: Words, text: str) -> set[int]:
+    """Indices of words inside a known place: the longest match in each capitalised run."""
+    known = places()
+    inside: set[int] = set()
+    for first, last in _runs(words, text):
+        index = first
+        while index <= last:
+            for end in range(min(last, index + 5), index, -1):
+                if " ".join(w[0] for w in words[index : end + 1]).lower() in known:
+                    inside.update(range(index, end + 1))
+                    index = end
+                    break
+            index += 1
+    return inside
+
+
+def _shielded(words: Words, first: int, last: int, gazetteer: set[int]) -> bool:
+    """Whether a weakly evidenced name is a place, a body or a subject after all."""
+    if first in gazetteer:
+        return True  # "Thái Bình", but not "Hoàng Minh Đức" for the ward of Minh Đức
+    lowered = [fold(w[0]) for w in words]
+    if first == last and lowered[first] in FOLDED_SUBJECTS:
+        return True
+    before = lowered[max(0, first - 3) : first]
+    if (
+        first == last
+        and lowered[first] in FOLDED_COUNTRIES
+        and tuple(before[-1:]) in FOLDED_ORIGIN_1
+    ):
+        return True
+    for size in (1, 2, 3):
+        head = " ".join(before[-size:]) if len(before) >= size else ""
+        if head in FOLDED_HEADS:
+            compound = " ".join(before[-2:])
+            return size > 1 or compound not in FOLDED_NOT_PLACE
+    opening = " ".join(lowered[first : first + 3])
+    return any(opening == head or opening.startswith(head + " ") for head in FOLDED_HEADS)
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"'“‘([-–—*•")
+    return not before or before[-1] in ".!?:;\n…"
+
+
+def _bare_names(words: Words, text: str) -> list[tuple[int, int, bool]]:
+    """Given names with no title: a capitalised run of given (and middle) names, not a word
+    of the language ("Hoa phượng"); at the start of a sentence only before a person cue
+    ("Minh lớp 4A…", "Nhung, …") since any word is capitalised there. Names typed without
+    accents or in capitals inside ordinary text ("Nguyen Nhan Hoa", "TRẦN VĂN AN") are read
+    here too."""
+    found: list[tuple[int, int, bool]] = []
+    dictionary = ordinary_words()
+    for first, last in _runs(words, text):
+        if first < last and words[first][0].lower() in PERSON_CUES:
+            first += 1  # "Theo Ngọc, …": the cue opens the sentence
+        names = [w[0] for w in words[first : last + 1]]
+        folded = [fold(w) for w in names]
+        if len(names) >= 2 and (
+            all(_is_plain(w) for w in names) or all(w.isupper() for w in names)
+        ):
+            if folded[0] in FOLDED_FAMILY and all(
+                f in FOLDED_GIVEN or f in FOLDED_MIDDLE for f in folded[1:]
+            ):
+                found.append((first, last, False))
+            continue
+        if any(w.isupper() and len(w) > 1 for w in names) or len(names) > 3:
+            continue
+        if not all(w.lower() in GIVEN_NAMES or w.lower() in MIDDLE_NAMES for w in names):
+            continue
+        if names[-1].lower() not in GIVEN_NAMES or names[0].lower() in HONORIFICS:
+            continue
+        following = words[last + 1][0] if last + 1 < len(words) else ""
+        phrase = " ".join(names).lower()
+        if f"{names[-1].lower()} {following}" in dictionary or phrase in dictionary:
+            continue
+        if (
+            f"{names[-1].lower()} {following}" in NOT_NAMES
+            or names[0].lower() in COMMON_CAPITALISED
+        ):
+            continue
+        previous = words[first - 1][0].lower() if first else ""
+        after = text[words[last][2] : words[last][2] + 2]
+        if _sentence_start(text, words[first][1]) and previous not in PERSON_CUES:
+            cue = following.lower() in BARE_NAME_CUES or after[:1] in (",", ":", "(")
+            if not cue:
+                continue
+        elif previous in ("tiếng", "tieng") or (
+            len(names) == 1 and previous not in PERSON_CUES and not following
+        ):
+            continue
+        found.append((first, last, False))
     return found
 
 
@@ -360,16 +547,19 @@ def _role_at(words: Words, index: int) -> int | None:
     return None
 
 
-def _title_at(words: Words, index: int, plain: bool) -> tuple[int, bool] | None:
-    """A kin, honorific or role word at ``index``: (index of its last word, capitalised only).
+def _title_at(words: Words, index: int, plain: bool) -> tuple[int, bool, bool] | None:
+    """A kin, honorific or role word at ``index``: (index of its last word, capitalised only,
+    strong evidence).
 
     "bác bảo vệ Lâm" is one title ("bác" + a role); after a role such as "học sinh" only a
-    capitalised word is a name ("học sinh giỏi" is not).
+    capitalised word is a name ("học sinh giỏi" is not). A title with a kin or honorific word
+    is strong evidence; an occupation alone ("học sinh", "y tế") is weak ("học sinh Việt Nam").
     """
     role_end = _role_at(words, index)
     if role_end is not None:
         phrase = " ".join(w[0].lower() for w in words[index : role_end + 1])
-        return role_end, phrase in CAPITALISED_ONLY_AFTER
+        occupation = phrase in CAPITALISED_ONLY_AFTER
+        return role_end, occupation, not occupation
     word = words[index][0]
     if not _in(word, HONORIFICS, FOLDED_HONORIFICS, plain):
         return None
@@ -380,8 +570,8 @@ def _title_at(words: Words, index: int, plain: bool) -> tuple[int, bool] | None:
         return None  # tiếng Anh, Tiểu học Ông Ích Khiêm
     following = _role_at(words, index + 1) if index + 1 < len(words) else None
     if following is not None:
-        return following, True
-    return index, False
+        return following, True, True
+    return index, False, True
 
 
 def _is_name_word(word: str, capitalised: bool, plain: bool) -> bool:
@@ -406,8 +596,10 @@ def _name_after_title(
         return None
     title_word = fold(words[start - 1][0])
     capitalised = words[start][0][0].isupper()
-    if not capitalised and _not_a_name(words[start - 1][0], words[start][0], plain):
-        return None  # anh hùng, cô giáo, bà con (but "anh Hùng" is a name)
+    if not capitalised and (
+        _not_a_name(words[start - 1][0], words[start][0], plain) or _lowercase_word(words, start)
+    ):
+        return None  # anh hùng, cô giáo, bà con, bố trí, cô bảo (but "anh Hùng" is a name)
     if capitalised_only and not capitalised:
         return None
     end = start - 1
@@ -434,6 +626,21 @@ def _name_after_title(
     ):
         return None  # Hai Bà Trưng, Bác Hồ
     return start, end
+
+
+def _lowercase_word(words: Words, index: int) -> bool:
+    """Whether a lowercase word after a title is a word of the language, not a given name:
+    "bố trí", "ông dương tính", "cô bảo các con" (in accented text only)."""
+    word = words[index][0]
+    if _is_plain(word) and fold(word) == word:
+        return False
+    dictionary = ordinary_words()
+    following = words[index + 1][0].lower() if index + 1 < len(words) else ""
+    return (
+        (word in LOWERCASE_WORDS and following not in GIVEN_NAMES)
+        or f"{words[index - 1][0].lower()} {word}" in dictionary
+        or f"{word} {following}" in dictionary
+    )
 
 
 def _not_a_name(word: str, following: str, plain: bool) -> bool:
@@ -470,9 +677,14 @@ def _full_name_at(words: Words, index: int, text: str, plain: bool) -> tuple[int
         end += 1
     if end == index or (not capitalised and end - index < 2):
         return None  # lowercase needs family + middle + given: "nguyễn văn an"
+    if not capitalised and any(
+        f"{words[k][0]} {words[k + 1][0]}".lower() in NOT_NAMES for k in range(index, end)
+    ):
+        return None  # "đoàn công nhân": a word of the language, not a name
     phrase = " ".join(w[0] for w in words[index : end + 1]).lower()
     previous = [w[0].lower() for w in words[max(0, index - 2) : index]]
     in_place = bool(previous) and (
-        previous[-1] in PLACE_WORDS or " ".join(previous) in ("tiểu học", "mầm non", "chủ tịch")
+        (previous[-1] in PLACE_WORDS and " ".join(previous) not in NOT_PLACE_COMPOUNDS)
+        or " ".join(previous) in ("tiểu học", "mầm non", "chủ tịch")
     )
     return index, end, not (in_place or phrase in FAMOUS)
