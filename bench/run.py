@@ -261,7 +261,7 @@ class Database:
     def reset(self) -> None:
         """Empty the submission table and flush, so every run starts from the same state."""
         if self.engine == "postgres":
-            self._pg("TRUNCATE submission")
+            self._pg("TRUNCATE submission CASCADE")  # feedback cases refer to it
             self._pg("CHECKPOINT")
             return
         connection = sqlite3.connect(self.sqlite_file, isolation_level=None)

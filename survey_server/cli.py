@@ -137,12 +137,17 @@ def demo(
 @click.option(
     "--jsonl", is_flag=True, help='Mỗi dòng vào là {"text": …}; mỗi dòng ra có "text" và "found".'
 )
-def scrub(jsonl: bool) -> None:
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Chỉ lượt nhanh dùng khi lưu phiếu, không dùng mô hình thống kê nhận dạng tên.",
+)
+def scrub(jsonl: bool, fast: bool) -> None:
     """Xóa thông tin cá nhân khỏi văn bản (đọc từ stdin, ghi ra stdout)."""
     from survey_server.privacy.scrubber import scrub as scrub_text
 
     if not jsonl:
-        click.echo(scrub_text(sys.stdin.read()).text, nl=False)
+        click.echo(scrub_text(sys.stdin.read(), deep=not fast).text, nl=False)
         return
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
@@ -156,7 +161,7 @@ def scrub(jsonl: bool) -> None:
             raise click.ClickException(
                 f'Dòng {number}: cần một đối tượng JSON {{"text": "…"}}'
             ) from None
-        result = scrub_text(text)
+        result = scrub_text(text, deep=not fast)
         found = [{"kind": f.kind, "start": f.start, "end": f.end} for f in result.found]
         click.echo(json.dumps({"text": result.text, "found": found}, ensure_ascii=False))
 

@@ -91,11 +91,9 @@ FOLDED_CORE_FAMILY = frozenset(fold(name) for name in CORE_FAMILY_NAMES)
 FOLDED_PLACE_WORDS = frozenset(fold(word) for word in PLACE_WORDS)
 FOLDED_FAMOUS = frozenset(fold(name) for name in FAMOUS)
 FOLDED_MIDDLE = frozenset(fold(name) for name in MIDDLE_NAMES)
-FOLDED_SUBJECTS = frozenset(fold(word) for word in SUBJECTS)
-FOLDED_COUNTRIES = frozenset(fold(word) for word in ONE_SYLLABLE_COUNTRIES)
-FOLDED_ORIGIN_1 = frozenset((fold(word),) for word in ORIGIN_WORDS)
-FOLDED_HEADS = frozenset(fold(phrase) for phrase in PLACE_HEADS)
-FOLDED_NOT_PLACE = frozenset(fold(phrase) for phrase in NOT_PLACE_COMPOUNDS)
+_EXACT_LISTS = (SUBJECTS, ONE_SYLLABLE_COUNTRIES, ORIGIN_WORDS, PLACE_HEADS, NOT_PLACE_COMPOUNDS)
+#: The same lists without accents, for text typed without them.
+_FOLDED_LISTS = tuple(frozenset(fold(entry) for entry in listed) for listed in _EXACT_LISTS)
 ROLE_WORDS = tuple(tuple(phrase.split()) for phrase in ROLE_PHRASES)
 #: Role phrases by their first word, longest first: one dictionary look-up per word of a text.
 ROLES_BY_FIRST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -384,7 +382,7 @@ def _names(text: str, deep: bool = False) -> list[Found]:
     found = [
         Found("name", words[first][1], words[last][2])
         for first, last, strong in candidates
-        if strong or not _shielded(words, first, last, shielded)
+        if strong or not _shielded(words, first, last, shielded, plain)
     ]
     found += [
         Found("name", m.start(), m.end())
@@ -442,27 +440,31 @@ def _gazetteer_words(words: Words, text: str) -> set[int]:
     return inside
 
 
-def _shielded(words: Words, first: int, last: int, gazetteer: set[int]) -> bool:
-    """Whether a weakly evidenced name is a place, a body or a subject after all."""
+def _shielded(words: Words, first: int, last: int, gazetteer: set[int], plain: bool) -> bool:
+    """Whether a weakly evidenced name is a place, a body or a subject after all. Words are
+    compared with their accents ("khối" is no "Khôi"), folded only in text typed without."""
     if first in gazetteer:
         return True  # "Thái Bình", but not "Hoàng Minh Đức" for the ward of Minh Đức
-    lowered = [fold(w[0]) for w in words]
-    if first == last and lowered[first] in FOLDED_SUBJECTS:
+    lists = _FOLDED_LISTS if plain else _EXACT_LISTS
+    subjects, countries, origin, heads, not_place = lists
+    lowered = [fold(w[0]) if plain else w[0].lower() for w in words]
+    if first == last and lowered[first] in subjects:
         return True
     before = lowered[max(0, first - 3) : first]
-    if (
-        first == last
-        and lowered[first] in FOLDED_COUNTRIES
-        and tuple(before[-1:]) in FOLDED_ORIGIN_1
-    ):
+    if first == last and lowered[first] in countries and before[-1:] and before[-1] in origin:
         return True
     for size in (1, 2, 3):
         head = " ".join(before[-size:]) if len(before) >= size else ""
-        if head in FOLDED_HEADS:
+        if head in heads:
             compound = " ".join(before[-2:])
-            return size > 1 or compound not in FOLDED_NOT_PLACE
+            return size > 1 or compound not in not_place
+    # a body named after its head ("Khoa Nội", "Công ty Hoa Sen"), not "Khoa không đến"
+    following = words[first + 1][0] if first + 1 < len(words) else ""
     opening = " ".join(lowered[first : first + 3])
-    return any(opening == head or opening.startswith(head + " ") for head in FOLDED_HEADS)
+    return any(
+        opening.startswith(head + " ") and (" " in head or following[:1].isupper())
+        for head in heads
+    )
 
 
 def _sentence_start(text: str, start: int) -> bool:

@@ -53,7 +53,8 @@ class Submission(Table, tablename="submission"):
     ``released_in`` is the release that published it (``None`` until then). ``screened`` says
     whether it passed the campaign's data-quality setting before release (``scoring.releases``): a
     response the campaign leaves out is set aside then, and never published, so that a release's
-    scores still move by at least k respondents.
+    scores still move by at least k respondents. ``scrubbed`` says whether its free text has
+    had the scrubber's second pass (``responses.second_pass``), which comes before any release.
     """
 
     submission_id = UUID(unique=True)
@@ -73,3 +74,4 @@ class Submission(Table, tablename="submission"):
         Release, null=True, default=None, index=True, on_delete=OnDelete.restrict
     )
     screened = SmallInt(default=0)
+    scrubbed = SmallInt(default=0)

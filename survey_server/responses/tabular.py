@@ -64,12 +64,13 @@ class AnswerTable:
     ignored_columns: list[str]
 
 
-def read_answers(spec: FormSpec, table: Table) -> AnswerTable:
+def read_answers(spec: FormSpec, table: Table, *, deep_scrub: bool = False) -> AnswerTable:
     """Every row of ``table`` as validated answers, or the row-numbered problems.
 
     Columns named by a question id are answers; the others (a unit, a class…) are kept as they
     are in ``AnswerRow.other``. A second header row repeating the questions' labels, as our
     templates have, is recognised and skipped. A row without any answer is counted, not kept.
+    ``deep_scrub`` as in ``validate_answers``.
     """
     questions = {column: spec.by_id[column] for column in table.header if column in spec.by_id}
     ignored = [column for column in table.header if column and column not in spec.by_id]
@@ -103,7 +104,9 @@ def read_answers(spec: FormSpec, table: Table) -> AnswerTable:
         if not raw:
             blank += 1
             continue
-        clean, field_errors = validate_answers(spec, raw, drop_hidden=True, require=False)
+        clean, field_errors = validate_answers(
+            spec, raw, drop_hidden=True, require=False, deep_scrub=deep_scrub
+        )
         if clean is None:
             errors += [
                 CellError(number, e.field if e.field in questions else "", e) for e in field_errors

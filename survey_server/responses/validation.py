@@ -72,7 +72,12 @@ class CleanAnswers:
 
 
 def validate_answers(
-    spec: FormSpec, raw: dict[str, Any], *, drop_hidden: bool = False, require: bool = True
+    spec: FormSpec,
+    raw: dict[str, Any],
+    *,
+    drop_hidden: bool = False,
+    require: bool = True,
+    deep_scrub: bool = False,
 ) -> tuple[CleanAnswers | None, list[FieldError]]:
     """Validate and normalise answers; return them packed, or the list of field errors.
 
@@ -101,7 +106,7 @@ def validate_answers(
             if not drop_hidden:
                 errors.append(FieldError(question.id, "hidden"))
             continue
-        normalised, error = _check_value(spec.questionnaire, question, value)
+        normalised, error = _check_value(spec.questionnaire, question, value, deep_scrub)
         if error is not None:
             errors.append(error)
         elif normalised is not None:
@@ -122,7 +127,7 @@ def _is_blank(value: Any) -> bool:
 
 
 def _check_value(
-    questionnaire: Questionnaire, question: Question, value: Any
+    questionnaire: Questionnaire, question: Question, value: Any, deep_scrub: bool = False
 ) -> tuple[Any, FieldError | None]:
     kind = question.type
     qid = question.id
@@ -156,7 +161,7 @@ def _check_value(
         return None, FieldError(qid, "expected_yes_no")
     if kind == "number":
         return _check_number(question, value)
-    return _check_text(question, value)
+    return _check_text(question, value, deep_scrub)
 
 
 def _option_ids(question: Question) -> list[str]:
@@ -175,7 +180,9 @@ def _check_number(question: Question, value: Any) -> tuple[Any, FieldError | Non
     return value, None
 
 
-def _check_text(question: Question, value: Any) -> tuple[Any, FieldError | None]:
+def _check_text(
+    question: Question, value: Any, deep_scrub: bool = False
+) -> tuple[Any, FieldError | None]:
     if not isinstance(value, str):
         return None, FieldError(question.id, "expected_text")
     try:
@@ -187,4 +194,4 @@ def _check_text(question: Question, value: Any) -> tuple[Any, FieldError | None]
     if len(text) > limit:
         return None, FieldError(question.id, "text_too_long", {"max": limit, "length": len(text)})
     # Personal data is removed here, before the answer goes anywhere (DESIGN §4).
-    return scrub_text(text) or None, None
+    return scrub_text(text, deep=deep_scrub) or None, None

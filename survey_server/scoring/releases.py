@@ -21,7 +21,9 @@ import numpy as np
 from analysis.quality import QualityPolicy, quality_flags
 from analysis.release import Band, plan_releases, withheld_band
 from survey_server.questionnaires.schema import Questionnaire
+from survey_server.responses import second_pass
 from survey_server.responses.tables import Release, Submission
+from survey_server.scoring import worker
 from survey_server.scoring.adapter import instrument_of, response_data
 from survey_server.timekeeping import today
 
@@ -40,6 +42,8 @@ def has_ended(campaign: dict[str, Any], timezone: str = OFFICE_TIMEZONE) -> bool
 
 
 SCREEN_BATCH = 5000
+#: How long one refresh gives the scrubber's second pass before releasing what is ready.
+SECOND_PASS_BUDGET = 20.0
 #: The channel under which counts show releases pooled at a campaign's close, of several channels.
 POOLED = "pooled"
 
@@ -68,12 +72,17 @@ async def refresh(
 
     While the campaign runs, the rule runs on the unit tree with one extra leaf under each unit
     per channel and partner its unpublished responses came through, so that each release holds
-    one channel of one unit. Once it has ended, it runs on the unit tree itself, pooling every
+    one channel of one unit. Only responses whose free text has had the scrubber's second pass
+    are published; the pass runs first, for up to ``SECOND_PASS_BUDGET`` seconds (what is left
+    waits for the next refresh). Once it has ended, it runs on the unit tree itself, pooling every
     leftover of a unit and of the units below it whatever its channel (a release of several
     channels counts under ``POOLED``). A campaign that leaves flagged responses out
     (``exclude_flagged``, its ``questionnaire`` given) has them set aside first: they never
     count towards k and are never published.
     """
+    if await second_pass.pending(campaign["id"]):
+        database = worker.engine_url(Submission._meta.db)
+        await worker.second_pass_in_child(database, campaign["id"], SECOND_PASS_BUDGET)
     if campaign["exclude_flagged"] and questionnaire is not None:
         await _screen(campaign, questionnaire)
     pending = await _pending(campaign["id"])
@@ -111,7 +120,7 @@ async def _pending(campaign_id: int) -> dict[_Leaf, tuple[int, int]]:
     along the (campaign, released_in, unit) index."""
     rows = await Submission.raw(
         "SELECT unit, channel, partner, COUNT(*) AS n, MAX(id) AS last FROM submission "
-        "WHERE campaign = {} AND released_in IS NULL AND screened <> {} "
+        "WHERE campaign = {} AND released_in IS NULL AND screened <> {} AND scrubbed = 1 "
         "GROUP BY unit, channel, partner ORDER BY unit, channel, partner",
         campaign_id,
         SET_ASIDE,
@@ -190,7 +199,8 @@ async def _release(
             release_id = row["id"]
             await Submission.raw(
                 "UPDATE submission SET released_in = {} WHERE campaign = {} "
-                f"AND released_in IS NULL AND screened <> {{}} AND id <= {{}} AND {taking}",
+                "AND released_in IS NULL AND screened <> {} AND scrubbed = 1 AND id <= {} "
+                f"AND {taking}",
                 release_id,
                 campaign["id"],
                 SET_ASIDE,

@@ -65,7 +65,8 @@ def score_table(
 ) -> TableScores:
     """``survey-server score``: the scores JSON of a responses CSV (DESIGN §6).
 
-    Every row goes through the submission validator (free text through the scrubber), so a
+    Every row goes through the submission validator (free text through the scrubber, with its
+    statistical reading of names since nobody waits on a submission here), so a
     bad cell is reported with its row and column and nothing is scored until the file is right.
     """
     spec = FormSpec.build(load_file(questionnaire_file).questionnaire)
@@ -77,7 +78,7 @@ def score_table(
         raise ResponsesFileInvalid(
             [gettext("Dòng 1: không có cột '{column}' để chia nhóm.", "vi", column=by)]
         )
-    answers = read_answers(spec, table)
+    answers = read_answers(spec, table, deep_scrub=True)  # offline: time for the CRF
     if answers.errors:
         raise ResponsesFileInvalid([error.render() for error in _first(answers.errors)])
     labels = [row.other.get(by, "") or UNLABELLED for row in answers.rows] if by else None

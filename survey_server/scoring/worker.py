@@ -15,9 +15,11 @@ import ctypes
 import gc
 import multiprocessing
 import time
+from collections.abc import Coroutine
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -26,6 +28,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from survey_server.scoring.snapshots import State
 
 _POOL: ProcessPoolExecutor | None = None
+T = TypeVar("T")
 
 
 def engine_url(engine: Engine) -> str:
@@ -43,16 +46,31 @@ async def score_in_child(
     """Score the campaign's responses up to ``state`` in the child process and store the
     result there; its body and how long it took. A child that died (killed, out of memory) is
     replaced next time."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_pool(), _score, database_url, campaign_code, state)
+    except BrokenProcessPool:
+        stop()
+        raise
+
+
+async def second_pass_in_child(database_url: str, campaign_id: int, budget: float) -> bool:
+    """Give the campaign's unpublished responses the scrubber's second pass in the child
+    process (``responses.second_pass``), for up to ``budget`` seconds; whether some are left."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_pool(), _second_pass, database_url, campaign_id, budget)
+    except BrokenProcessPool:
+        stop()
+        raise
+
+
+def _pool() -> ProcessPoolExecutor:
     global _POOL
     if _POOL is None:
         # spawn: a fork of a process running an event loop and threads is not safe
         _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    loop = asyncio.get_running_loop()
-    try:
-        return await loop.run_in_executor(_POOL, _score, database_url, campaign_code, state)
-    except BrokenProcessPool:
-        stop()
-        raise
+    return _POOL
 
 
 def stop() -> None:
@@ -71,6 +89,32 @@ def _score(database_url: str, campaign_code: str, state: State) -> tuple[bytes, 
         _give_memory_back()
 
 
+def _second_pass(database_url: str, campaign_id: int, budget: float) -> bool:
+    """In the child: its own event loop and database engine for one second pass."""
+    return asyncio.run(_with_engine(database_url, _second_pass_run(campaign_id, budget)))
+
+
+async def _second_pass_run(campaign_id: int, budget: float) -> bool:
+    from survey_server.responses import second_pass
+
+    return await second_pass.run(campaign_id, budget)
+
+
+async def _with_engine(database_url: str, work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` with the tables bound to the database at ``database_url``."""
+    from survey_server.db.engine import bind_engine, engine_from_url
+
+    engine = engine_from_url(database_url)
+    bind_engine(engine)
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        return await work
+    finally:
+        if isinstance(engine, PostgresEngine):
+            await engine.close_connection_pool()
+
+
 def _give_memory_back() -> None:
     """Return what the scoring freed to the system: the child stays alive between scorings,
     and the C allocator would otherwise keep the peak of a province's scoring."""
@@ -82,25 +126,20 @@ def _give_memory_back() -> None:
 async def _score_and_save(
     database_url: str, campaign_code: str, state: State
 ) -> tuple[bytes, float]:
+    return await _with_engine(database_url, _score_and_store(campaign_code, state))
+
+
+async def _score_and_store(campaign_code: str, state: State) -> tuple[bytes, float]:
     from survey_server.campaigns.services import get_campaign
-    from survey_server.db.engine import bind_engine, engine_from_url
     from survey_server.scoring import services, snapshots
     from survey_server.units.services import get_unit
 
-    engine = engine_from_url(database_url)
-    bind_engine(engine)
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=2)
-    try:
-        started = time.monotonic()
-        campaign = await get_campaign(campaign_code)
-        root = await get_unit(campaign["root_unit_code"])
-        answers = await services.load_answers(campaign, root, newest=state.newest)
-        paths = {row["code"]: row["path"] for row in answers.units}
-        body = snapshots.encode(services.score_loaded(answers), paths)
-        seconds = time.monotonic() - started
-        await snapshots.save(campaign["id"], state, body, seconds)
-        return body, seconds
-    finally:
-        if isinstance(engine, PostgresEngine):
-            await engine.close_connection_pool()
+    started = time.monotonic()
+    campaign = await get_campaign(campaign_code)
+    root = await get_unit(campaign["root_unit_code"])
+    answers = await services.load_answers(campaign, root, newest=state.newest)
+    paths = {row["code"]: row["path"] for row in answers.units}
+    body = snapshots.encode(services.score_loaded(answers), paths)
+    seconds = time.monotonic() - started
+    await snapshots.save(campaign["id"], state, body, seconds)
+    return body, seconds
