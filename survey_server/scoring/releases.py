@@ -43,7 +43,7 @@ def has_ended(campaign: dict[str, Any], timezone: str = OFFICE_TIMEZONE) -> bool
 
 SCREEN_BATCH = 5000
 #: How long one refresh gives the scrubber's second pass before releasing what is ready.
-SECOND_PASS_BUDGET = 20.0
+SECOND_PASS_BUDGET = 10.0
 #: The channel under which counts show releases pooled at a campaign's close, of several channels.
 POOLED = "pooled"
 
