@@ -95,3 +95,69 @@ def test_shared_sample_meets_the_targets() -> None:
         text=True,
     )
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Minh lớp 4A hay bị bạn bắt nạt", "Minh"),
+        ("Theo Ngọc, trường chưa sửa cổng", "Ngọc"),
+        ("Con đi cùng với Nhung mỗi sáng", "Nhung"),
+        ("Bộ trưởng Dũng đã trả lời", "Dũng"),
+        ("Nguyen Nhan Hoa, 29 tuổi, tổ trưởng", "Nguyen Nhan Hoa"),
+        ("công nhân môi trường Nguyễn Thị Quyên quét sân", "Quyên"),
+        ("bà H.T.P (47 tuổi) đón cháu", "T.P"),
+        ("em L.M.K lớp 7B và chị T.T.B.P. cùng lớp", "M.K"),
+        ("Lotte Mart Đà Nẵng (6 Nại Nam, Hòa Cường Bắc)", "6 Nại Nam"),
+        ("ở khách sạn 331 Nguyễn Văn Linh", "331"),
+        ("quán bia địa chỉ tại TT 3.13, khu đấu giá Tứ Hiệp", "3.13"),
+        ("CON TÔI LÀ NGUYỄN VĂN AN, LỚP 4B, BỊ ĐÁNH", "NGUYỄN VĂN AN"),
+    ],
+)
+def test_names_and_addresses_without_the_usual_cues_are_removed(text: str, gone: str) -> None:
+    assert gone not in scrub(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gia đình đi du lịch Thái Lan, Hàn Quốc và Vũ Hán về.",
+        "Ninh Bình, Thái Bình, Thạch Thất và quận Bắc Từ Liêm đều có trường mới.",
+        "Sở Y tế Đà Nẵng đã kiểm tra bếp ăn.",
+        "Tự hào là học sinh Việt Nam.",
+        "Đoàn công nhân sửa điện, nhà trường bố trí chỗ học khác.",
+        "Cô bảo các con mang áo mưa.",
+        "Ông dương tính nên cả nhà cách ly.",
+        "Hoa phượng nở, các con thi xong môn Văn và tiếng Anh.",
+        "Số điện thoại 098xxx đã bị che, số đuôi 678.",
+        "Từ Mỹ về Việt Nam, cháu vào học ở Trường THCS Trần Phú.",
+    ],
+)
+def test_places_bodies_and_words_that_look_like_names_are_kept(text: str) -> None:
+    assert scrub(text).text == text
+
+
+def test_the_model_reads_names_no_list_has() -> None:
+    text = "Chiều nay Putin đến thăm lớp."
+    assert "Putin" in scrub(text).text
+    assert scrub(text, deep=True).text == "Chiều nay [tên] đến thăm lớp."
+
+
+def test_scrubbing_twice_changes_nothing_more() -> None:
+    once = scrub("Cô Lan, sđt 0912 345 678, nhà 12 ngõ 5 Lê Lợi; bé H.T.P lớp 2", deep=True).text
+    assert scrub(once, deep=True).text == once
+
+
+def test_the_model_needs_no_network() -> None:
+    code = (
+        "import sys\n"
+        "def refuse(event, args):\n"
+        "    if event in ('socket.connect', 'socket.getaddrinfo', 'urllib.Request'):\n"
+        "        raise OSError('network used: ' + event)\n"
+        "sys.addaudithook(refuse)\n"
+        "from survey_server.privacy.scrubber import scrub\n"
+        "print(scrub('Chiều nay Putin đến thăm lớp.', deep=True).text)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Chiều nay [tên] đến thăm lớp."

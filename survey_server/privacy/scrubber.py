@@ -91,6 +91,8 @@ FOLDED_CORE_FAMILY = frozenset(fold(name) for name in CORE_FAMILY_NAMES)
 FOLDED_PLACE_WORDS = frozenset(fold(word) for word in PLACE_WORDS)
 FOLDED_FAMOUS = frozenset(fold(name) for name in FAMOUS)
 FOLDED_MIDDLE = frozenset(fold(name) for name in MIDDLE_NAMES)
+#: Prepositions that are also family names ("Từ", "Với"): never the first word of a weak name.
+LEADING_WORDS = PERSON_CUES | ORIGIN_WORDS
 _EXACT_LISTS = (SUBJECTS, ONE_SYLLABLE_COUNTRIES, ORIGIN_WORDS, PLACE_HEADS, NOT_PLACE_COMPOUNDS)
 #: The same lists without accents, for text typed without them.
 _FOLDED_LISTS = tuple(frozenset(fold(entry) for entry in listed) for listed in _EXACT_LISTS)
@@ -379,11 +381,12 @@ def _names(text: str, deep: bool = False) -> list[Found]:
         index += 1
     candidates += _bare_names(words, text)
     shielded = _gazetteer_words(words, text)
-    found = [
-        Found("name", words[first][1], words[last][2])
-        for first, last, strong in candidates
-        if strong or not _shielded(words, first, last, shielded, plain)
-    ]
+    found = []
+    for first, last, strong in candidates:
+        if not strong and first < last and words[first][0].lower() in LEADING_WORDS:
+            first += 1  # "Từ Mỹ về…", "Với Ngọc…": a preposition opens the sentence
+        if strong or not _shielded(words, first, last, shielded, plain):
+            found.append(Found("name", words[first][1], words[last][2]))
     found += [
         Found("name", m.start(), m.end())
         for m in INITIALS.finditer(text)
