@@ -46,8 +46,26 @@ chợ rẫy|bạch mai|chợ bến thành|bến thành|lăng bác|văn miếu|qu
 """
 
 
+#: Old-style tone marks on "oa", "oe", "uy" ("Hoà", "Thuỷ") moved to where the 2025 map has
+#: them ("Hòa", "Thủy"), so both spellings of a place match.
+_OLD_TONES = re.compile(r"([oOuU])([àáảãạèéẻẽẹỳýỷỹỵ])(?![^\W\d_])")
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    vowel, marked = match.groups()
+    base, tone = unicodedata.normalize("NFD", marked)[0], unicodedata.normalize("NFD", marked)[1:]
+    return unicodedata.normalize("NFC", vowel + tone) + base
+
+
+def spelling(text: str) -> str:
+    """``text`` lowercase, NFC, single-spaced, with the tone mark on the first vowel of a
+    final "oa", "oe", "uy" ("hoà" → "hòa", "thuỷ" → "thủy")."""
+    text = unicodedata.normalize("NFC", " ".join(text.split())).lower()
+    return _OLD_TONES.sub(_move_tone, text)
+
+
 def _name(text: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(text.split())).lower()
+    return spelling(re.sub(r"\s+\d+$", "", text.strip()))
 
 
 @cache
@@ -65,7 +83,11 @@ def places() -> frozenset[str]:
         for key in ("old_district", "old_ward", "new_ward"):
             if row.get(key):
                 names.add(_name(_ADMIN_PREFIX.sub("", row[key])))
-    return frozenset(n for n in names if len(n.split()) >= 2 and not re.search(r"\d", n))
+    return frozenset(
+        n.replace(" - ", " ").replace("-", " ")
+        for n in names
+        if len(n.split()) >= 2 and not re.search(r"\d", n)
+    )
 
 
 @cache

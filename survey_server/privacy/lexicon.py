@@ -47,8 +47,20 @@ minh mơ my mỹ nam nga ngân nghĩa ngọc nguyên nguyệt nhàn nhân nhi nh
 phụng phương phượng quân quang quế quốc quỳnh sang sáng sơn sương tài tâm tân thái thắm thắng thanh
 thành thảo thịnh thơ thu thuận thúy thủy thư thương tiến tiên tín toàn trang trâm trí trinh trọng
 trúc trung tú tuấn tùng tuyết tuyền uyên vân văn việt vinh vũ vy xuân yên yến thị đình hữu ngọc
-hồng thùy diệu gia bá công khắc quý tấn thế tiểu kiệt tâm
+hồng thùy diệu gia bá công khắc quý tấn thế tiểu kiệt tâm ninh lợi nhật thiện tín khôi
+khoa phát đạt hiếu hậu tiên trân vi thy quyên quyết tường tuệ vỹ vĩ hạ huyên loan lụa
+mẫn nguyệt nhã nhiên nhung phấn quân sâm thông thục thường tịnh trà tuyên ước vương xuyến
 """)
+
+#: Nicknames (tên gọi ở nhà) that parents and pupils write for a child: capitalised, they are a
+#: person even with no title ("Tôm với Bơ trốn học"); lowercase they are ordinary words.
+NICKNAMES = _words("""
+bin bi bo bống bông bơ bắp bé bòn bun cún cốm chíp dế đậu gạo gấu ken kem khoai kiki mít mèo
+mi na nấm nhím ốc sóc su susu sữa tí tít tèo tôm thỏ tin tun xu xoài na ni bum bống bủm cua
+""")
+
+#: Words after a name that describe the person and identify them as much ("Tuấn béo").
+DESCRIPTORS = _words("béo mập còi lùn gầy đen móm sún xoăn điệu lé")
 
 #: Words after which a name follows: kin and honorifics.
 HONORIFICS = _words(
@@ -104,7 +116,8 @@ Nguyễn Chí Thanh|Nguyễn Thái Học|Phạm Ngũ Lão|Yết Kiêu|Lý Công 
 Hùng Vương|An Dương Vương|Mạc Đĩnh Chi|Lê Hữu Trác|Hải Thượng Lãn Ông|Nguyễn Hiền|Võ Văn Tần|
 Trần Văn Ơn|Nguyễn Lương Bằng|Đặng Thai Mai|Lê Ngọc Hân|Nguyễn Trung Trực|Trưng Vương|Tô Vĩnh Diện|
 Nguyễn Viết Xuân|La Văn Cầu|Phan Đăng Lưu|Huỳnh Thúc Kháng|Điện Biên Phủ|Nguyễn Công Trứ|Trần Nguyên Hãn|
-Hà Nội|Hà Nam|Hà Giang|Hà Tĩnh|Hà Đông|Hà Tiên|Cao Bằng|Lâm Đồng|Lâm Hà|Hồ Gươm|Hồ Tây|Đồng Nai|
+chị Hằng|chú Cuội|Cô Tấm|Thánh Gióng|ông Công|ông Táo|Sơn Tinh|Thủy Tinh|Thạch Sanh|
+Lý Thông|Mị Châu|Trọng Thủy|Lạc Long Quân|Âu Cơ|Chí Phèo|Thị Nở|Lão Hạc|Tấm Cám|Hà Nội|Hà Nam|Hà Giang|Hà Tĩnh|Hà Đông|Hà Tiên|Cao Bằng|Lâm Đồng|Lâm Hà|Hồ Gươm|Hồ Tây|Đồng Nai|
 Đồng Tháp|Đồng Hới|Đồng Xoài|Tô Lịch|Mai Châu|Phan Thiết|Phan Rang|Hoàng Mai|Hồ Xuân Hương|
 Bùi Thị Xuân|Lê Thị Riêng|Nguyễn Thị Định|Trần Cao Vân|Nguyễn An Ninh|Lý Chính Thắng
 """)
@@ -134,7 +147,7 @@ thành phố|văn hóa|văn bản|văn nghệ|yên tâm|yên tĩnh|thanh tịnh|
 #: Words and phrases after which a capitalised phrase names a place or a body, not a person
 #: ("Sở Y tế Đà Nẵng", "phường An Sơn", "quán Tâm Phúc", "Bệnh viện Chợ Rẫy").
 PLACE_HEADS = _phrases("""
-sở|miền|vùng|bộ|ubnd|ủy ban|uỷ ban|công an|bệnh viện|trung tâm|công ty|ngân hàng|siêu thị|quán|chợ|
+sở|miền|vùng|ngã ba|ngã tư|khối phố|khối|bộ|ubnd|ủy ban|uỷ ban|công an|bệnh viện|trung tâm|công ty|ngân hàng|siêu thị|quán|chợ|
 khách sạn|nhà hàng|nhà nghỉ|chùa|nhà thờ|sân bay|sông|núi|đảo|bến|cơ sở|tạp hóa|tạp hoá|
 phòng khám|nhà thuốc|cửa hàng|tiệm|đại học|học viện|cao đẳng|tỉnh|huyện|thành phố|tp|tp.|quận|
 thị xã|thị trấn|phường|xã|thôn|xóm|ấp|bản|làng|đường|phố|đại lộ|ngõ|hẻm|kiệt|khu|khu phố|
@@ -150,14 +163,15 @@ quỹ|nhóm|câu lạc bộ|clb|kênh|trang|app|ứng dụng
 #: Compounds that end in a place word without naming a place: "công nhân môi trường Nguyễn
 #: Thị Quyên" is a person.
 NOT_PLACE_COMPOUNDS = _phrases("""
-môi trường|thị trường|chiến trường|hiện trường|công trường|lập trường|quan trường|nhà trường|
+đối tượng|hiện tượng|ấn tượng|trừu tượng|trưởng ban|phó ban|trưởng khoa|phó khoa|đội trưởng|
+đội phó|môi trường|thị trường|chiến trường|hiện trường|công trường|lập trường|quan trường|nhà trường|
 đồng đội|hàng xóm|trên đường|dọc đường|con đường|giữa đường|ra đường|qua đường|bên đường
 """)
 
 #: One-syllable countries: a place after a word of movement or origin ("từ Mỹ về", "sang Lào"),
 #: otherwise possibly a given name (Đức, Mỹ, Anh, Nga).
-ONE_SYLLABLE_COUNTRIES = _words("mỹ anh pháp đức nga lào ý úc bỉ áo séc nhật hàn")
-ORIGIN_WORDS = _words("từ sang ở tại về đến qua nước người xứ bên du học tiếng hàng")
+ONE_SYLLABLE_COUNTRIES = _words("mỹ anh pháp đức nga lào ý úc bỉ áo séc nhật hàn huế vinh")
+ORIGIN_WORDS = _words("từ sang ở tại về đến qua nước người xứ bên du học tiếng hàng bang trú")
 
 #: School subjects: a capitalised subject ("môn Văn", "giỏi Anh", "thi Lý") is not a person.
 SUBJECTS = _words("văn anh sử địa lý hóa hoá sinh toán nhạc họa hoạ tin")
@@ -174,5 +188,16 @@ với cùng theo của cho gặp gọi hỏi nhờ bảo nói và hoặc thấy 
 #: Words after a sentence-initial given name that show it is a person ("Minh lớp 4A hay…").
 BARE_NAME_CUES = _words("""
 lớp hay bị được đi nói bảo học đánh khóc về ơi ạ và với cùng thì là có không chưa đã đang sẽ
-vừa mới rất lại cũng bạn em nhà con năm tuổi
+vừa mới rất lại cũng năm tuổi kể xin muốn thích ghét chơi ăn ngủ cười làm viết đọc sợ nghỉ ốm
+sốt trốn bỏ ngã té nhặt mang quên
+""")
+
+#: Lowercase words inside the name of a body, between its head and a capitalised place
+#: ("Bệnh viện Trung ương Huế", "Sở Y tế Đà Nẵng", "Trung tâm Kiểm soát bệnh tật Bình Thuận").
+BODY_WORDS = _words("""
+y tế đa khoa ương trung nhi quốc giáo dục và đào tạo kiểm soát bệnh tật công an nhân dân văn
+hóa hoá thể thao du lịch lao động thương binh xã hội tài chính nội vụ tư pháp phổ thông tộc trú
+cơ sở quân đội giao vận tải xây dựng môi trường nguyên khoa học tin truyền mầm non tiểu liên cấp
+huyện tỉnh thành phố quận phường chăm sóc sức khỏe khoẻ sản phụ răng hàm mặt mắt tâm thần lao
+phổi ung bướu phục hồi chức năng dự phòng cấp cứu hồi tích cực điều trị cách ly nhiệt đới
 """)

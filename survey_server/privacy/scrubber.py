@@ -20,17 +20,20 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from survey_server.privacy.gazetteer import ordinary_words, places
+from survey_server.privacy.gazetteer import ordinary_words, places, spelling
 from survey_server.privacy.lexicon import (
     BARE_NAME_CUES,
+    BODY_WORDS,
     CAPITALISED_ONLY_AFTER,
     CORE_FAMILY_NAMES,
+    DESCRIPTORS,
     FAMILY_NAMES,
     FAMOUS,
     GIVEN_NAMES,
     HONORIFICS,
     LOWERCASE_WORDS,
     MIDDLE_NAMES,
+    NICKNAMES,
     NOT_NAMES,
     NOT_PLACE_COMPOUNDS,
     ONE_SYLLABLE_COUNTRIES,
@@ -91,9 +94,68 @@ FOLDED_CORE_FAMILY = frozenset(fold(name) for name in CORE_FAMILY_NAMES)
 FOLDED_PLACE_WORDS = frozenset(fold(word) for word in PLACE_WORDS)
 FOLDED_FAMOUS = frozenset(fold(name) for name in FAMOUS)
 FOLDED_MIDDLE = frozenset(fold(name) for name in MIDDLE_NAMES)
+#: Capitalised abbreviations that follow a title without being initials ("cô GVCN").
+ACRONYMS = frozenset(
+    [
+        "THCS",
+        "THPT",
+        "TH",
+        "MN",
+        "GV",
+        "GVCN",
+        "UBND",
+        "BGH",
+        "PHHS",
+        "CMHS",
+        "HS",
+        "CLB",
+        "TP",
+        "BHYT",
+        "CCCD",
+        "CMND",
+        "SĐT",
+        "SDT",
+        "STK",
+        "ĐT",
+        "GDĐT",
+        "HĐND",
+        "MTTQ",
+        "ĐTN",
+        "TNCS",
+        "ATGT",
+        "PCCC",
+        "BHXH",
+        "BV",
+        "CA",
+        "KP",
+        "TDP",
+        "THPTQG",
+        "GD",
+        "ĐH",
+        "CĐ",
+        "TW",
+        "TƯ",
+        "VN",
+        "HN",
+        "SG",
+        "HCM",
+        "TPHCM",
+    ]
+)
+#: Words a bare name is made of, and the ones that cannot end it.
+BARE_NAME_WORDS = GIVEN_NAMES | MIDDLE_NAMES | NICKNAMES
+MIDDLE_ONLY = MIDDLE_NAMES - GIVEN_NAMES - NICKNAMES
+FOLDED_CUES = frozenset(fold(word) for word in PERSON_CUES)
 #: Prepositions that are also family names ("Từ", "Với"): never the first word of a weak name.
 LEADING_WORDS = PERSON_CUES | ORIGIN_WORDS
-_EXACT_LISTS = (SUBJECTS, ONE_SYLLABLE_COUNTRIES, ORIGIN_WORDS, PLACE_HEADS, NOT_PLACE_COMPOUNDS)
+_EXACT_LISTS = (
+    SUBJECTS,
+    ONE_SYLLABLE_COUNTRIES,
+    ORIGIN_WORDS,
+    PLACE_HEADS,
+    NOT_PLACE_COMPOUNDS,
+    BODY_WORDS,
+)
 #: The same lists without accents, for text typed without them.
 _FOLDED_LISTS = tuple(frozenset(fold(entry) for entry in listed) for listed in _EXACT_LISTS)
 ROLE_WORDS = tuple(tuple(phrase.split()) for phrase in ROLE_PHRASES)
@@ -103,6 +165,8 @@ ROLES_BY_FIRST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {
     for first in {phrase[0] for phrase in ROLE_WORDS}
 }
 
+#: Codes of letters and many digits: health insurance cards (HS4797923456789), pupil codes.
+LETTERED_ID = re.compile(r"(?<![\w.])[A-Z]{2,3}\d{8,15}(?!\w)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 NUMBER = re.compile(r"(?<![\w/.,])\+?\(?\d+\)?(?:[ .\-]\(?\d+\)?)*(?![\w/])", re.UNICODE)
 MONEY_AFTER = re.compile(
@@ -119,7 +183,7 @@ PHONE_CUE = re.compile(
 ID_CUE = re.compile(
     r"(?:cccd|cmnd|cmt|căn cước|can cuoc|chứng minh|chung minh|định danh|dinh danh|mã|ma so|"
     r"stk|số tài khoản|so tai khoan|tài khoản|tai khoan|tk|số thẻ|so the|bhyt|hộ chiếu|passport|"
-    r"mshs|mã hs|mã học sinh|số báo danh|sbd)[\w\s]{0,15}?\W{0,3}(?:số|là|la|:)?\W{0,3}$",
+    r"mshs|mã hs|mã học sinh|số báo danh|sbd)[\w\s]{0,25}?\W{0,3}(?:số|là|la|:)?\W{0,3}$",
     re.IGNORECASE,
 )
 
@@ -140,9 +204,6 @@ _BUILDING = (
     r"(?=\s+(?i:tòa|toa|block|lô|chung cư|chung cu|khu))"
     rf"|\b(?i:căn hộ|can ho|lô)\s*{_UNIT_NO}"
 )
-_VILLAGE = (
-    rf"\b(?:(?i:thôn|xóm|ấp|khóm|thon|xom|ap)|bản)\s+[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*)?"
-)
 _NAMEWORDS = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{0,3}}"
 _HOUSE = r"\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
 #: Capitalised words that start a body or a time, not a street, after a number ("3 Bệnh viện",
@@ -159,12 +220,11 @@ ADDRESS_ANCHORS = re.compile(
             _LANE,
             _AREA,
             _BUILDING,
-            _VILLAGE,
             rf"\b(?i:ở|tại|nhà|chỉ|đc|đ/c|o|tai|nha)\s(?P<cued>{_HOUSE})(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
             rf"(?<![\w/]){_HOUSE}/\d+[a-zA-Z]?(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
             # a house number before a street of two capitalised words or more, or before a
             # lane: "(6 Nại Nam, …)", "khách sạn 331 Nguyễn Văn Linh", "15/3 hẻm 51"
-            rf"(?<![\w/.,\-–]){_HOUSE}(?=\s+(?:(?i:đường|phố)\s+)?(?!{_NOT_STREET})"
+            rf"(?<![\w/.,\-–])(?P<house>{_HOUSE})(?=\s+(?:(?i:đường|phố)\s+)?(?!{_NOT_STREET})"
             rf"[{_UPPER}][^\W\d_]*\s+[{_UPPER}]|\s+(?i:ngõ|ngách|hẻm|kiệt|đường số)\s*\d)",
             # flats: "CT3.13", "TT 3.13", "P.1205", "căn A12-05"
             r"\b(?:CT|TT|[Cc]ăn(?: hộ)?)\s?[A-Z]?\d{1,4}(?:[.\-]\d{1,3})?[A-Z]?\b"
@@ -176,11 +236,10 @@ ADDRESS_CONTINUATION = re.compile(
     rf"(?:\s*,?\s*(?:{_LANE}|{_AREA}|{_BUILDING}|(?i:tòa|toa|block|chung cư|khu đô thị|kđt)\s+[\w-]+|(?i:đường|phố|đ\.)\s+{_NAMEWORDS}|{_NAMEWORDS}))",
 )
 #: Words before a number that make it a count, a date or a reference, not a house number.
-COUNTED = re.compile(
-    r"(?:ngày|tháng|năm|lớp|khối|ca|bệnh nhân|bn|số|khoảng|gồm|có|hơn|trên|dưới|top|điều|khoản|"
-    r"thông tư|nghị định|quyết định|công văn|chỉ thị|tuyến|xe buýt|phòng|tầng|lúc|từ|đến|"
-    r"tới|và|còn|mất|được|thêm|cả|tổng|hạng|giải)\s*$",
-    re.IGNORECASE,
+COUNTED = re.compile(  # matched on folded text: "lớp" and "LOP" alike
+    r"(?:ngay|thang|nam|lop|khoi|ca|benh nhan|bn|so|khoang|gom|co|hon|tren|duoi|top|dieu|khoan|"
+    r"thong tu|nghi dinh|quyet dinh|cong van|chi thi|tuyen|xe buyt|phong|tang|luc|tu|den|"
+    r"toi|va|con|mat|duoc|them|ca|tong|hang|giai)\s*$"
 )
 AREA_STOP = re.compile(
     r"\s*,?\s*(?:phường|xã|quận|huyện|tỉnh|thành phố|tp|thị xã|thị trấn)\b", re.IGNORECASE
@@ -214,6 +273,7 @@ COMMON_CAPITALISED = frozenset(
         "hiệu",
         "phụ",
         "học",
+        "đội",
     )
 )
 
@@ -261,7 +321,9 @@ def _resolve(spans: list[Found]) -> list[Found]:
 
 
 def _emails(text: str) -> list[Found]:
-    return [Found("email", m.start(), m.end()) for m in EMAIL.finditer(text)]
+    return [Found("email", m.start(), m.end()) for m in EMAIL.finditer(text)] + [
+        Found("id", m.start(), m.end()) for m in LETTERED_ID.finditer(text)
+    ]
 
 
 def _numbers(text: str) -> list[Found]:
@@ -306,8 +368,10 @@ def _addresses(text: str) -> list[Found]:
     for match in ADDRESS_ANCHORS.finditer(text):
         if re.search(
             r"(?:ngày|hôm|lớp)\s*$", text[max(0, match.start() - 6) : match.start()], re.IGNORECASE
-        ) or COUNTED.search(text[max(0, match.start() - 24) : match.start()]):
+        ) or COUNTED.search(fold(text[max(0, match.start() - 24) : match.start()])):
             continue
+        if match.group("house") and text[match.end() : match.end() + 30].split()[0].isupper():
+            continue  # "LOP 2A TRUONG …": capitals say nothing in a text typed in capitals
         end = match.end()
         while True:
             if AREA_STOP.match(text, end):
@@ -383,9 +447,13 @@ def _names(text: str, deep: bool = False) -> list[Found]:
     shielded = _gazetteer_words(words, text)
     found = []
     for first, last, strong in candidates:
+        if first - 1 in shielded:
+            continue  # the "title" starts a place: "Bà Rịa", "Bà Nà", "Ông Ích Khiêm"
         if not strong and first < last and words[first][0].lower() in LEADING_WORDS:
             first += 1  # "Từ Mỹ về…", "Với Ngọc…": a preposition opens the sentence
         if strong or not _shielded(words, first, last, shielded, plain):
+            if last + 1 < len(words) and words[last + 1][0] in DESCRIPTORS:
+                last += 1  # "anh Tuấn béo": the nickname is part of the name
             found.append(Found("name", words[first][1], words[last][2]))
     found += [
         Found("name", m.start(), m.end())
@@ -420,7 +488,8 @@ def _runs(words: Words, text: str) -> list[tuple[int, int]]:
     for index, (word, start, _) in enumerate(words):
         if not word[0].isupper():
             continue
-        if runs and runs[-1][1] == index - 1 and text[words[index - 1][2] : start] == " ":
+        gap = text[words[index - 1][2] : start] if index else ""
+        if runs and runs[-1][1] == index - 1 and gap in (" ", "-", " - "):
             runs[-1] = (runs[-1][0], index)
         else:
             runs.append((index, index))
@@ -435,7 +504,7 @@ def _gazetteer_words(words: Words, text: str) -> set[int]:
         index = first
         while index <= last:
             for end in range(min(last, index + 5), index, -1):
-                if " ".join(w[0] for w in words[index : end + 1]).lower() in known:
+                if spelling(" ".join(w[0] for w in words[index : end + 1])) in known:
                     inside.update(range(index, end + 1))
                     index = end
                     break
@@ -449,7 +518,7 @@ def _shielded(words: Words, first: int, last: int, gazetteer: set[int], plain: b
     if first in gazetteer:
         return True  # "Thái Bình", but not "Hoàng Minh Đức" for the ward of Minh Đức
     lists = _FOLDED_LISTS if plain else _EXACT_LISTS
-    subjects, countries, origin, heads, not_place = lists
+    subjects, countries, origin, heads, not_place, body_words = lists
     lowered = [fold(w[0]) if plain else w[0].lower() for w in words]
     if first == last and lowered[first] in subjects:
         return True
@@ -460,13 +529,44 @@ def _shielded(words: Words, first: int, last: int, gazetteer: set[int], plain: b
         head = " ".join(before[-size:]) if len(before) >= size else ""
         if head in heads:
             compound = " ".join(before[-2:])
-            return size > 1 or compound not in not_place
+            return size > 1 or not (compound in not_place or _compound(before[-2:]))
+    inner = first
+    while (
+        inner > 0
+        and first - inner < 6
+        and (lowered[inner - 1] in body_words or words[inner - 1][0][0].isupper())
+    ):
+        inner -= 1
+        if lowered[inner] in heads or " ".join(lowered[inner : inner + 2]) in heads:
+            return True  # "Bệnh viện Trung ương Huế", "Sở Giáo dục và Đào tạo Hà Nội"
     # a body named after its head ("Khoa Nội", "Công ty Hoa Sen"), not "Khoa không đến"
     following = words[first + 1][0] if first + 1 < len(words) else ""
     opening = " ".join(lowered[first : first + 3])
     return any(
         opening.startswith(head + " ") and (" " in head or following[:1].isupper())
         for head in heads
+    )
+
+
+def _unaccented_name(words: Words, first: int, folded: list[str]) -> list[tuple[int, int, bool]]:
+    """In a run typed without accents or in capitals ("chủ TK NGUYEN THI THU HUONG", "bo cua
+    Bao Ngoc"), a family name and given names, or given names after a person cue."""
+    given = [f in FOLDED_GIVEN or f in FOLDED_MIDDLE for f in folded]
+    for offset, word in enumerate(folded[:-1]):
+        if word in FOLDED_FAMILY and all(given[offset + 1 :]):
+            return [(first + offset, first + len(folded) - 1, False)]
+    previous = fold(words[first - 1][0]) if first else ""
+    if all(given) and previous in FOLDED_CUES:
+        return [(first, first + len(folded) - 1, False)]
+    return []
+
+
+def _compound(previous: list[str]) -> bool:
+    """Whether the two words before a name make a word that is not a place's head ("môi
+    trường", "đối tượng", "trưởng ban"), so its place word ("trường", "tượng") does not count."""
+    pair = " ".join(previous[-2:])
+    return len(previous) >= 2 and (
+        pair in NOT_PLACE_COMPOUNDS or (pair in ordinary_words() and pair not in PLACE_HEADS)
     )
 
 
@@ -491,20 +591,18 @@ def _bare_names(words: Words, text: str) -> list[tuple[int, int, bool]]:
         if len(names) >= 2 and (
             all(_is_plain(w) for w in names) or all(w.isupper() for w in names)
         ):
-            if folded[0] in FOLDED_FAMILY and all(
-                f in FOLDED_GIVEN or f in FOLDED_MIDDLE for f in folded[1:]
-            ):
-                found.append((first, last, False))
+            found += _unaccented_name(words, first, folded)
             continue
-        if any(w.isupper() and len(w) > 1 for w in names) or len(names) > 3:
+        if any(w.isupper() and len(w) > 1 for w in names) or len(names) > 2:
+            continue  # three given names and no family name: a place ("Phú Mỹ Hưng")
+        if not all(w.lower() in BARE_NAME_WORDS for w in names):
             continue
-        if not all(w.lower() in GIVEN_NAMES or w.lower() in MIDDLE_NAMES for w in names):
-            continue
-        if names[-1].lower() not in GIVEN_NAMES or names[0].lower() in HONORIFICS:
+        if names[-1].lower() in MIDDLE_ONLY or names[0].lower() in HONORIFICS:
             continue
         following = words[last + 1][0] if last + 1 < len(words) else ""
         phrase = " ".join(names).lower()
-        if f"{names[-1].lower()} {following}" in dictionary or phrase in dictionary:
+        opening = _sentence_start(text, words[first][1])
+        if f"{names[-1].lower()} {following}" in dictionary or (opening and phrase in dictionary):
             continue
         if (
             f"{names[-1].lower()} {following}" in NOT_NAMES
@@ -513,7 +611,7 @@ def _bare_names(words: Words, text: str) -> list[tuple[int, int, bool]]:
             continue
         previous = words[first - 1][0].lower() if first else ""
         after = text[words[last][2] : words[last][2] + 2]
-        if _sentence_start(text, words[first][1]) and previous not in PERSON_CUES:
+        if opening and previous not in PERSON_CUES:
             cue = following.lower() in BARE_NAME_CUES or after[:1] in (",", ":", "(")
             if not cue:
                 continue
@@ -600,7 +698,10 @@ def _name_after_title(
     if gap.strip() not in ("", ":", ","):
         return None
     title_word = fold(words[start - 1][0])
-    capitalised = words[start][0][0].isupper()
+    first_word = words[start][0]
+    if 2 <= len(first_word) <= 4 and first_word.isupper() and first_word not in ACRONYMS:
+        return start, start  # "em NVA lớp 12A4": initials written without dots
+    capitalised = first_word[0].isupper()
     if not capitalised and (
         _not_a_name(words[start - 1][0], words[start][0], plain) or _lowercase_word(words, start)
     ):
@@ -689,7 +790,7 @@ def _full_name_at(words: Words, index: int, text: str, plain: bool) -> tuple[int
     phrase = " ".join(w[0] for w in words[index : end + 1]).lower()
     previous = [w[0].lower() for w in words[max(0, index - 2) : index]]
     in_place = bool(previous) and (
-        (previous[-1] in PLACE_WORDS and " ".join(previous) not in NOT_PLACE_COMPOUNDS)
+        (previous[-1] in PLACE_WORDS and not _compound(previous))
         or " ".join(previous) in ("tiểu học", "mầm non", "chủ tịch")
     )
     return index, end, not (in_place or phrase in FAMOUS)
