@@ -28,9 +28,13 @@ import unicodedata
 #: A number that locates a home: a house, lane, flat or hamlet number ("6 Nại Nam", "ngõ 12",
 #: "tổ 5", "CT 3.13"), unlike a numbered ward, hospital or army unit.
 HOUSE_NUMBER = re.compile(
-    r"^(?:số\s*)?\d|\d+/\d+|(?i:ngõ|ngách|hẻm|kiệt|tổ|thôn|xóm|ấp|khu phố|kp|lô|phòng|căn hộ|nhà"
-    r"|block|tòa|chung cư)\s*(?:số\s*)?[A-Z]?\d|^[A-Z]{1,3}\s?\d+[.\-]\d+"
+    r"^(?:số\s*)?\d|(?i:ngõ|ngách|hẻm|kiệt|tổ|thôn|xóm|ấp|khu phố|kp|lô|căn hộ|nhà|block|tòa"
+    r"|chung cư)\s*(?:số\s*)?[A-Z]?\d|^[A-Z]{1,3}\s?\d+[.\-]\d+"
 )
+#: A street named after a date ("đường 30/4") or a hospital room is no one's home.
+NOT_HOUSE = re.compile(r"^(?:đường|phố)\s+\d+/\d+|^phòng", re.IGNORECASE)
+
+
 NO_SPACE_BEFORE = {",", ".", ")", ":", ";", "!", "?", "%", "]"}
 NO_SPACE_AFTER = {"(", "["}
 
@@ -80,7 +84,7 @@ def convert(line: str) -> dict | None:
         if label == "NAME":
             record["vanish"].append(value)
             record["labels"][value] = name_kind(value)
-        elif label == "LOCATION" and HOUSE_NUMBER.search(value):
+        elif label == "LOCATION" and HOUSE_NUMBER.search(value) and not NOT_HOUSE.search(value):
             record["vanish"].append(value)
             record["labels"][value] = "address"
         elif label == "LOCATION" and re.search(r"\d", value):

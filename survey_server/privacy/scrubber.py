@@ -220,11 +220,14 @@ ADDRESS_ANCHORS = re.compile(
             _LANE,
             _AREA,
             _BUILDING,
+            # a named hamlet with a number: "ấp Bình Thạnh 2" (a named one alone is a place)
+            rf"\b(?i:thôn|xóm|ấp|khóm|bản|khu phố|tổ dân phố)\s+[{_UPPER}][^\W\d_]*"
+            rf"(?:\s+[{_UPPER}][^\W\d_]*)?\s+\d+[a-zA-Z]?\b",
             rf"\b(?i:ở|tại|nhà|chỉ|đc|đ/c|o|tai|nha)\s(?P<cued>{_HOUSE})(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
             rf"(?<![\w/]){_HOUSE}/\d+[a-zA-Z]?(?=\s+(?i:đường\s+|phố\s+)?[{_UPPER}])",
             # a house number before a street of two capitalised words or more, or before a
             # lane: "(6 Nại Nam, …)", "khách sạn 331 Nguyễn Văn Linh", "15/3 hẻm 51"
-            rf"(?<![\w/.,\-–])(?P<house>{_HOUSE})(?=\s+(?:(?i:đường|phố)\s+)?(?!{_NOT_STREET})"
+            rf"(?<![\w/.,\-–])(?P<house>{_HOUSE})(?=\s+(?:(?i:đường|phố|đại lộ)\s+)?(?!{_NOT_STREET})"
             rf"[{_UPPER}][^\W\d_]*\s+[{_UPPER}]|\s+(?i:ngõ|ngách|hẻm|kiệt|đường số)\s*\d)",
             # flats: "CT3.13", "TT 3.13", "P.1205", "căn A12-05"
             r"\b(?:CT|TT|[Cc]ăn(?: hộ)?)\s?[A-Z]?\d{1,4}(?:[.\-]\d{1,3})?[A-Z]?\b"
@@ -249,6 +252,8 @@ WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 INITIALS = re.compile(
     rf"(?<![\w.])(?:[{_UPPER}][a-zđ]?\.\s?){{1,4}}[{_UPPER}](?:\.|(?!\w))(?!\s?\d)"
 )
+#: One initial with no title, before the rest of the sentence: "T. ăn sáng cùng gia đình".
+LONE_INITIAL = re.compile(rf"(?<![\w.])[{_UPPER}]\.(?=\s+[a-zà-ỹđ])")
 #: Dotted abbreviations that are not initials.
 NOT_INITIALS = frozenset(("T.Ư", "U.S", "U.S.A", "T.W", "V.V", "S.O.S", "O.K"))
 #: Capitalised words that follow a kin word without being a name ("Thầy Cô", "Em Trường…").
@@ -368,10 +373,13 @@ def _addresses(text: str) -> list[Found]:
     for match in ADDRESS_ANCHORS.finditer(text):
         if re.search(
             r"(?:ngày|hôm|lớp)\s*$", text[max(0, match.start() - 6) : match.start()], re.IGNORECASE
-        ) or COUNTED.search(fold(text[max(0, match.start() - 24) : match.start()])):
+        ):
             continue
-        if match.group("house") and text[match.end() : match.end() + 30].split()[0].isupper():
-            continue  # "LOP 2A TRUONG …": capitals say nothing in a text typed in capitals
+        if match.group("house") and (
+            COUNTED.search(fold(text[max(0, match.start() - 24) : match.start()]))
+            or text[match.end() : match.end() + 30].split()[0].isupper()
+        ):
+            continue  # a count ("có 3 Bệnh viện"), or capitals in a text typed in capitals
         end = match.end()
         while True:
             if AREA_STOP.match(text, end):
@@ -451,10 +459,11 @@ def _names(text: str, deep: bool = False) -> list[Found]:
             continue  # the "title" starts a place: "Bà Rịa", "Bà Nà", "Ông Ích Khiêm"
         if not strong and first < last and words[first][0].lower() in LEADING_WORDS:
             first += 1  # "Từ Mỹ về…", "Với Ngọc…": a preposition opens the sentence
-        if strong or not _shielded(words, first, last, shielded, plain):
+        if strong or not _shielded(words, text, first, last, shielded, plain):
             if last + 1 < len(words) and words[last + 1][0] in DESCRIPTORS:
                 last += 1  # "anh Tuấn béo": the nickname is part of the name
             found.append(Found("name", words[first][1], words[last][2]))
+    found += [Found("name", m.start(), m.end() - 1) for m in LONE_INITIAL.finditer(text)]
     found += [
         Found("name", m.start(), m.end())
         for m in INITIALS.finditer(text)
@@ -512,7 +521,9 @@ def _gazetteer_words(words: Words, text: str) -> set[int]:
     return inside
 
 
-def _shielded(words: Words, first: int, last: int, gazetteer: set[int], plain: bool) -> bool:
+def _shielded(
+    words: Words, text: str, first: int, last: int, gazetteer: set[int], plain: bool
+) -> bool:
     """Whether a weakly evidenced name is a place, a body or a subject after all. Words are
     compared with their accents ("khối" is no "Khôi"), folded only in text typed without."""
     if first in gazetteer:
@@ -522,7 +533,12 @@ def _shielded(words: Words, first: int, last: int, gazetteer: set[int], plain: b
     lowered = [fold(w[0]) if plain else w[0].lower() for w in words]
     if first == last and lowered[first] in subjects:
         return True
-    before = lowered[max(0, first - 3) : first]
+    joined = 0  # the words before that are joined to the name by spaces alone
+    while joined < 3 and first - joined > 0:
+        if text[words[first - joined - 1][2] : words[first - joined][1]].strip():
+            break
+        joined += 1
+    before = lowered[first - joined : first]
     if first == last and lowered[first] in countries and before[-1:] and before[-1] in origin:
         return True
     for size in (1, 2, 3):
@@ -534,6 +550,7 @@ def _shielded(words: Words, first: int, last: int, gazetteer: set[int], plain: b
     while (
         inner > 0
         and first - inner < 6
+        and not text[words[inner - 1][2] : words[inner][1]].strip()
         and (lowered[inner - 1] in body_words or words[inner - 1][0][0].isupper())
     ):
         inner -= 1
