@@ -433,7 +433,7 @@ def _names(text: str, deep: bool = False) -> list[Found]:
     words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
     plain = _plain_text(words)
     candidates: list[tuple[int, int, bool]] = []  # first word, last word, strong evidence
-    candidates += _model_names(words, read)
+    candidates += _model_names(words, text, read)
     index = 0
     while index < len(words):
         title = _title_at(words, index, plain)
@@ -472,10 +472,15 @@ def _names(text: str, deep: bool = False) -> list[Found]:
     return found
 
 
-def _model_names(words: Words, spans: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
-    """The CRF's persons as weak candidates, cut to their capitalised words (it also tags
-    the kin word before a name) and never a tag the scrubber wrote ("[tên]")."""
+def _model_names(
+    words: Words, text: str, spans: list[tuple[int, int]]
+) -> list[tuple[int, int, bool]]:
+    """The CRF's persons as weak candidates, cut to their capitalised words (it also tags the
+    kin word before a name) and never a tag the scrubber wrote ("[tên]"). What the word lists
+    know better is left out: a historic figure ("Lý Tự Trọng"), a document ("Nghị định 13"),
+    an abbreviation ("CDC"), a capitalised word opening a sentence ("Hạnh kiểm tốt")."""
     found = []
+    dictionary = ordinary_words()
     for start, end in spans:
         inside = [
             i
@@ -486,8 +491,26 @@ def _model_names(words: Words, spans: list[tuple[int, int]]) -> list[tuple[int, 
             and word.lower() not in HONORIFICS
             and word.lower() not in COMMON_CAPITALISED
         ]
-        if inside and inside[-1] - inside[0] == len(inside) - 1:
-            found.append((inside[0], inside[-1], False))
+        if not inside or inside[-1] - inside[0] != len(inside) - 1:
+            continue
+        first, last = inside[0], inside[-1]
+        names = [w[0] for w in words[first : last + 1]]
+        phrase = " ".join(names).lower()
+        after = text[words[last][2] :].lstrip()
+        following = words[last + 1][0] if last + 1 < len(words) else ""
+        if (
+            any(name in phrase or phrase in name for name in FAMOUS)
+            or after[:1].isdigit()
+            or any(len(w) > 1 and w.isupper() for w in names)
+            or f"{names[-1].lower()} {following}" in dictionary
+            or (
+                _sentence_start(text, words[first][1])
+                and len(names) == 1
+                and following.lower() not in BARE_NAME_CUES
+            )
+        ):
+            continue
+        found.append((first, last, False))
     return found
 
 
