@@ -91,6 +91,19 @@ def places() -> frozenset[str]:
 
 
 @cache
+def bare_places() -> frozenset[str]:
+    """The places without diacritics (đ → d), for text typed without them ("Lam Dong")."""
+    return frozenset(_bare(name) for name in places())
+
+
+def _bare(text: str) -> str:
+    stripped = "".join(
+        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+    )
+    return stripped.replace("đ", "d").replace("Đ", "D").lower()
+
+
+@cache
 def ordinary_words() -> frozenset[str]:
     """Vietnamese words of two syllables and more, lowercase (the Viet74K word list shipped in
     underthesea): "hoa phượng", "bố trí", "dương tính" are words, so their first syllable is no

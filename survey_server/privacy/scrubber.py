@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from survey_server.privacy.gazetteer import ordinary_words, places, spelling
+from survey_server.privacy.gazetteer import bare_places, ordinary_words, places, spelling
 from survey_server.privacy.lexicon import (
     BARE_NAME_CUES,
     BODY_WORDS,
@@ -164,6 +164,17 @@ ROLES_BY_FIRST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {
     first: tuple(sorted((p for p in ROLE_WORDS if p[0] == first), key=len, reverse=True))
     for first in {phrase[0] for phrase in ROLE_WORDS}
 }
+FOLDED_ROLES_BY_FIRST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(
+        sorted(
+            {tuple(fold(w) for w in p) for p in ROLE_WORDS if fold(p[0]) == first},
+            key=len,
+            reverse=True,
+        )
+    )
+    for first in {fold(phrase[0]) for phrase in ROLE_WORDS}
+}
+FOLDED_OCCUPATIONS = frozenset(fold(phrase) for phrase in CAPITALISED_ONLY_AFTER)
 
 #: Codes of letters and many digits: health insurance cards (HS4797923456789), pupil codes.
 LETTERED_ID = re.compile(r"(?<![\w.])[A-Z]{2,3}\d{8,15}(?!\w)")
@@ -192,7 +203,8 @@ _UPPER = "A-Z" + "".join(
     chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isupper() and chr(c).isalpha()
 )
 _LANE = (
-    r"\b(?:[Nn]gõ|[Nn]gách|[Hh]ẻm|kiệt|[Hh]ẽm|ngo|ngach|hem|kiet)\s*\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
+    r"(?:\b(?:[Nn]gõ|[Nn]gách|[Hh]ẻm|kiệt|[Hh]ẽm|ngo|ngach|hem|kiet)\s*\d+[a-zA-Z]?"
+    r"(?:/\d+[a-zA-Z]?)*|\bK\d+(?:/\d+)+)"  # kiệt in Đà Nẵng is also written K82/15
 )
 _AREA = (
     r"\b(?i:tổ dân phố|tổ|khu phố|kp|thôn|xóm|ấp|khóm|đội|cụm dân cư|tdp|thon|xom|to|ap|khom|doi)"
@@ -349,9 +361,9 @@ def _number_kind(raw: str, before: str, after: str) -> str | None:
         return None
     phone_cue = bool(PHONE_CUE.search(before))
     id_cue = bool(ID_CUE.search(before))
-    looks_like_money = MONEY_AFTER.match(after) or (
-        VI_THOUSANDS.fullmatch(raw) and not raw.startswith("0")
-    )
+    looks_like_money = not (digits.startswith("0") and 10 <= count <= 11) and (
+        MONEY_AFTER.match(after) or (VI_THOUSANDS.fullmatch(raw) and not raw.startswith("0"))
+    )  # "gọi 024 3856 7214 buổi tối" is a phone number, not 7214 sessions
     if looks_like_money and not (phone_cue or id_cue):
         return None
     international = raw.startswith("+") or (digits.startswith("84") and count in (11, 12))
@@ -387,10 +399,17 @@ def _addresses(text: str) -> list[Found]:
             more = ADDRESS_CONTINUATION.match(text, end)
             if not more or more.end() == end or _looks_like_sentence_start(more.group()):
                 break
+            if more.group().lstrip().startswith(",") and _is_place(WORD.findall(more.group())):
+                break  # "12 ngõ 5 Lê Lợi, Hải Châu": the ward is no part of the home
             end = more.end()
         start = match.start("cued") if match.group("cued") else match.start()
         found.append(Found("address", start, end))
     return found
+
+
+def _is_place(names: list[str]) -> bool:
+    phrase = " ".join(names)
+    return spelling(phrase) in places() or fold(phrase) in bare_places()
 
 
 def _looks_like_sentence_start(piece: str) -> bool:
@@ -530,13 +549,16 @@ def _runs(words: Words, text: str) -> list[tuple[int, int]]:
 
 def _gazetteer_words(words: Words, text: str) -> set[int]:
     """Indices of words inside a known place: the longest match in each capitalised run."""
-    known = places()
+    known, bare = places(), bare_places()
     inside: set[int] = set()
     for first, last in _runs(words, text):
         index = first
         while index <= last:
             for end in range(min(last, index + 5), index, -1):
-                if spelling(" ".join(w[0] for w in words[index : end + 1])) in known:
+                names = [w[0] for w in words[index : end + 1]]
+                if spelling(" ".join(names)) in known or (
+                    all(_is_plain(name) for name in names) and fold(" ".join(names)) in bare
+                ):
                     inside.update(range(index, end + 1))
                     index = end
                     break
@@ -677,13 +699,16 @@ def _in(word: str, exact: frozenset[str], folded: frozenset[str], plain: bool) -
     return word.lower() in exact or (plain and _is_plain(word) and fold(word) in folded)
 
 
-def _role_at(words: Words, index: int) -> int | None:
-    """The index of the last word of a role phrase starting at ``index`` (longest first)."""
-    for phrase in ROLES_BY_FIRST_WORD.get(words[index][0].lower(), ()):
+def _role_at(words: Words, index: int, plain: bool = False) -> int | None:
+    """The index of the last word of a role phrase starting at ``index`` (longest first);
+    in text typed without accents, compared without them ("co giao lan")."""
+    key = fold if plain else str.lower
+    roles = FOLDED_ROLES_BY_FIRST_WORD if plain else ROLES_BY_FIRST_WORD
+    for phrase in roles.get(key(words[index][0]), ()):
         end = index + len(phrase) - 1
         if (
             end < len(words)
-            and all(words[index + k][0].lower() == part for k, part in enumerate(phrase))
+            and all(key(words[index + k][0]) == part for k, part in enumerate(phrase))
             and all(words[k + 1][1] - words[k][2] <= 2 for k in range(index, end))
         ):
             return end
@@ -698,10 +723,10 @@ def _title_at(words: Words, index: int, plain: bool) -> tuple[int, bool, bool] |
     capitalised word is a name ("học sinh giỏi" is not). A title with a kin or honorific word
     is strong evidence; an occupation alone ("học sinh", "y tế") is weak ("học sinh Việt Nam").
     """
-    role_end = _role_at(words, index)
+    role_end = _role_at(words, index, plain)
     if role_end is not None:
         phrase = " ".join(w[0].lower() for w in words[index : role_end + 1])
-        occupation = phrase in CAPITALISED_ONLY_AFTER
+        occupation = phrase in CAPITALISED_ONLY_AFTER or fold(phrase) in FOLDED_OCCUPATIONS
         return role_end, occupation, not occupation
     word = words[index][0]
     if not _in(word, HONORIFICS, FOLDED_HONORIFICS, plain):
@@ -711,7 +736,7 @@ def _title_at(words: Words, index: int, plain: bool) -> tuple[int, bool, bool] |
         or _in(words[index - 1][0], PLACE_WORDS, FOLDED_PLACE_WORDS, plain)
     ):
         return None  # tiếng Anh, Tiểu học Ông Ích Khiêm
-    following = _role_at(words, index + 1) if index + 1 < len(words) else None
+    following = _role_at(words, index + 1, plain) if index + 1 < len(words) else None
     if following is not None:
         return following, True, True
     return index, False, True
@@ -751,9 +776,11 @@ def _name_after_title(
     end = start - 1
     while end + 1 < len(words) and end + 1 - start < 4:
         word, word_start, _ = words[end + 1]
-        if end >= start and text[words[end][2] : word_start].strip():
-            break
-        if not _is_name_word(word, capitalised, plain):
+        if end >= start and text[words[end][2] : word_start].strip() not in ("", "'", "’", "-"):
+            break  # "H'Hen Niê", "Y-Moan" are one name
+        if not _is_name_word(word, capitalised, plain) and not (
+            end < start and not capitalised and _family_then_given(words, end + 1, plain)
+        ):
             break
         following = words[end + 2][0] if end + 2 < len(words) else ""
         if not capitalised and _not_a_name(word, following, plain):
@@ -772,6 +799,15 @@ def _name_after_title(
     ):
         return None  # Hai Bà Trưng, Bác Hồ
     return start, end
+
+
+def _family_then_given(words: Words, index: int, plain: bool) -> bool:
+    """A lowercase full name after a title: "bà lưu thị diệp", "ong tran van ba"."""
+    following = words[index + 1][0] if index + 1 < len(words) else ""
+    return _in(words[index][0], FAMILY_NAMES, FOLDED_FAMILY, plain) and (
+        _in(following, MIDDLE_NAMES, FOLDED_MIDDLE, plain)
+        or _in(following, GIVEN_NAMES, FOLDED_GIVEN, plain)
+    )
 
 
 def _lowercase_word(words: Words, index: int) -> bool:
