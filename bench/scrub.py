@@ -97,9 +97,10 @@ def section(texts: list[str], timings: dict[str, list[int]], repeat: int) -> str
         )
     lines += [
         "",
-        "The fast pass is what a submission pays; the CRF would multiply that by the ratio of",
-        "the two rows, so it runs only where nobody waits on a submission (the offline `score`",
-        "command and `survey-server scrub`). docs/PRIVACY.md gives what each pass finds.",
+        "The fast pass is what a submission pays (bench/run.py measures it in place). The CRF",
+        "pass would multiply that by the ratio of the two rows, so it runs where nobody waits on",
+        "a submission: before a release, in the scoring child process; in the offline `score`",
+        "command; in `survey-server scrub`. docs/PRIVACY.md gives what each pass finds.",
         "<!-- /section -->",
     ]
     return "\n".join(lines)

@@ -1,9 +1,11 @@
 """The scrubber against annotated corpora in tests/data (the scoring of ../shared/tools/pii_eval.py).
 
-``pii_corpus.jsonl`` is the development corpus. ``pii_holdout.jsonl`` was written separately by
-someone who had not seen the scrubber; it was scored once (recall 0.941, kept 0.984), then only
-whole categories it revealed were fixed (ALL CAPS text, apartment numbers, "bản" villages, "ba
-của" kin phrases, accent-free place words), never single words of it.
+All four are development corpora now (docs/PRIVACY.md, "Evaluation"): ``pii_corpus.jsonl``,
+``pii_holdout.jsonl`` (written by someone who had not seen the scrubber, scored once, then used
+to fix whole categories), ``pii_dev_shapes.jsonl`` (the shapes of real comments the scrubber
+used to miss, by another writer) and ``pii_dev_c.jsonl`` (held out for one change, then used).
+The floors are what the fast pass reaches, less a little, so that a change that loses ground on
+any of them fails here. The held-out set is ``bench/heldout``, never tuned on.
 """
 
 from __future__ import annotations
@@ -56,13 +58,18 @@ def score(path: Path) -> tuple[float, float, list[str]]:
     return (pii - leaked) / pii, (keep - lost) / keep, misses
 
 
-@pytest.mark.parametrize("name", ["pii_corpus.jsonl", "pii_holdout.jsonl"])
-def test_corpus_meets_the_targets(name: str) -> None:
-    path = DATA / name
-    if not path.exists():
-        pytest.skip(f"{name} is not there")
-    recall, kept, misses = score(path)
-    assert recall >= 0.95 and kept >= 0.90, "\n".join(misses[:30])
+@pytest.mark.parametrize(
+    ("name", "least_recall", "least_kept"),
+    [
+        ("pii_corpus.jsonl", 0.98, 0.99),
+        ("pii_holdout.jsonl", 0.95, 0.98),
+        ("pii_dev_shapes.jsonl", 0.94, 0.96),
+        ("pii_dev_c.jsonl", 0.94, 0.97),
+    ],
+)
+def test_corpus_meets_the_targets(name: str, least_recall: float, least_kept: float) -> None:
+    recall, kept, misses = score(DATA / name)
+    assert recall >= least_recall and kept >= least_kept, "\n".join(misses[:30])
 
 
 def test_development_corpus_is_large_enough() -> None:

@@ -4,9 +4,10 @@ Many Vietnamese places start with a family-name syllable (Thái Bình, Ninh Bìn
 Đồng) or are made of given names (An Bình, Minh Khai, Hải Châu). A capitalised phrase found
 here is a place unless a kin or honorific word stands right before it ("bà Thái Bình" is a
 person). The administrative names come from the 2025 map as underthesea ships it
-(``underthesea/address/data/mapping.json``, from vietnamadminunits): the 34 provinces, the
-3,321 communes and wards since 1 July 2025, and the 63 former provinces, 696 former districts
-and 10,015 former wards people still write. Countries and foreign cities are listed below in
+(``underthesea/address/data/mapping.json``, from vietnamadminunits): the 34 provinces and the
+3,312 communes and wards it lists since 1 July 2025 (of the 3,321), and the 63 former
+provinces, 696 former districts and 10,015 former wards people still write; 7,566 names of two
+syllables or more in all. Countries and foreign cities are listed below in
 their Vietnamese spelling.
 """
 
