@@ -381,7 +381,9 @@ def _number_kind(raw: str, before: str, after: str) -> str | None:
 
 
 def _addresses(text: str) -> list[Found]:
-    found = []
+    found: list[Found] = []
+    if not any(map(str.isdigit, text)):
+        return found  # every address the scrubber removes holds a number
     for match in ADDRESS_ANCHORS.finditer(text):
         if re.search(
             r"(?:ngày|hôm|lớp)\s*$", text[max(0, match.start() - 6) : match.start()], re.IGNORECASE
@@ -436,8 +438,8 @@ def _plain_text(words: Words) -> bool:
 
 
 def _shouting(text: str) -> bool:
-    letters = [char for char in text if char.isalpha()]
-    return len(letters) >= 12 and sum(char.isupper() for char in letters) > 0.6 * len(letters)
+    letters = sum(map(str.isalpha, text))
+    return letters >= 12 and sum(map(str.isupper, text)) > 0.6 * letters
 
 
 def _names(text: str, deep: bool = False) -> list[Found]:
@@ -686,8 +688,9 @@ def _bare_names(words: Words, text: str) -> list[tuple[int, int, bool]]:
 
 
 def _is_plain(word: str) -> bool:
-    """Typed without diacritics (so 'co' may be 'cô', but 'có' is never 'cô')."""
-    return fold(word) == word.lower()
+    """Typed without diacritics (so 'co' may be 'cô', but 'có' is never 'cô'): every
+    Vietnamese letter with a mark, đ included, is outside ASCII."""
+    return word.isascii()
 
 
 def _in(word: str, exact: frozenset[str], folded: frozenset[str], plain: bool) -> bool:
