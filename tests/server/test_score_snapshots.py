@@ -325,10 +325,19 @@ async def test_the_dashboard_says_when_newer_responses_are_left_out(
 
     await add_releases(demo, 2)
     monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 0)
+    scored = asyncio.Event()
+    score_in_child = worker.score_in_child
+
+    async def held(*args: Any) -> Any:  # the new scoring ends when the test says so
+        await scored.wait()
+        return await score_in_child(*args)
+
+    monkeypatch.setattr(worker, "score_in_child", held)
     page = await client.get(f"/staff/campaigns/{CAMPAIGN}")
     assert "chưa gồm 20 phiếu mới nhận" in page.text
     api = await client.get(f"/api/v1/campaigns/{CAMPAIGN}/scores")
     assert api.json()["pending"] is True and api.json()["unscored"] == 2 * K
+    scored.set()
     await finish_scoring()
     page = await client.get(f"/staff/campaigns/{CAMPAIGN}")
     assert "đang tính lại" not in page.text
