@@ -132,7 +132,9 @@ async def import_file(
         database_url,
         [
             SubmissionRow(
-                submission_id=str(uuid.uuid5(NAMESPACE, f"{campaign['code']}|{digest}|{row.row}")),
+                submission_id=_row_id(
+                    campaign["code"], links[unit], channel, partner, digest, row.row
+                ),
                 receipt=new_code(RECEIPT_LENGTH),
                 campaign=campaign["id"],
                 link=links[unit]["id"],
@@ -150,6 +152,21 @@ async def import_file(
         ],
     )
     return ImportOutcome(added, len(rows) - added, answers.blank_rows)
+
+
+def _row_id(
+    campaign_code: str,
+    link: dict[str, Any],
+    channel: str,
+    partner: str | None,
+    digest: str,
+    row: int,
+) -> str:
+    """A row's response id: the same file imported again for the same unit, channel and
+    partner adds nothing, while the same file imported by two schools (each with its own
+    ``--unit``) or by two partners stores the forms of both."""
+    key = f"{campaign_code}|{link['unit']}|{channel}|{partner or ''}|{digest}|{row}"
+    return str(uuid.uuid5(NAMESPACE, key))
 
 
 def _setting_problems(

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,22 @@ async def test_the_same_file_twice_adds_nothing(province: Settings) -> None:
     again = await run_import(province, data)
     assert (again.added, again.already) == (0, 8)
     assert len(await stored()) == 8
+
+
+async def test_the_same_file_from_two_schools_or_two_partners_stores_every_form(
+    province: Settings,
+) -> None:
+    rows = await filled_rows(6)
+    header = rows[0]
+    data = as_csv([row[1:] for row in rows] if header[0] == "unit" else rows)  # no unit column
+    assert (await run_import(province, data, unit_code="TH-LC1")).added == 6
+    assert (await run_import(province, data, unit_code="TH-LC2")).added == 6
+    assert (await run_import(province, data, unit_code="TH-LC2", partner=PARTNER)).added == 6
+    again = await run_import(province, data, unit_code="TH-LC2")
+    assert (again.added, again.already) == (0, 6)
+    forms = await stored()
+    kinds = Counter((form["unit"], form["partner"]) for form in forms)
+    assert len(forms) == 18 and sorted(kinds.values()) == [6, 6, 6]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258", "nfd"])
