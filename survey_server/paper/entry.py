@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from survey_server.campaigns.tables import Campaign
 from survey_server.distribution.codes import RECEIPT_LENGTH, new_code
 from survey_server.distribution.services import add_link
 from survey_server.distribution.tables import Link
@@ -52,6 +53,10 @@ BAD_BATCH = N_("mã lô chỉ gồm chữ không dấu, số, dấu chấm, gạ
 BAD_FORM = N_("số phiếu chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang (tối đa 20 ký tự)")
 SAME_PERSON = N_("lần nhập thứ hai của một lô phải do người khác nhập")
 NOT_READY = N_("hai lần nhập của lô chưa khớp hoặc còn thiếu phiếu")
+NOT_OPEN = N_(
+    "đợt khảo sát không nhận phiếu lúc này (đã kết thúc hoặc còn là bản nháp); phiếu đến muộn "
+    "chỉ được nhập khi đợt được mở lại"
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,13 @@ class Place:
     def check(self, lang: str) -> None:
         if not BATCH.match(self.batch):
             raise EntryInvalid(detail=gettext(BAD_BATCH, lang))
+
+    async def ensure_open(self, lang: str) -> None:
+        """Forms are typed into an open campaign only: once it is closed, nothing adds to it
+        (read at the time of saving, so a campaign closed while a stack is typed is seen)."""
+        row = await Campaign.select(Campaign.status).where(Campaign.id == self.campaign_id).first()
+        if row is None or row["status"] != "open":
+            raise EntryInvalid(detail=gettext(NOT_OPEN, lang))
 
     def response_id(self, form: str) -> str:
         key = "|".join(
@@ -152,6 +164,7 @@ async def save_form(
     """Store a typed form; ``False`` when this form of the batch was stored (single entry) or
     typed in this pass (double entry, where the new typing replaces it) before."""
     place.check(lang)
+    await place.ensure_open(lang)
     if not FORM.match(form):
         raise EntryInvalid(detail=gettext(BAD_FORM, lang))
     text = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
@@ -325,6 +338,7 @@ async def commit_batch(
     place: Place, spec: FormSpec, *, day: date, database_url: str, lang: str
 ) -> int:
     """Store an agreed double-entry batch as responses and forget its passes."""
+    await place.ensure_open(lang)
     rows = await batch_rows(place)
     if not compare(rows, spec, lang).ready:
         raise EntryInvalid(detail=gettext(NOT_READY, lang))

@@ -177,6 +177,14 @@ def _setting_problems(
         problems.append(
             gettext("Đợt khảo sát còn là bản nháp; hãy mở đợt trước khi nhập phiếu.", lang)
         )
+    elif campaign["status"] != "open":
+        problems.append(
+            gettext(
+                "Đợt khảo sát đã kết thúc nên không nhận thêm phiếu; phiếu đến muộn chỉ được nhập "
+                "khi đợt được mở lại.",
+                lang,
+            )
+        )
     if channel not in CHANNELS:
         problems.append(
             gettext(

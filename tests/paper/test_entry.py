@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from survey_server.campaigns.services import set_status
 from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.paper.tables import PaperEntry
@@ -212,3 +213,30 @@ async def test_a_spreadsheet_is_imported_from_the_page(
         "Dòng 2, cột tc1" in refused.text and "Dòng 3" in refused.text and "TH-AL1" in refused.text
     )
     assert await Submission.count() == 2
+
+
+async def test_a_closed_campaign_takes_no_typed_form_and_no_batch(
+    client: httpx.AsyncClient, province: Settings
+) -> None:
+    batch = "LO-MUON"
+    await sign_in(client, "nhap.mot")
+    token = await open_entry(client, batch, "1")
+    assert (await client.post(ENTRY, data=typed(token, batch, "1", "0001"))).status_code == 303
+    client.cookies.clear()
+    await sign_in(client, "nhap.hai")
+    token = await open_entry(client, batch, "2")
+    assert (await client.post(ENTRY, data=typed(token, batch, "2", "0001"))).status_code == 303
+    page = await client.get(
+        f"/staff/campaigns/HL-PT-2026/batches/{batch}", params={"unit": "TH-LC1"}
+    )
+    assert "Chốt lô" in page.text
+    await set_status("HL-PT-2026", "closed")
+    commit = f"/staff/campaigns/HL-PT-2026/batches/{batch}/commit"
+    refused = await client.post(commit, data={"csrf": csrf_of(page.text), "unit": "TH-LC1"})
+    assert refused.status_code == 422 and "không nhận phiếu lúc này" in refused.text
+    single = await client.post(ENTRY, data=typed(token, "LO-KHAC", "0", "0001"))
+    assert single.status_code == 422 and "mở lại" in single.text
+    assert await Submission.count() == 0 and await PaperEntry.count() == 2
+    await set_status("HL-PT-2026", "open")  # re-opened: the agreed batch counts
+    done = await client.post(commit, data={"csrf": csrf_of(page.text), "unit": "TH-LC1"})
+    assert done.status_code == 303 and await Submission.count() == 1

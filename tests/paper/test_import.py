@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from survey_server.campaigns.services import get_campaign
+from survey_server.campaigns.services import get_campaign, set_status
 from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.paper.imports import ImportInvalid, import_file
@@ -177,6 +177,16 @@ async def test_the_same_file_from_two_schools_or_two_partners_stores_every_form(
     forms = await stored()
     kinds = Counter((form["unit"], form["partner"]) for form in forms)
     assert len(forms) == 18 and sorted(kinds.values()) == [6, 6, 6]
+
+
+async def test_a_closed_campaign_imports_nothing(province: Settings) -> None:
+    data = as_csv(await filled_rows(4))
+    await set_status(CAMPAIGN, "closed")
+    with pytest.raises(ImportInvalid) as caught:
+        await run_import(province, data)
+    assert "đã kết thúc" in caught.value.problems[0] and await stored() == []
+    await set_status(CAMPAIGN, "open")
+    assert (await run_import(province, data)).added == 4
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258", "nfd"])

@@ -835,8 +835,9 @@ async def import_rows(world: World, count: int, unit: str = SCHOOL) -> int:
 
 async def test_closing_reopening_and_importing_late_move_nothing_until_k(world: World) -> None:
     """Close with a few responses waiting (the class's one among them): nothing appears. Re-open,
-    answer once, close again: the same. Import one paper form after the close: the same. Import
-    k more: the school moves by all of them at once, the class's answer pooled into it."""
+    answer once, close again: the same. Re-open, import one late paper form, close: the same.
+    Import k more the same way: the school moves by all of them at once, the class's answer
+    pooled into it."""
     await world.submit(world.links["class"], CLASS_ANSWERS)
     await world.fill(world.links["school"], 3)
     running = await observe(world, CLOSING)
@@ -858,12 +859,16 @@ async def test_closing_reopening_and_importing_late_move_nothing_until_k(world: 
         closed, await observe(world, CLOSING), "re-opened, answered once, closed again"
     )
 
+    await set_status(CAMPAIGN, "open")  # a closed campaign takes no form: re-open for late paper
     assert await import_rows(world, 1) == 1
+    await set_status(CAMPAIGN, "closed")
     assert_identical(
-        closed, await observe(world, CLOSING), "one paper form imported after the close"
+        closed, await observe(world, CLOSING), "one paper form imported after re-opening"
     )
 
+    await set_status(CAMPAIGN, "open")
     assert await import_rows(world, K) == K
+    await set_status(CAMPAIGN, "closed")
     late = await observe(world, CLOSING)
     await assert_releases_hold_k()
     await assert_every_number_is_whole_releases(late)
