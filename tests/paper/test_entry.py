@@ -42,6 +42,16 @@ async def open_entry(client: httpx.AsyncClient, batch: str, entry_pass: str, **e
     return csrf_of(page.text)
 
 
+async def type_pass(client: httpx.AsyncClient, user: str, batch: str, entry_pass: str) -> str:
+    """One pass of form 0001 of ``batch`` typed by ``user``; the page's token."""
+    client.cookies.clear()
+    await sign_in(client, user)
+    token = await open_entry(client, batch, entry_pass)
+    saved = await client.post(ENTRY, data=typed(token, batch, entry_pass, "0001"))
+    assert saved.status_code == 303
+    return token
+
+
 def typed(token: str, batch: str, entry_pass: str, form: str, **answers: str) -> dict[str, str]:
     return {
         "csrf": token, "unit": "TH-LC1", "batch": batch, "entry_pass": entry_pass, "form": form,
@@ -219,13 +229,8 @@ async def test_a_closed_campaign_takes_no_typed_form_and_no_batch(
     client: httpx.AsyncClient, province: Settings
 ) -> None:
     batch = "LO-MUON"
-    await sign_in(client, "nhap.mot")
-    token = await open_entry(client, batch, "1")
-    assert (await client.post(ENTRY, data=typed(token, batch, "1", "0001"))).status_code == 303
-    client.cookies.clear()
-    await sign_in(client, "nhap.hai")
-    token = await open_entry(client, batch, "2")
-    assert (await client.post(ENTRY, data=typed(token, batch, "2", "0001"))).status_code == 303
+    await type_pass(client, "nhap.mot", batch, "1")
+    token = await type_pass(client, "nhap.hai", batch, "2")
     page = await client.get(
         f"/staff/campaigns/HL-PT-2026/batches/{batch}", params={"unit": "TH-LC1"}
     )
