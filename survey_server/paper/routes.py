@@ -39,10 +39,15 @@ BASE = "/staff/campaigns/{code:str}"
 
 
 def _partner(scope: Scope, typed: str | None) -> str | None:
-    """A partner account's own organisation; for other roles what they typed, if anything."""
+    """The partner organisation forms are filed under: a partner account's own. A school or an
+    office types forms as itself and cannot file them under a partner's name (that would pass
+    its own typing off as an outside organisation's). An administrator names a partner only to
+    reach that partner's batch, together with its team."""
     if scope.role == "partner":
         return scope.partner
-    return " ".join(unicodedata.normalize("NFC", typed).split())[:120] or None if typed else None
+    if scope.role != "admin" or not typed:
+        return None
+    return " ".join(unicodedata.normalize("NFC", typed).split())[:120] or None
 
 
 def _team(scope: Scope) -> str:
