@@ -7,6 +7,7 @@ import traceback
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -25,6 +26,7 @@ from survey_server.db.engine import bind_engine, engine_from_url
 from survey_server.distribution import routes as distribution_routes
 from survey_server.i18n import gettext, pick_lang
 from survey_server.paper import routes as paper_routes
+from survey_server.privacy.scrubber import prepare as prepare_scrubber
 from survey_server.public import routes as public_routes
 from survey_server.questionnaires import routes as questionnaire_routes
 from survey_server.rendering import Renderer
@@ -181,6 +183,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
         if owns_pool and isinstance(engine, PostgresEngine):
             await engine.start_connection_pool(min_size=1, max_size=8)
         await writer.start()
+        await anyio.to_thread.run_sync(prepare_scrubber)
 
     async def stop_background(app: Litestar) -> None:
         scoring_worker.stop()

@@ -316,6 +316,14 @@ def scrub(text: str, *, deep: bool = False) -> Scrubbed:
     return Scrubbed("".join(out), kept)
 
 
+def prepare() -> None:
+    """Load the gazetteers and the word list (about 0.8 s), so that the first comment a
+    server process scrubs does not wait for them on the event loop."""
+    places()
+    bare_places()
+    ordinary_words()
+
+
 def scrub_text(text: str, *, deep: bool = False) -> str:
     return scrub(text, deep=deep).text
 
