@@ -10,52 +10,27 @@ any of them fails here. The held-out set is ``bench/heldout``, never tuned on.
 
 from __future__ import annotations
 
-import json
-import re
+import importlib.util
 from pathlib import Path
 
 import pytest
 
-from survey_server.privacy.scrubber import scrub
-
 DATA = Path(__file__).parent / "data"
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def _survives(number: str, out: str) -> bool:
-    want = _digits(number)
-    if want.startswith("84") and len(want) == 11:
-        want = want[2:]
-    return want[-9:] in _digits(out)
+_SPEC = importlib.util.spec_from_file_location(
+    "pii_eval", Path(__file__).parents[1] / "bench" / "pii_eval.py"
+)
+assert _SPEC is not None and _SPEC.loader is not None
+pii_eval = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(pii_eval)
 
 
 def score(path: Path) -> tuple[float, float, list[str]]:
-    pii = leaked = keep = lost = 0
-    misses = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        out = scrub(item["text"]).text
-        for value in item.get("vanish", []):
-            pii += 1
-            if value in out:
-                leaked += 1
-                misses.append(f"LEAK {value!r}: {out}")
-        for number in item.get("digits", []):
-            pii += 1
-            if _survives(number, out):
-                leaked += 1
-                misses.append(f"LEAK {number!r}: {out}")
-        for value in item.get("keep", []):
-            keep += 1
-            if value not in out:
-                lost += 1
-                misses.append(f"LOST {value!r}: {out}")
-    return (pii - leaked) / pii, (keep - lost) / keep, misses
+    """Recall (the lenient rule: the string is gone) and kept share of the fast pass, with the
+    misses, as ``bench/pii_eval.py`` counts them."""
+    result = pii_eval.evaluate([path])
+    recall = sum(result["lenient"].values()) / sum(result["total"].values())
+    kept = sum(result["kept"].values()) / sum(result["keep_total"].values())
+    return recall, kept, result["misses"]
 
 
 @pytest.mark.parametrize(
