@@ -25,6 +25,7 @@ from survey_server.config import Settings
 from survey_server.db.engine import bind_engine, engine_from_url
 from survey_server.distribution import routes as distribution_routes
 from survey_server.i18n import gettext, pick_lang
+from survey_server.integrity.watch import Watcher
 from survey_server.paper import routes as paper_routes
 from survey_server.privacy.scrubber import prepare as prepare_scrubber
 from survey_server.public import routes as public_routes
@@ -35,6 +36,8 @@ from survey_server.responses import routes as response_routes
 from survey_server.responses.writer import writer_for
 from survey_server.scoring import worker as scoring_worker
 from survey_server.staff import api as staff_api
+from survey_server.staff import flags as staff_flags
+from survey_server.staff import lifecycle as staff_lifecycle
 from survey_server.staff import manage as staff_manage
 from survey_server.staff import pages as staff_pages
 from survey_server.staff import routes as staff_routes
@@ -200,6 +203,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *staff_routes.ROUTES,
             *staff_api.ROUTES,
             *staff_manage.ROUTES,
+            *staff_lifecycle.ROUTES,
+            *staff_flags.ROUTES,
             *staff_pages.ROUTES,
             *report_routes.ROUTES,
             *paper_routes.ROUTES,
@@ -209,7 +214,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             ),
         ],
         state=State(
-            {"settings": settings, "engine": engine, "renderer": renderer, "writer": writer}
+            {
+                "settings": settings,
+                "engine": engine,
+                "renderer": renderer,
+                "writer": writer,
+                "watcher": Watcher(),
+            }
         ),
         on_startup=[start_background],
         on_shutdown=[stop_background],

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from survey_server import i18n
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+#: Staff acts (Unix times) are shown as the office's local date.
+OFFICE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANNEL_LABELS = {
     "qr_meeting": i18n.N_("Mã QR tại họp phụ huynh"),
     "zalo": i18n.N_("Nhóm Zalo"),
@@ -82,8 +86,45 @@ class Renderer:
             flag_label=lambda flag: i18n.gettext(FLAG_LABELS.get(flag, flag), lang),
             kind_label=lambda kind: i18n.gettext(KIND_LABELS.get(kind, kind), lang),
             case_label=lambda case: i18n.gettext(CASE_LABELS.get(case, case), lang),
+            mix_label=lambda key: i18n.gettext(mix_label(key), lang),
+            source_label=lambda source: i18n.gettext(SOURCE_LABELS.get(source, source), lang),
+            decision_label=lambda d: i18n.gettext(DECISION_LABELS.get(d, d), lang),
+            moment=lambda seconds: (
+                i18n.format_short_day(datetime.fromtimestamp(seconds, OFFICE_ZONE).date(), lang)
+                if seconds
+                else "—"
+            ),
             **context,
         )
+
+
+#: Who brought paper forms in (``scoring.releases.ORIGIN``), as the channel mix names it.
+ORIGIN_LABELS = {
+    "school": i18n.N_("Phiếu giấy do trường tự nhập"),
+    "office": i18n.N_("Phiếu giấy do cơ quan quản lý nhập"),
+    "partner": i18n.N_("Phiếu giấy do đối tác nhập"),
+    "import:school": i18n.N_("Nhập từ tệp (do trường tự nhập)"),
+    "import:office": i18n.N_("Nhập từ tệp (do cơ quan quản lý nhập)"),
+    "import:partner": i18n.N_("Nhập từ tệp (do đối tác nhập)"),
+}
+SOURCE_LABELS = {
+    "entry": i18n.N_("Nhập một lần"),
+    "double": i18n.N_("Nhập hai lần, đã đối chiếu"),
+    "import": i18n.N_("Nhập từ tệp"),
+}
+DECISION_LABELS = {
+    "review": i18n.N_("Chờ xem xét (phiếu chưa được tính)"),
+    "kept": i18n.N_("Đã xem xét: giữ lại"),
+    "excluded": i18n.N_("Đã xem xét: loại khỏi kết quả"),
+}
+
+
+def mix_label(key: str) -> str:
+    """The label of a channel-mix key: ``channel`` or ``channel|origin``."""
+    channel, _, origin = key.partition("|")
+    if origin:
+        return ORIGIN_LABELS.get(origin, origin)
+    return CHANNEL_LABELS.get(channel, channel)
 
 
 def _band(low: int, below: int, lang: str) -> str:

@@ -35,16 +35,20 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TABLES = (
+    "integrity_flag",
+    "paper_entry",
     "score_snapshot",
     "audit_event",
     "feedback_case",
     "staff_session",
     "staff_user",
     "submission",
+    "paper_batch",
     "response_release",
     "token",
     "token_issued",
     "distribution_link",
+    "campaign_event",
     "campaign",
     "questionnaire_version",
     "unit",

@@ -23,3 +23,19 @@ async def sign_in(
         "/staff/login",
         data={"username": username, "password": password, "csrf": csrf_of(form.text), **extra},
     )
+
+
+async def reopen_campaign(code: str) -> None:
+    """Re-open a closed campaign as the office above it would (the only way back)."""
+    from datetime import timedelta
+
+    from survey_server.campaigns.services import get_campaign, reopen
+    from survey_server.timekeeping import today
+
+    week = today("Asia/Ho_Chi_Minh") + timedelta(days=7)
+    await reopen(
+        code,
+        reason="Phiếu giấy đến muộn sau khi kết thúc",
+        closes_on=max(week, (await get_campaign(code))["closes_on"]),
+        username="so.admin",
+    )

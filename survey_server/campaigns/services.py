@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from analysis.quality import FLAGS as QUALITY_FLAGS
-from survey_server.campaigns.tables import Campaign
+from survey_server.campaigns.tables import Campaign, CampaignEvent
 from survey_server.config import K_FLOOR
 from survey_server.errors import AppError, FieldError, NotFound
 from survey_server.i18n import N_
+from survey_server.privacy.scrubber import scrub_text
 from survey_server.questionnaires.services import find_version
 from survey_server.timekeeping import today
 from survey_server.units.services import get_unit
@@ -156,11 +159,86 @@ async def list_campaigns() -> list[dict[str, Any]]:
     return rows
 
 
-async def set_status(code: str, status: str) -> None:
-    if status not in STATUSES:
-        raise CampaignInvalid(detail=status)
+OFFICE_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: The one way a campaign's life goes; going back from closed is :func:`reopen`.
+NEXT_STATUS = {"draft": "open", "open": "closed"}
+REASON_LENGTH = (10, 500)
+
+
+class CampaignStepRefused(AppError):
+    status_code = 409
+    code = "campaign_step_refused"
+    message = N_("Không thực hiện được: {detail}")
+
+
+async def set_status(
+    code: str, status: str, *, username: str = "", timezone: str = OFFICE_TIMEZONE
+) -> None:
+    """Move a campaign one step along draft → open → closed (nothing else), recording who did
+    it. Closing takes effect at once in this process and within ``LINK_CACHE_SECONDS`` in the
+    others; from then on no channel adds, edits or removes a response."""
     campaign = await get_campaign(code)
-    await Campaign.update({Campaign.status: status}).where(Campaign.id == campaign["id"])
+    if NEXT_STATUS.get(campaign["status"]) != status:
+        raise CampaignStepRefused(detail=N_("đợt khảo sát không chuyển được sang trạng thái này"))
+    await _step(campaign, status, "open" if status == "open" else "close", username, timezone)
+
+
+async def reopen(
+    code: str, *, reason: str, closes_on: date, username: str = "", timezone: str = OFFICE_TIMEZONE
+) -> None:
+    """Open a closed campaign again until ``closes_on``, for the ``reason`` given (required,
+    shown on the campaign and in its report). Who may do it is the caller's rule (an
+    administrator of the office above the campaign's root)."""
+    campaign = await get_campaign(code)
+    if campaign["status"] != "closed":
+        raise CampaignStepRefused(detail=N_("chỉ mở lại được đợt khảo sát đã kết thúc"))
+    text = " ".join(unicodedata.normalize("NFC", reason).split())
+    low, high = REASON_LENGTH
+    if not low <= len(text) <= high:
+        raise CampaignStepRefused(detail=N_("cần nêu lý do mở lại (từ 10 đến 500 ký tự)"))
+    if closes_on < today(timezone):
+        raise CampaignStepRefused(detail=N_("ngày kết thúc mới không được trước hôm nay"))
+    await Campaign.update({Campaign.closes_on: closes_on}).where(Campaign.id == campaign["id"])
+    await _step(campaign, "open", "reopen", username, timezone, scrub_text(text))
+
+
+async def _step(
+    campaign: dict[str, Any],
+    status: str,
+    action: str,
+    username: str,
+    timezone: str,
+    reason: str = "",
+) -> None:
+    async with Campaign._meta.db.transaction():
+        await Campaign.update({Campaign.status: status}).where(Campaign.id == campaign["id"])
+        await CampaignEvent(
+            campaign=campaign["id"],
+            action=action,
+            reason=reason,
+            username=username[:64],
+            happened_on=today(timezone),
+            at=int(time.time()),
+        ).save()
     from survey_server.distribution.services import forget_links
 
     forget_links()
+
+
+async def life_events(campaign_id: int) -> list[dict[str, Any]]:
+    """What happened to a campaign, oldest first: each opening, closing and re-opening."""
+    return await (
+        CampaignEvent.select(
+            CampaignEvent.action,
+            CampaignEvent.reason,
+            CampaignEvent.username,
+            CampaignEvent.happened_on,
+        )
+        .where(CampaignEvent.campaign == campaign_id)
+        .order_by(CampaignEvent.id)
+    )
+
+
+async def reopenings(campaign_id: int) -> list[dict[str, Any]]:
+    """The re-openings of a campaign (with their reasons): what its pages and report announce."""
+    return [event for event in await life_events(campaign_id) if event["action"] == "reopen"]

@@ -1,6 +1,6 @@
 """Campaign tables."""
 
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Varchar
+from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -33,3 +33,21 @@ class Campaign(Table, tablename="campaign"):
     comment_retention_days = Integer(default=730)
     exclude_flagged = Varchar(length=100, default="")
     created_on = Date()
+
+
+class CampaignEvent(Table, tablename="campaign_event"):
+    """A step of a campaign's life: ``open``, ``close`` or ``reopen``, by whom and why.
+
+    A campaign goes draft → open → closed and no further, except that an administrator of the
+    office above its root may re-open it, giving a ``reason``; that act is shown on the
+    campaign's pages and in its report, so that nobody reads numbers that moved after the
+    close without being told. Staff acts carry the account and the exact time (they are not
+    respondents).
+    """
+
+    campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.cascade)
+    action = Varchar(length=10)
+    reason = Text(default="")
+    username = Varchar(length=64)
+    happened_on = Date()
+    at = BigInt(default=0)

@@ -13,6 +13,7 @@ TABLE_MODULES = [
     "survey_server.staff.tables",
     "survey_server.paper.tables",
     "survey_server.scoring.tables",
+    "survey_server.integrity.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -30,12 +30,14 @@ from survey_server.distribution.services import add_link
 from survey_server.distribution.tables import Link
 from survey_server.errors import AppError, FieldError, field_error_text
 from survey_server.i18n import N_, gettext, localize
+from survey_server.paper import approval
 from survey_server.paper.tables import PaperEntry
 from survey_server.questionnaires.schema import Question
 from survey_server.responses.encoding import NA
 from survey_server.responses.tabular import cell_value
 from survey_server.responses.validation import FormSpec, validate_answers
 from survey_server.responses.writer import SubmissionRow, store_all
+from survey_server.staff.tables import StaffUser
 
 NAMESPACE = uuid.UUID("3d5e0b7a-8c41-4f0e-a2b9-6c1d7e9f0a35")
 BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
@@ -73,6 +75,8 @@ class Place:
     batch: str
     entry_pass: int
     team: str
+    typist_kind: str = approval.OFFICE
+    typist: str = ""
 
     def check(self, lang: str) -> None:
         if not BATCH.match(self.batch):
@@ -90,6 +94,19 @@ class Place:
             (self.campaign_code, self.unit_code, self.partner or "", self.team, self.batch)
         )
         return str(uuid.uuid5(NAMESPACE, f"{key}|{form.upper()}"))
+
+    async def batch_id(self, source: str, typist: str) -> int:
+        """The paper batch its forms are filed in (``approval``), made with the first form."""
+        return await approval.batch_for(
+            campaign_id=self.campaign_id,
+            unit_id=self.unit_id,
+            team=self.team,
+            partner=self.partner,
+            name=self.batch,
+            source=source,
+            kind=self.typist_kind,
+            typist=typist,
+        )
 
     async def link_id(self) -> int:
         """The link the forms are filed under (made the first time a form is saved)."""
@@ -170,7 +187,12 @@ async def save_form(
     text = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
     if place.entry_pass == SINGLE:
         link = await place.link_id()
-        added = await store_all(database_url, [_row(place, link, form, text, closed, day)])
+        batch = await place.batch_id("entry", place.typist)
+        held = approval.held_state(place.typist_kind)
+        added = await store_all(
+            database_url, [_row(place, link, form, text, closed, day, held=held, batch=batch)]
+        )
+        await approval.recount([batch])
         return added == 1
     other_pass = FIRST if place.entry_pass == SECOND else SECOND
     if await PaperEntry.exists().where(
@@ -219,7 +241,15 @@ def _batch_of(place: Place) -> Any:
 
 
 def _row(
-    place: Place, link: int, form: str, answers: str, closed: bytes, day: date
+    place: Place,
+    link: int,
+    form: str,
+    answers: str,
+    closed: bytes,
+    day: date,
+    *,
+    held: int,
+    batch: int,
 ) -> SubmissionRow:
     return SubmissionRow(
         submission_id=place.response_id(form),
@@ -235,6 +265,8 @@ def _row(
         duration_bucket=0,
         closed=closed,
         answers=answers,
+        held=held,
+        paper_batch=batch,
     )
 
 
@@ -343,6 +375,11 @@ async def commit_batch(
     if not compare(rows, spec, lang).ready:
         raise EntryInvalid(detail=gettext(NOT_READY, lang))
     link = await place.link_id()
+    typists = await StaffUser.select(StaffUser.username).where(
+        StaffUser.id.is_in(sorted({row["entered_by"] for row in rows if row["entered_by"]}))
+    )
+    batch = await place.batch_id("double", ", ".join(row["username"] for row in typists))
+    held = approval.held_state(place.typist_kind)
     added = await store_all(
         database_url,
         [
@@ -353,11 +390,14 @@ async def commit_batch(
                 row["answers"],
                 bytes(row["closed"]),
                 day,
+                held=held,
+                batch=batch,
             )
             for row in rows
             if row["entry_pass"] == FIRST
         ],
     )
+    await approval.recount([batch])
     await PaperEntry.delete().where(_batch_of(place))
     return added
 

@@ -25,6 +25,7 @@ from survey_server.distribution.services import CHANNELS, PARTNER_CHANNELS, add_
 from survey_server.distribution.tables import Link
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext
+from survey_server.paper import approval
 from survey_server.responses.tabular import read_answers
 from survey_server.responses.writer import SubmissionRow, store_all
 from survey_server.scoring.services import campaign_form
@@ -67,6 +68,16 @@ UNREADABLE = {
 
 
 @dataclass(frozen=True)
+class Typist:
+    """Who imports a file: an account's name, whose staff it is (``approval``) and its team.
+    The command line imports as the office that runs the server."""
+
+    username: str = "(dòng lệnh)"
+    kind: str = approval.OFFICE
+    team: str = ""
+
+
+@dataclass(frozen=True)
 class ImportOutcome:
     added: int
     already: int  # rows of a file imported before
@@ -81,6 +92,7 @@ async def import_file(
     unit_code: str | None = None,
     channel: str = "paper",
     partner: str | None = None,
+    typist: Typist = Typist(),
     database_url: str,
     scope_path: str | None = None,
     timezone: str = "Asia/Ho_Chi_Minh",
@@ -89,7 +101,9 @@ async def import_file(
     """Store every row of ``data`` as a response of the campaign, or nothing at all.
 
     ``scope_path`` limits the units a row may name (a user's subtree); ``partner`` is the
-    organisation that collected the forms. Forms are dated the day they are imported.
+    organisation that collected the forms. Forms are dated the day they are imported. The
+    rows of each unit are one paper batch named after the file's digest; a file imported by
+    a school's own staff waits for approval (``approval``).
     """
     campaign = await get_campaign(campaign_code)
     problems = _setting_problems(campaign, channel, partner, lang)
@@ -128,29 +142,42 @@ async def import_file(
     links = {
         unit: await _link(campaign["code"], unit, channel, partner) for unit in {u for _, u in rows}
     }
-    added = await store_all(
-        database_url,
-        [
-            SubmissionRow(
-                submission_id=_row_id(
-                    campaign["code"], links[unit], channel, partner, digest, row.row
-                ),
-                receipt=new_code(RECEIPT_LENGTH),
-                campaign=campaign["id"],
-                link=links[unit]["id"],
-                unit=links[unit]["unit"],
-                channel=channel,
-                partner=partner,
-                questionnaire=campaign["questionnaire"],
-                lang=lang,
-                submitted_on=day,
-                duration_bucket=0,
-                closed=row.clean.closed,
-                answers=json.dumps(row.clean.answers, ensure_ascii=False, separators=(",", ":")),
-            )
-            for row, unit in rows
-        ],
-    )
+    held = approval.held_state(typist.kind)
+    batches = {
+        unit: await approval.batch_for(
+            campaign_id=campaign["id"],
+            unit_id=link["unit"],
+            team=typist.team,
+            partner=partner,
+            name=f"TEP-{digest[:8].upper()}",
+            source="import",
+            kind=typist.kind,
+            typist=typist.username,
+        )
+        for unit, link in links.items()
+    }
+    stored = [
+        SubmissionRow(
+            submission_id=_row_id(campaign["code"], links[unit], channel, partner, digest, row.row),
+            receipt=new_code(RECEIPT_LENGTH),
+            campaign=campaign["id"],
+            link=links[unit]["id"],
+            unit=links[unit]["unit"],
+            channel=channel,
+            partner=partner,
+            questionnaire=campaign["questionnaire"],
+            lang=lang,
+            submitted_on=day,
+            duration_bucket=0,
+            closed=row.clean.closed,
+            answers=json.dumps(row.clean.answers, ensure_ascii=False, separators=(",", ":")),
+            held=held,
+            paper_batch=batches[unit],
+        )
+        for row, unit in rows
+    ]
+    added = await store_all(database_url, stored)
+    await approval.recount(batches.values())
     return ImportOutcome(added, len(rows) - added, answers.blank_rows)
 
 

@@ -23,9 +23,9 @@ from litestar.response import Redirect
 from survey_server.config import Settings
 from survey_server.errors import AppError, NotFound
 from survey_server.i18n import gettext, localize
-from survey_server.paper import entry
+from survey_server.paper import approval, entry
 from survey_server.paper.form_pdf import answer_labels
-from survey_server.paper.imports import ImportInvalid, import_file
+from survey_server.paper.imports import ImportInvalid, Typist, import_file
 from survey_server.paper.services import form_stacks, render_stack
 from survey_server.paper.template import accepted, template_csv, template_xlsx
 from survey_server.scoring.services import campaign_form
@@ -55,6 +55,16 @@ def _team(scope: Scope) -> str:
     organisation. Accounts of one team type the two passes of a batch; no other account can
     reach the batch, whatever name it types."""
     return f"{scope.unit_id}|{scope.partner}" if scope.role == "partner" else str(scope.unit_id)
+
+
+def _may_see_batch(scope: Scope, batch: dict[str, Any]) -> bool:
+    """The paper trail an account sees: offices see every batch of their scope; a school its
+    own; a partner its own and the school-typed ones it may approve. How many forms another
+    organisation brought in for a school is a count of respondents, not the school's to read."""
+    if scope.role in ("admin", "staff"):
+        return True
+    own = batch["team"] == _team(scope)
+    return own or (scope.role == "partner" and batch["typist_kind"] == approval.SCHOOL)
 
 
 def _batch_fields(scope: Scope, unit_code: str, place: Any) -> dict[str, str]:
@@ -106,6 +116,7 @@ async def _paper_page(
     *,
     message: str | None = None,
     problems: list[str] | None = None,
+    failed: bool = False,
     status_code: int = 200,
 ) -> Response[str]:
     scope = session.scope
@@ -116,6 +127,11 @@ async def _paper_page(
         team=_team(scope),
         admin=scope.role == "admin",
     )
+    trail = [
+        batch
+        for batch in await approval.batches(campaign["id"], str(unit["path"]))
+        if _may_see_batch(scope, batch)
+    ]
     return page(
         state,
         request,
@@ -126,12 +142,18 @@ async def _paper_page(
         title=json.loads(campaign["title"]),
         unit=unit,
         schools=await _schools(campaign, unit),
+        trail=[
+            (batch, batch["pending"] > 0 and await approval.may_approve(scope, batch))
+            for batch in trail
+        ],
+        self_typed=approval.typist_kind(scope) == approval.SCHOOL,
         batches=[
             (batch, _batch_url(scope, campaign["code"], batch.unit_code, batch))
             for batch in batches
         ],
         message=message,
         problems=problems or [],
+        failed=failed or bool(problems),
     )
 
 
@@ -236,6 +258,7 @@ async def paper_import(
             unit_code=unit["code"] if unit["kind"] in ("school", "class") else None,
             channel="paper",
             partner=_partner(scope, fields.get("partner")),
+            typist=Typist(scope.username, approval.typist_kind(scope), _team(scope)),
             database_url=settings.resolved_database_url,
             scope_path=str(unit["path"]),
             timezone=settings.timezone,
@@ -298,6 +321,8 @@ async def _place(
         batch=batch.strip(),
         entry_pass=int(entry_pass),
         team=team if scope.role == "admin" and team else _team(scope),
+        typist_kind=approval.typist_kind(scope),
+        typist=scope.username,
     )
     return campaign, unit, place
 
@@ -539,7 +564,46 @@ async def batch_commit(
     return Redirect(f"/staff/campaigns/{campaign['code']}/paper?{query}", status_code=303)
 
 
+@post(
+    f"{BASE}/paper-batches/{{batch_id:int}}/approve",
+    dependencies=SIGNED_IN,
+    include_in_schema=False,
+    status_code=200,
+)
+async def batch_approve(
+    code: FromPath[str],
+    batch_id: FromPath[int],
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+) -> Response[Any]:
+    """Count the waiting forms of a batch the school typed itself (a second pair of eyes)."""
+    fields = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    check_csrf(session.csrf, fields.get("csrf"))
+    scope = session.scope
+    campaign, unit = await campaign_in_scope(scope, code, fields.get("unit") or None)
+    lang = staff_lang(request)
+    try:
+        counted = await approval.approve(scope, campaign["id"], batch_id)
+    except approval.ApprovalRefused as error:
+        return await _paper_page(
+            state, request, session, campaign, unit,
+            message=error.text(lang), failed=True, status_code=409,
+        )  # fmt: skip
+    await audit(
+        scope.user_id,
+        scope.username,
+        "paper.approve",
+        {"campaign": campaign["code"], "batch": batch_id, "counted": counted},
+    )
+    return await _paper_page(
+        state, request, session, campaign, unit,
+        message=gettext("Đã duyệt lô: {n} phiếu được tính vào kết quả.", lang, n=counted),
+    )  # fmt: skip
+
+
 ROUTES = [
+    batch_approve,
     paper_page,
     paper_pdf,
     paper_template_xlsx,

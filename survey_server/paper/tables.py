@@ -1,6 +1,7 @@
-"""Forms typed in twice (double entry), kept apart until both passes agree."""
+"""Paper forms typed in: the batches they came in, and double-entry passes kept apart until
+both agree."""
 
-from piccolo.columns import Bytea, ForeignKey, SmallInt, Text, Varchar
+from piccolo.columns import BigInt, Bytea, ForeignKey, Integer, SmallInt, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -32,3 +33,33 @@ class PaperEntry(Table, tablename="paper_entry"):
     entered_by = ForeignKey(StaffUser, null=True, default=None, on_delete=OnDelete.set_null)
     answers = Text()
     closed = Bytea()
+
+
+class PaperBatch(Table, tablename="paper_batch"):
+    """A stack of paper forms typed in or a file imported: who brought its forms in, who
+    approved them, when, and how many — nothing about the respondents.
+
+    ``source`` is ``entry`` (typed once), ``double`` (typed twice and agreed) or ``import``
+    (a file; ``name`` is then the start of the file's SHA-256, never its file name, which
+    may carry a person's name). ``typist_kind`` says whose staff brought the forms in:
+    ``school`` (the unit's own staff: a principal's account), ``office`` (an office above it)
+    or ``partner`` (a partner organisation, ``partner``). Forms brought in by the school itself
+    count only once an account of another organisation or of an office above approves them:
+    until then their responses wait (``submission.held``) and ``pending`` counts them.
+    ``team`` is whom the batch belongs to, as for ``PaperEntry``. Staff acts carry accounts and
+    exact times (Unix seconds).
+    """
+
+    campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.cascade)
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
+    team = Varchar(length=160, default="")
+    partner = Varchar(length=120, null=True, default=None)
+    name = Varchar(length=40)
+    source = Varchar(length=10)
+    typist_kind = Varchar(length=10)
+    typed_by = Varchar(length=200, default="")
+    typed_at = BigInt(default=0)
+    forms = Integer(default=0)
+    pending = Integer(default=0)
+    approved_by = Varchar(length=64, default="")
+    approved_at = BigInt(default=0)

@@ -23,7 +23,7 @@ from survey_server.i18n import (
     gettext,
     localize,
 )
-from survey_server.rendering import CASE_LABELS, KIND_LABELS
+from survey_server.rendering import CASE_LABELS, KIND_LABELS, mix_label
 from survey_server.reports.gather import CampaignFacts, ChildFacts, ReportFacts
 from survey_server.reports.model import (
     Block,
@@ -292,8 +292,25 @@ class _Writer:
                     schools=self.count(c.schools),
                     k=c.k,
                 )
+                + self._life(c)
             )
         return "; ".join(lines) + "."
+
+    def _life(self, campaign: CampaignFacts) -> str:
+        """The campaign's state, and each re-opening with its reason: a reader must know when
+        numbers moved after a close, and why."""
+        text = ", " + (
+            self._("đã kết thúc")
+            if campaign.status == "closed"
+            else self._("đang tiếp tục nhận phiếu (số liệu tạm thời)")
+        )
+        for day, reason in campaign.reopenings:
+            text += ", " + self._(
+                "được mở lại ngày {day} với lý do: {reason}",
+                day=format_short_day(day, self.lang),
+                reason=reason.rstrip("."),
+            )
+        return text
 
     # -- II. satisfaction ---------------------------------------------------------------------
 
@@ -377,6 +394,37 @@ class _Writer:
                 straight=self.count(quality.get("straight_lining", 0)),
                 speeding=self.count(quality.get("speeding", 0)),
                 excluded=self.count(quality.get("excluded", 0)),
+            )
+        return text + self._integrity(campaign)
+
+    def _integrity(self, campaign: CampaignFacts) -> str:
+        """How the responses came in, and what looked unusual: the channel mix, the units whose
+        result rests mostly on paper they typed themselves, and the arrival flags."""
+        text = ""
+        total = sum(campaign.mix.values())
+        if total:
+            shares = [
+                f"{self._(mix_label(key))} {self.percent(100 * n / total)}"
+                for key, n in sorted(campaign.mix.items(), key=lambda item: -item[1])
+            ]
+            text += " " + self._("Cơ cấu phiếu theo kênh: {shares}.", shares="; ".join(shares))
+        if campaign.self_typed:
+            text += " " + self._(
+                "Kết quả của {units} chủ yếu dựa trên phiếu giấy do chính nhà trường nhập "
+                "(đã được cơ quan cấp trên hoặc tổ chức đối tác duyệt).",
+                units=listing(campaign.self_typed, self.lang),
+            )
+        flagged = sum(campaign.flags.values())
+        if flagged:
+            text += " " + self._(
+                "Hệ thống ghi nhận {n} trường hợp số phiếu gửi qua một đường dẫn trong ít phút "
+                "cao bất thường; {excluded} trường hợp đã bị loại khỏi kết quả, {kept} trường "
+                "hợp được giữ lại sau khi xem xét, {review} trường hợp chưa xem xét (chưa được "
+                "tính).",
+                n=self.count(flagged),
+                excluded=self.count(campaign.flags.get("excluded", 0)),
+                kept=self.count(campaign.flags.get("kept", 0)),
+                review=self.count(campaign.flags.get("review", 0)),
             )
         return text
 

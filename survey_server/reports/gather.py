@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from survey_server.campaigns.services import CampaignNotFound, get_campaign
+from survey_server.campaigns.services import CampaignNotFound, get_campaign, reopenings
 from survey_server.campaigns.tables import Campaign
 from survey_server.distribution.services import reached_units
 from survey_server.errors import AppError
@@ -63,6 +63,11 @@ class CampaignFacts:
     children: tuple[ChildFacts, ...]
     cases: dict[tuple[str, str], int]  # (kind, status) → classified comments
     unpublished: int = 0  # responses not yet published: at least this many (a band of k)
+    status: str = "open"
+    reopenings: tuple[tuple[date, str], ...] = ()  # (day, reason) of each re-opening
+    mix: dict[str, int] = field(default_factory=dict)  # published responses by channel mix key
+    self_typed: tuple[str, ...] = ()  # units whose result rests mostly on their own typing
+    flags: dict[str, int] = field(default_factory=dict)  # integrity flags by decision
 
     @property
     def kind(self) -> str:
@@ -213,6 +218,13 @@ async def _campaign_facts(
         children=children,
         cases=await _cases(campaign["id"], view["path"]),
         unpublished=counts["total"].withheld["at_least"],
+        status=campaign["status"],
+        reopenings=tuple(
+            (event["happened_on"], event["reason"]) for event in await reopenings(campaign["id"])
+        ),
+        mix=counts["total"].mix,
+        self_typed=tuple(child.name for child in counts["children"] if child.mostly_self_typed),
+        flags=dict(Counter(flag["status"] for flag in counts["flags"])),
     )
 
 

@@ -45,7 +45,10 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 def _context(state: State) -> RecordingContext:
     settings: Settings = state.settings
     return RecordingContext(
-        writer=state.writer, secret=settings.secret_key, timezone=settings.timezone
+        writer=state.writer,
+        secret=settings.secret_key,
+        timezone=settings.timezone,
+        watcher=state.watcher,
     )
 
 

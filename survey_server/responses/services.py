@@ -17,6 +17,7 @@ from survey_server.errors import (
     SubmissionInvalid,
     TokenUsed,
 )
+from survey_server.integrity.watch import Watcher
 from survey_server.questionnaires.services import get_form_spec
 from survey_server.responses.form_token import duration_bucket
 from survey_server.responses.tables import Submission as StoredSubmission
@@ -48,6 +49,7 @@ class RecordingContext:
     writer: SubmissionWriter
     secret: str
     timezone: str
+    watcher: Watcher | None = None
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,15 @@ async def record_submission(
         token=form.token,
     )
     try:
-        return await context.writer.write(row)
+        receipt = await context.writer.write(row)
     except TokenSpent:
         # the same submission may have spent the token a moment ago through another writer
         return await _first_receipt_or_raise(submission.submission_id, TokenUsed())
     except WriterUnavailable:
         raise ServiceUnavailable() from None
+    if context.watcher is not None and receipt == row.receipt:  # a new response, not a retry
+        await context.watcher.observe(info, row.submitted_on)
+    return receipt
 
 
 async def _first_receipt_or_raise(submission_id: uuid.UUID, refusal: Exception) -> str:

@@ -2,6 +2,7 @@
 
 from piccolo.columns import UUID, Bytea, Date, ForeignKey, Integer, SmallInt, Text, Varchar
 from piccolo.columns.base import OnDelete
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 from survey_server.campaigns.tables import Campaign
@@ -19,14 +20,16 @@ class Release(Table, tablename="response_release"):
     finest time any page gives for a response; ``size`` how many it published.
 
     A release made while the campaign runs holds the responses of one ``channel`` (and, for a
-    partner's links, one ``partner``), so that counts per channel and per partner are sums of
-    whole releases too; a release pooled at the close may mix them, and then both are ``None``.
+    partner's links, one ``partner``; for paper, one ``origin``: who typed or imported it, see
+    ``scoring.releases.ORIGIN``), so that counts per channel, partner and origin are sums of
+    whole releases too; a release pooled at the close may mix them, and then all are ``None``.
     """
 
     campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.restrict)
     unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
     channel = Varchar(length=20, null=True, default=None)
     partner = Varchar(length=120, null=True, default=None)
+    origin = Varchar(length=16, null=True, default=None)
     released_on = Date()
     size = Integer(default=0)
 
@@ -55,6 +58,8 @@ class Submission(Table, tablename="submission"):
     response the campaign leaves out is set aside then, and never published, so that a release's
     scores still move by at least k respondents. ``scrubbed`` says whether its free text has
     had the scrubber's second pass (``responses.second_pass``), which comes before any release.
+    ``held`` is 1 while a paper form typed by its own school waits for someone else's approval
+    (``paper.approval``), 0 when it counts; ``paper_batch`` is the batch a paper form came in.
     """
 
     submission_id = UUID(unique=True)
@@ -75,3 +80,11 @@ class Submission(Table, tablename="submission"):
     )
     screened = SmallInt(default=0)
     scrubbed = SmallInt(default=0)
+    held = SmallInt(default=0)
+    paper_batch = ForeignKey(
+        LazyTableReference("PaperBatch", module_path="survey_server.paper.tables"),
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.restrict,
+    )

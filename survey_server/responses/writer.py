@@ -55,6 +55,8 @@ COLUMNS = (
     "duration_bucket",
     "closed",
     "answers",
+    "held",
+    "paper_batch",
 )
 
 
@@ -75,6 +77,9 @@ class SubmissionRow:
     duration_bucket: int
     closed: bytes
     answers: str
+    held: int = 0
+    """1 while a paper form typed by its own school waits for approval (``paper.approval``)."""
+    paper_batch: int | None = None
     token: str | None = None
     """The single-use token this submission spends (not stored with it: DESIGN §4)."""
 
@@ -264,6 +269,8 @@ _PG_TYPES = (
     "smallint",
     "bytea",
     "text",
+    "smallint",
+    "int",
 )
 _PG_INSERT = (
     f"INSERT INTO submission ({', '.join(COLUMNS)}) SELECT * FROM unnest("

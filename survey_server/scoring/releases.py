@@ -47,6 +47,24 @@ SECOND_PASS_BUDGET = 10.0
 #: The channel under which counts show releases pooled at a campaign's close, of several channels.
 POOLED = "pooled"
 
+#: What keeps an unpublished response out of every release: a paper form of a school's own
+#: typing not yet approved (``held``), or its link's arrivals of that day under an integrity flag
+#: that nobody has yet decided to keep (``integrity.services``).
+COUNTABLE = (
+    "submission.held = 0 AND NOT EXISTS (SELECT 1 FROM integrity_flag f WHERE f.link = submission.link "
+    "AND f.day = submission.submitted_on AND f.status <> 'kept')"
+)
+
+#: Who brought a response in, for paper (``paper.approval``): the typist's kind — ``school``,
+#: ``office``, ``partner`` — or ``import:`` and the importer's kind; empty for a response given
+#: online. A release made while a campaign runs holds one origin, so that the channel mix is a
+#: sum of whole releases too.
+_ORIGIN = "CASE WHEN b.source = 'import' THEN 'import:' || b.typist_kind ELSE b.typist_kind END"
+ORIGIN = f"COALESCE({_ORIGIN}, '')"
+ORIGIN_OF_SUBMISSION = (
+    f"COALESCE((SELECT {_ORIGIN} FROM paper_batch b WHERE b.id = submission.paper_batch), '')"
+)
+
 # ``submission.screened``: not yet looked at, kept, or set aside by the data-quality setting
 UNSCREENED, KEPT, SET_ASIDE = 0, 1, 2
 
@@ -59,6 +77,7 @@ class _Leaf:
     unit: int
     channel: str | None
     partner: str | None
+    origin: str | None = None
 
 
 async def refresh(
@@ -108,9 +127,11 @@ async def refresh(
             published += await _release(campaign, leaf, [leaf.unit], newest, day)
         else:  # pooled: every leftover of the units below
             members = {units[m]["id"] for m in cut.members}
-            kinds = {(leaf.channel, leaf.partner) for leaf in leaves if leaf.unit in members}
-            channel, partner = kinds.pop() if len(kinds) == 1 else (None, None)
-            release = _Leaf(units[cut.node]["id"], channel, partner)
+            kinds = {
+                (leaf.channel, leaf.partner, leaf.origin) for leaf in leaves if leaf.unit in members
+            }
+            channel, partner, origin = kinds.pop() if len(kinds) == 1 else (None, None, None)
+            release = _Leaf(units[cut.node]["id"], channel, partner, origin)
             published += await _release(campaign, release, sorted(members), newest, day)
     return published
 
@@ -119,14 +140,20 @@ async def _pending(campaign_id: int) -> dict[_Leaf, tuple[int, int]]:
     """Each leaf's unpublished responses not set aside: (how many, the newest one's id), read
     along the (campaign, released_in, unit) index."""
     rows = await Submission.raw(
-        "SELECT unit, channel, partner, COUNT(*) AS n, MAX(id) AS last FROM submission "
-        "WHERE campaign = {} AND released_in IS NULL AND screened <> {} AND scrubbed = 1 "
-        "GROUP BY unit, channel, partner ORDER BY unit, channel, partner",
+        "SELECT submission.unit AS unit, submission.channel AS channel, "
+        f"submission.partner AS partner, {ORIGIN} AS origin, COUNT(*) AS n, "
+        "MAX(submission.id) AS last FROM submission "
+        "LEFT JOIN paper_batch b ON b.id = submission.paper_batch "
+        "WHERE submission.campaign = {} AND submission.released_in IS NULL "
+        "AND submission.screened <> {} AND submission.scrubbed = 1 "
+        f"AND {COUNTABLE} GROUP BY submission.unit, submission.channel, submission.partner, "
+        f"{ORIGIN} ORDER BY 1, 2, 3, 4",
         campaign_id,
         SET_ASIDE,
     )
     return {
-        _Leaf(row["unit"], row["channel"], row["partner"]): (row["n"], row["last"]) for row in rows
+        _Leaf(row["unit"], row["channel"], row["partner"], row["origin"]): (row["n"], row["last"])
+        for row in rows
     }
 
 
@@ -180,8 +207,9 @@ async def _release(
     taking = f"unit IN ({', '.join(str(int(unit)) for unit in members)})"
     values: tuple[Any, ...] = ()
     if release.channel is not None:
-        taking += " AND channel = {} AND COALESCE(partner, '') = {}"
-        values = (release.channel, release.partner or "")
+        taking += " AND channel = {} AND COALESCE(partner, '') = {} "
+        taking += f"AND {ORIGIN_OF_SUBMISSION} = {{}}"
+        values = (release.channel, release.partner or "", release.origin or "")
     try:
         async with Release._meta.db.transaction():
             row = (
@@ -191,6 +219,7 @@ async def _release(
                         unit=release.unit,
                         channel=release.channel,
                         partner=release.partner,
+                        origin=release.origin if release.channel is not None else None,
                         released_on=day,
                         size=0,
                     )
@@ -200,7 +229,7 @@ async def _release(
             await Submission.raw(
                 "UPDATE submission SET released_in = {} WHERE campaign = {} "
                 "AND released_in IS NULL AND screened <> {} AND scrubbed = 1 AND id <= {} "
-                f"AND {taking}",
+                f"AND {COUNTABLE} AND {taking}",
                 release_id,
                 campaign["id"],
                 SET_ASIDE,

@@ -17,35 +17,21 @@ from survey_server.campaigns.services import (
     CampaignInvalid,
     CampaignSpec,
     get_campaign,
-    set_status,
     update_draft,
 )
 from survey_server.config import Settings
 from survey_server.distribution.services import CHANNELS, list_links, open_campaign
 from survey_server.errors import NotFound
 from survey_server.questionnaires.tables import QuestionnaireVersion
+from survey_server.staff.lifecycle import lifecycle_context
+from survey_server.staff.managers import MANAGERS, managed, require_manager
 from survey_server.staff.routes import SIGNED_IN
 from survey_server.staff.services import Scope, Session
-from survey_server.staff.web import Forbidden, SignedIn, check_csrf, form_fields, page, staff_lang
+from survey_server.staff.web import SignedIn, check_csrf, form_fields, page, staff_lang
 from survey_server.units.services import get_unit
 from survey_server.units.tables import Unit
 
-MANAGERS = ("admin", "staff")
 FLAGS = ("straight_lining", "speeding", "repeated_device")
-
-
-def _require_manager(scope: Scope) -> None:
-    if scope.role not in MANAGERS:
-        raise Forbidden()
-
-
-async def _managed(scope: Scope, code: str) -> dict[str, Any]:
-    """A campaign the user manages: rooted inside the user's subtree (else not found)."""
-    _require_manager(scope)
-    campaign = await get_campaign(code)
-    if not str(campaign["root_unit_path"]).startswith(scope.unit_path):
-        raise NotFound()
-    return campaign
 
 
 async def _choices(scope: Scope) -> dict[str, Any]:
@@ -111,7 +97,7 @@ async def _form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
 async def new_campaign(
     state: State, request: Request[Any, Any, Any], session: SignedIn
 ) -> Response[str]:
-    _require_manager(session.scope)
+    require_manager(session.scope)
     return page(
         state,
         request,
@@ -129,7 +115,7 @@ async def new_campaign(
 @post("/staff/campaigns/new", dependencies=SIGNED_IN, include_in_schema=False)
 async def create(state: State, request: Request[Any, Any, Any], session: SignedIn) -> Response[Any]:
     scope = session.scope
-    _require_manager(scope)
+    require_manager(scope)
     fields = await form_fields(request)
     lists = await _form_lists(request)
     check_csrf(session.csrf, fields.get("csrf"))
@@ -151,7 +137,7 @@ async def create(state: State, request: Request[Any, Any, Any], session: SignedI
 async def edit_campaign(
     code: FromPath[str], state: State, request: Request[Any, Any, Any], session: SignedIn
 ) -> Response[str]:
-    campaign = await _managed(session.scope, code)
+    campaign = await managed(session.scope, code)
     title = json.loads(campaign["title"])
     values = {
         "code": campaign["code"],
@@ -183,7 +169,7 @@ async def edit_campaign(
 async def save_campaign(
     code: FromPath[str], state: State, request: Request[Any, Any, Any], session: SignedIn
 ) -> Response[Any]:
-    campaign = await _managed(session.scope, code)
+    campaign = await managed(session.scope, code)
     fields = await form_fields(request)
     lists = await _form_lists(request)
     check_csrf(session.csrf, fields.get("csrf"))
@@ -197,21 +183,6 @@ async def save_campaign(
         await update_draft(campaign["code"], _spec(fields, lists, state.settings))
     except CampaignInvalid as error:
         return await _form_again(state, request, session, campaign, fields, lists, error)
-    return Redirect(f"/staff/campaigns/{campaign['code']}/distribution", status_code=303)
-
-
-@post("/staff/campaigns/{code:str}/status", dependencies=SIGNED_IN, include_in_schema=False)
-async def change_status(
-    code: FromPath[str], request: Request[Any, Any, Any], session: SignedIn
-) -> Redirect:
-    campaign = await _managed(session.scope, code)
-    fields = await form_fields(request)
-    check_csrf(session.csrf, fields.get("csrf"))
-    wanted = fields.get("status", "")
-    allowed = {"draft": ("open",), "open": ("closed",), "closed": ("open",)}
-    if wanted not in allowed.get(campaign["status"], ()):
-        raise CampaignInvalid(detail="không chuyển được sang trạng thái này")
-    await set_status(campaign["code"], wanted)
     return Redirect(f"/staff/campaigns/{campaign['code']}/distribution", status_code=303)
 
 
@@ -243,6 +214,7 @@ async def distribution(
         title=json.loads(campaign["title"]),
         links=links,
         manages=scope.role in MANAGERS and root_path.startswith(scope.unit_path),
+        **await lifecycle_context(scope, campaign),
         base_url=state.settings.base_url,
     )
 
@@ -271,4 +243,4 @@ async def _form_again(
     )
 
 
-ROUTES = [new_campaign, create, edit_campaign, save_campaign, change_status, distribution]
+ROUTES = [new_campaign, create, edit_campaign, save_campaign, distribution]

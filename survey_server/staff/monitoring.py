@@ -14,15 +14,26 @@ sees the releases of its own organisation's links only.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from survey_server.distribution.services import reached_units
+from survey_server.integrity.services import flags
+from survey_server.paper.approval import pending_forms
 from survey_server.responses.tables import Submission
 from survey_server.scoring.releases import POOLED, Withheld, withheld_band
 from survey_server.scoring.services import publish
 from survey_server.staff.services import Scope, campaign_in_scope
 from survey_server.units.tables import Unit
+
+#: Channel-mix keys of paper forms typed or imported by the school itself.
+SELF_TYPED = ("paper|school", "paper|import:school")
+
+
+def mix_key(channel: str | None, origin: str | None) -> str:
+    """How a release came in: its channel, and for paper who typed or imported it
+    (``scoring.releases.ORIGIN``); a release pooled at the close counts as ``POOLED``."""
+    return f"{channel or POOLED}|{origin}" if origin else channel or POOLED
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,19 @@ class UnitProgress:
     responses: int  # published: a sum of whole releases
     expected: int | None
     withheld: dict[str, int]  # unpublished responses: {"at_least", "below"} (a band of k)
+    mix: dict[str, int] = field(default_factory=dict)  # published, by channel mix key
+
+    @property
+    def self_typed(self) -> float:
+        """The share of its published responses the school typed or imported itself."""
+        total = sum(self.mix.values())
+        return sum(self.mix.get(key, 0) for key in SELF_TYPED) / total if total else 0.0
+
+    @property
+    def mostly_self_typed(self) -> bool:
+        """Whether its result rests mostly on paper the school brought in itself: what the
+        monitoring page and the report point out."""
+        return self.self_typed > 0.5
 
     @property
     def rate(self) -> float | None:
@@ -47,10 +71,10 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
     k = campaign["k"]
     own = scope.partner if scope.role == "partner" else None
     published = await _counts(
-        "SELECT r.unit, r.channel, r.partner, r.released_on AS day, SUM(r.size) AS n "
+        "SELECT r.unit, r.channel, r.partner, r.origin, r.released_on AS day, SUM(r.size) AS n "
         "FROM response_release r WHERE r.campaign = {} "
         "AND r.unit IN (SELECT id FROM unit WHERE path LIKE {}) "
-        "GROUP BY r.unit, r.channel, r.partner, r.released_on",
+        "GROUP BY r.unit, r.channel, r.partner, r.origin, r.released_on",
         campaign["id"],
         unit["path"],
         own,
@@ -75,14 +99,18 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
         return next((c["id"] for c in children if path.startswith(str(c["path"]))), None)
 
     per_child: Counter[int] = Counter()
+    mixes: dict[int, Counter[str]] = defaultdict(Counter)
     waiting: Counter[int] = Counter()
     channels: Counter[str] = Counter()
     partners: Counter[str] = Counter()
     days: Counter[str] = Counter()
     for row in published:
         child = child_of(row["unit"])
+        key = mix_key(row["channel"], row["origin"])
         if child is not None:
             per_child[child] += row["n"]
+            mixes[child][key] += row["n"]
+        mixes[unit["id"]][key] += row["n"]
         channels[row["channel"] or POOLED] += row["n"]
         if row["partner"]:
             partners[row["partner"]] += row["n"]
@@ -101,6 +129,7 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
             n,
             expected.get(unit_id),
             Withheld(withheld_band(pending, k), k).as_json(),
+            dict(mixes[unit_id]),
         )
 
     return {
@@ -118,6 +147,10 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
         "partners": sorted(partners.items()),
         "days": sorted(days.items()),
         "partner_view": scope.role == "partner",
+        "flags": [] if scope.role == "partner" else await flags(campaign["id"], str(unit["path"])),
+        "decides": scope.role == "admin"
+        and str(campaign["root_unit_path"]).startswith(scope.unit_path),
+        "awaiting_approval": await pending_forms(campaign["id"], str(unit["path"])),
     }
 
 
@@ -137,6 +170,7 @@ def as_json(data: dict[str, Any]) -> dict[str, Any]:
             "expected": item.expected,
             "rate": None if rate is None else round(rate, 1),
             "unpublished": item.withheld,
+            "mix": item.mix,
         }
 
     return {

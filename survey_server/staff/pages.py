@@ -114,7 +114,10 @@ async def _export(
         raise Forbidden()
     lang = staff_lang(request)
     campaign, target = await campaign_in_scope(scope, code, unit)
-    name = f"{campaign['code']}-{target['code']}-{'tong-hop' if kind == 'aggregate' else 'phieu'}"
+    # the file says whether its numbers are final: "ket-thuc" (closed) or "tam-thoi"
+    state = "ket-thuc" if campaign["status"] == "closed" else "tam-thoi"
+    what = "tong-hop" if kind == "aggregate" else "phieu"
+    name = f"{campaign['code']}-{target['code']}-{what}-{state}"
     if kind == "aggregate":
         view = await campaign_scores(campaign["code"], target["code"], wait=EVERY_RESPONSE)
         questionnaire = (await campaign_form(campaign)).questionnaire

@@ -227,6 +227,8 @@ async def test_nothing_about_the_device_or_time_is_stored(client, survey):
         "released_in",
         "screened",  # the data-quality screen before release: from the answers alone
         "scrubbed",  # the scrubber's second pass before release: from the answers alone
+        "held",  # a paper form awaiting approval: about the typist, never the respondent
+        "paper_batch",  # the stack a paper form came in (staff's batch, not a person)
     }
 
 

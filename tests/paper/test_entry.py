@@ -18,7 +18,7 @@ from survey_server.paper.tables import PaperEntry
 from survey_server.responses.tables import Submission
 from survey_server.staff.services import create_user
 from tests.conftest import Database
-from tests.staff import PASSWORD, csrf_of, sign_in
+from tests.staff import PASSWORD, csrf_of, reopen_campaign, sign_in
 
 ENTRY = "/staff/campaigns/HL-PT-2026/entry"
 PARTNER = "Ủy ban MTTQ phường Lê Chân"
@@ -242,6 +242,6 @@ async def test_a_closed_campaign_takes_no_typed_form_and_no_batch(
     single = await client.post(ENTRY, data=typed(token, "LO-KHAC", "0", "0001"))
     assert single.status_code == 422 and "mở lại" in single.text
     assert await Submission.count() == 0 and await PaperEntry.count() == 2
-    await set_status("HL-PT-2026", "open")  # re-opened: the agreed batch counts
+    await reopen_campaign("HL-PT-2026")  # re-opened: the agreed batch counts
     done = await client.post(commit, data={"csrf": csrf_of(page.text), "unit": "TH-LC1"})
     assert done.status_code == 303 and await Submission.count() == 1

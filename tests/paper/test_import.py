@@ -27,6 +27,7 @@ from survey_server.scoring.services import campaign_form, campaign_scores
 from survey_server.staff.monitoring import progress
 from survey_server.units.services import get_unit
 from tests.conftest import Database
+from tests.staff import reopen_campaign
 
 CAMPAIGN = "HL-PT-2026"
 PARTNER = "Hội LHPN phường Lê Chân"
@@ -185,7 +186,7 @@ async def test_a_closed_campaign_imports_nothing(province: Settings) -> None:
     with pytest.raises(ImportInvalid) as caught:
         await run_import(province, data)
     assert "đã kết thúc" in caught.value.problems[0] and await stored() == []
-    await set_status(CAMPAIGN, "open")
+    await reopen_campaign(CAMPAIGN)
     assert (await run_import(province, data)).added == 4
 
 

@@ -22,6 +22,8 @@ async def province(settings: Settings, db: Database) -> None:
     await prepare_demo(settings)
     await create_user("pgd.lechan", "staff", "XA-LECHAN", PASSWORD)
     await create_user("ht.th-lc1", "principal", "TH-LC1", PASSWORD)
+    await create_user("so.admin", "admin", "SO-HP", PASSWORD)
+    await create_user("admin.lechan", "admin", "XA-LECHAN", PASSWORD)
 
 
 def form(settings: Settings, **changes: str) -> dict[str, object]:
@@ -72,9 +74,55 @@ async def test_staff_create_edit_open_and_close(
     refused = await post_form(client, "/staff/campaigns/LC-2027/edit", form(settings, k="20"))
     assert refused.status_code == 422
     assert "bản nháp" in refused.text
-    closed = await post_form(client, "/staff/campaigns/LC-2027/status", {"status": "closed"})
+    unconfirmed = await post_form(client, "/staff/campaigns/LC-2027/status", {"status": "closed"})
+    assert unconfirmed.headers["location"] == "/staff/campaigns/LC-2027/close"
+    assert (await get_campaign("LC-2027"))["status"] == "open"
+    explained = await client.get("/staff/campaigns/LC-2027/close")
+    assert "không kênh nào nhận thêm phiếu" in explained.text
+    assert "cơ quan cấp trên" in explained.text
+    closed = await post_form(
+        client, "/staff/campaigns/LC-2027/status", {"status": "closed", "confirm": "1"}
+    )
     assert closed.status_code == 303
     assert (await get_campaign("LC-2027"))["status"] == "closed"
+
+
+async def test_only_an_admin_above_the_root_reopens_with_a_reason(
+    client: httpx.AsyncClient, province: None, settings: Settings
+) -> None:
+    """Closed means closed for the office that runs the campaign, and for an administrator
+    of the campaign's own root; the office above re-opens it, and says why, where readers of the
+    results see it."""
+    await sign_in(client, "pgd.lechan")
+    await post_form(client, "/staff/campaigns/new", form(settings))
+    for status in ("open", "closed"):
+        await post_form(
+            client, "/staff/campaigns/LC-2027/status", {"status": status, "confirm": "1"}
+        )
+    back = await post_form(client, "/staff/campaigns/LC-2027/status", {"status": "open"})
+    assert back.status_code == 409 and "không chuyển được" in back.text
+    assert (await client.get("/staff/campaigns/LC-2027/reopen")).status_code == 403
+    reason = {"reason": "Phiếu giấy của xã đảo đến muộn do bão", "closes": ""}
+    day = today(settings.timezone)
+    reason["closes"] = (day + timedelta(days=5)).isoformat()
+    assert (await post_form(client, "/staff/campaigns/LC-2027/reopen", reason)).status_code == 403
+    await client.post("/staff/logout", data={"csrf": csrf_of((await client.get("/staff/")).text)})
+    await sign_in(client, "admin.lechan")  # an administrator of the root itself
+    assert (await post_form(client, "/staff/campaigns/LC-2027/reopen", reason)).status_code == 403
+    await client.post("/staff/logout", data={"csrf": csrf_of((await client.get("/staff/")).text)})
+    await sign_in(client, "so.admin")
+    short = await post_form(client, "/staff/campaigns/LC-2027/reopen", {**reason, "reason": "x"})
+    assert short.status_code == 422 and "lý do" in short.text
+    past = (day - timedelta(days=1)).isoformat()
+    late = await post_form(client, "/staff/campaigns/LC-2027/reopen", {**reason, "closes": past})
+    assert late.status_code == 422
+    assert (await get_campaign("LC-2027"))["status"] == "closed"
+    done = await post_form(client, "/staff/campaigns/LC-2027/reopen", reason)
+    assert done.status_code == 303
+    campaign = await get_campaign("LC-2027")
+    assert campaign["status"] == "open" and campaign["closes_on"] == day + timedelta(days=5)
+    page = await client.get("/staff/campaigns/LC-2027/distribution")
+    assert "Phiếu giấy của xã đảo đến muộn do bão" in page.text and "so.admin" in page.text
 
 
 async def test_bad_campaigns_are_explained(
