@@ -23,8 +23,17 @@ The test
     window; ``floor`` covers one class meeting on links with neither (new links, links without
     an expected size). The link-day is flagged when ``n ≥ min_count`` and
     ``P(X ≥ n; λ) < alpha``, at most once per link-day. ``alpha`` is tiny because the test runs
-    at every arrival and a false alarm accuses a school; ``bench/stuffing.py`` measures the
-    false-alarm and detection rates of the defaults on simulated campaigns.
+    at every arrival and a false alarm accuses a school.
+
+    The defaults (5 minutes, ``alpha`` 10⁻⁶, ``meeting_share`` 0.075, ``floor`` 15,
+    ``min_count`` 30, ``history_factor`` 4 over 14 days) are set on the campaigns simulated by
+    ``bench/stuffing.py``, which reports their false-alarm and detection rates: 200 forms in
+    3–5 minutes are flagged at every demo school (160 to 1,400 parents) while no realistic
+    meeting is. A 10-minute window cannot do both: a 1,400-parent school's start-of-year
+    meeting sends as many forms in 10 minutes as the stuffer, though not in 5. Slow stuffing
+    (200 forms over an hour) is beyond any rate test that lets such meetings through. A watch
+    that sees only a share of a link's arrivals (one of several server processes) needs
+    ``meeting_share`` and ``floor`` scaled by that share.
 
 What is kept, for how long, and where
     Per link, in this process's memory only:
@@ -37,8 +46,8 @@ What is kept, for how long, and where
 
     No time of an individual arrival, no address, token, device or answer is ever seen. None of
     this state is written to the database, a file or a log; it is lost on restart (the history
-    then rebuilds). Only a returned :class:`Burst` leaves the watch. Every worker process runs
-    its own watch over the arrivals it serves. Not thread-safe: one event loop uses it.
+    then rebuilds). Only a returned :class:`Burst` leaves the watch. Not thread-safe: one event
+    loop uses it.
 """
 
 from __future__ import annotations
@@ -72,11 +81,11 @@ class Burst:
 @dataclass
 class _Link:
     day: date
+    past: deque[int]  # counts of earlier unflagged days, at most history_days
     today: int = 0
     flagged: bool = False
     minutes: deque[list[int]] = field(default_factory=deque)  # [minute, count], oldest first
     in_window: int = 0
-    past: deque[int] = field(default_factory=deque)
 
 
 class ArrivalWatch:
@@ -128,7 +137,7 @@ class ArrivalWatch:
         self._forget_idle(minute)
         state = self._links.get(link)
         if state is None:
-            state = self._links[link] = _Link(day, past=deque(maxlen=self.history_days))
+            state = self._links[link] = _Link(day, deque(maxlen=self.history_days))
         elif day != state.day:
             if state.today and not state.flagged:
                 state.past.append(state.today)

@@ -15,6 +15,7 @@ from survey_server.i18n import format_share, gettext, localize
 from survey_server.questionnaires.schema import Questionnaire
 from survey_server.scoring.services import campaign_form, campaign_scores
 from survey_server.staff.charts import Bar, interval_bars, stacked_distribution
+from survey_server.staff.monitoring import progress
 from survey_server.staff.services import Scope, campaign_in_scope
 from survey_server.units.tables import Unit
 
@@ -53,6 +54,7 @@ async def dashboard(
         "sort": sort if sort in SORTS else "name",
         "titles": titles,
         "target": TARGET,
+        "progress": await progress(scope, campaign["code"], unit["code"]),
     }
     if view.get("suppressed"):
         return context
