@@ -22,8 +22,10 @@ import numpy as np
 from analysis.bootstrap import RESAMPLES, SEED, PoissonBootstrap, percentile_interval
 from analysis.comparisons import Difference, corrected, index_test, two_proportion_test
 from analysis.instrument import BLANK, NA, ChoiceItem, Instrument, ResponseData, recoded
+from analysis.integrity import pattern_flags
 from analysis.intervals import mean_bounds, wilson_bounds
-from analysis.quality import FLAGS, QualityPolicy, quality_flags
+from analysis.quality import FLAGS, SPEEDING, QualityPolicy, quality_flags
+from analysis.quality import STRAIGHT_LINING as STRAIGHT
 from analysis.reliability import ALPHA_WARNING, alpha_from_moments
 from analysis.sampling import response_rate
 from analysis.suppression import K_FLOOR, suppress
@@ -252,6 +254,14 @@ class _Run:
 
         flags = quality_flags(instrument, data, policy)
         self.flags = {name: self.tree.count(group_of, flag) for name, flag in flags.items()}
+        # answer patterns a stuffed unit betrays, tested against the other units (k and up)
+        self.patterns = pattern_flags(
+            data.scale,
+            group_of,
+            straight=flags[STRAIGHT],
+            speeding=flags[SPEEDING] if data.duration_bucket is not None else None,
+            min_size=k,
+        )
         excluded = np.zeros(len(data), dtype=bool)
         for name in policy.exclude:
             excluded |= flags[name]
@@ -521,6 +531,15 @@ class _Run:
                     **{name: int(self.flags[name][g]) for name in FLAGS},
                     "excluded": int(self.excluded[g]),
                     "policy": sorted(self.policy.exclude),
+                    "patterns": [
+                        {
+                            "kind": flag.kind,
+                            "observed": flag.observed,
+                            "expected": round(flag.expected, 1),
+                        }
+                        for flag in self.patterns
+                        if flag.group == g
+                    ],
                 },
                 "response_rate": self._response_rate(g, expected[g], general),
             }

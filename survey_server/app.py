@@ -219,7 +219,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
                 "engine": engine,
                 "renderer": renderer,
                 "writer": writer,
-                "watcher": Watcher(),
+                "watcher": Watcher(settings.worker_count),
             }
         ),
         on_startup=[start_background],

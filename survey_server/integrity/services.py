@@ -20,6 +20,7 @@ from survey_server.errors import AppError, NotFound
 from survey_server.i18n import N_
 from survey_server.integrity.tables import IntegrityFlag
 from survey_server.privacy.scrubber import scrub_text
+from survey_server.units.tables import Unit
 
 REVIEW, KEPT, EXCLUDED = "review", "kept", "excluded"
 DECISIONS = (KEPT, EXCLUDED)
@@ -108,3 +109,26 @@ async def decide(
         }
     ).where(IntegrityFlag.id == flag_id)
     return flag
+
+
+async def pattern_findings(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The units of a scores view (``scoring.services.campaign_scores``) whose published answers
+    show a pattern stuffing leaves — one answer vector over and over, straight-lining, speeding —
+    far beyond the other units' (``analysis.integrity``), with their names, largest first."""
+    found = [
+        {"code": code, "n": group["n"], **flag}
+        for code, group in (view.get("groups") or {}).items()
+        if not group.get("suppressed")
+        for flag in (group.get("quality") or {}).get("patterns", [])
+    ]
+    if not found:
+        return []
+    names = {
+        row["code"]: row["name"]
+        for row in await Unit.select(Unit.code, Unit.name).where(
+            Unit.code.is_in(sorted({item["code"] for item in found}))
+        )
+    }
+    for item in found:
+        item["name"] = names.get(item["code"], item["code"])
+    return sorted(found, key=lambda item: (-item["observed"] / item["n"], item["name"]))

@@ -4,9 +4,9 @@ Arrivals are counted per link in memory (``integrity.arrivals``: counts per minu
 window, never written anywhere, never logged); a burst is recorded as one aggregate flag per link
 and day. Paper forms are not watched: staff type them in stacks, and a school's own typing waits
 for someone else's approval instead (``paper.approval``). Each server process watches the
-arrivals it serves, so with several processes a burst is seen split between them: the test's
-parameters are chosen to still flag the bursts the simulation in ``bench/stuffing.py`` injects
-when one process sees half of them.
+arrivals it serves, so with ``processes`` of them (arrivals shared about evenly) each sees its
+share of a burst: the parts of the expected count that come from the unit's size and the floor
+are divided by the number of processes (``bench/stuffing.py`` measures this case too).
 """
 
 from __future__ import annotations
@@ -27,8 +27,12 @@ class Watcher:
     """One server process's watch over its arrivals, and the expected respondents of the units
     it has seen (read once: a burst test needs the size of the school)."""
 
-    def __init__(self, watch: ArrivalWatch | None = None) -> None:
-        self.watch = watch or ArrivalWatch()
+    def __init__(self, processes: int = 1) -> None:
+        share = max(1, processes)
+        defaults = ArrivalWatch()
+        self.watch = ArrivalWatch(
+            meeting_share=defaults.meeting_share / share, floor=defaults.floor / share
+        )
         self._expected: dict[int, int | None] = {}
 
     async def observe(self, info: LinkInfo, day: date) -> None:

@@ -414,6 +414,13 @@ class _Writer:
                 "(đã được cơ quan cấp trên hoặc tổ chức đối tác duyệt).",
                 units=listing(campaign.self_typed, self.lang),
             )
+        if campaign.patterns:
+            text += " " + self._(
+                "Câu trả lời ở {units} có tỷ lệ phiếu giống hệt nhau, chọn cùng một mức cho mọi "
+                "câu hoặc làm quá nhanh cao bất thường so với các đơn vị khác; cần xem xét thêm "
+                "trước khi sử dụng kết quả của các đơn vị này.",
+                units=listing(campaign.patterns, self.lang),
+            )
         flagged = sum(campaign.flags.values())
         if flagged:
             text += " " + self._(

@@ -18,6 +18,7 @@ from survey_server.campaigns.tables import Campaign
 from survey_server.distribution.services import reached_units
 from survey_server.errors import AppError
 from survey_server.i18n import N_, localize
+from survey_server.integrity.services import pattern_findings
 from survey_server.questionnaires.schema import Questionnaire
 from survey_server.reports.period import Period
 from survey_server.responses.tables import Submission
@@ -68,6 +69,7 @@ class CampaignFacts:
     mix: dict[str, int] = field(default_factory=dict)  # published responses by channel mix key
     self_typed: tuple[str, ...] = ()  # units whose result rests mostly on their own typing
     flags: dict[str, int] = field(default_factory=dict)  # integrity flags by decision
+    patterns: tuple[str, ...] = ()  # units whose answers show a stuffing pattern
 
     @property
     def kind(self) -> str:
@@ -225,6 +227,7 @@ async def _campaign_facts(
         mix=counts["total"].mix,
         self_typed=tuple(child.name for child in counts["children"] if child.mostly_self_typed),
         flags=dict(Counter(flag["status"] for flag in counts["flags"])),
+        patterns=tuple(dict.fromkeys(item["name"] for item in await pattern_findings(scores))),
     )
 
 

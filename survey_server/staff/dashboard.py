@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey_server.i18n import format_share, gettext, localize
+from survey_server.integrity.services import pattern_findings
 from survey_server.questionnaires.schema import Questionnaire
 from survey_server.scoring.services import campaign_form, campaign_scores
 from survey_server.staff.charts import Bar, interval_bars, stacked_distribution
@@ -55,6 +56,7 @@ async def dashboard(
         "titles": titles,
         "target": TARGET,
         "progress": await progress(scope, campaign["code"], unit["code"]),
+        "patterns": await pattern_findings(view),
     }
     if view.get("suppressed"):
         return context

@@ -311,6 +311,7 @@ def test_flags_are_counted_and_kept_by_default() -> None:
         "repeated_device": 3,
         "excluded": 0,
         "policy": [],
+        "patterns": [],  # one group: no other group to compare it with
     }
     assert result["n"] == 40
 
@@ -330,6 +331,7 @@ def test_excluded_responses_leave_the_numbers_but_stay_counted() -> None:
         "repeated_device": 3,
         "excluded": 9,
         "policy": ["speeding", "straight_lining"],
+        "patterns": [],
     }
     assert result["n"] == 31
     assert {**result, "quality": None} == {**reference, "quality": None}

@@ -38,14 +38,14 @@ async def province(settings: Settings, db: Database) -> Settings:
     return settings
 
 
-async def link_of(unit: str) -> dict[str, Any]:
+async def link_of(unit: str, channel: str = "qr_meeting") -> dict[str, Any]:
     campaign = await get_campaign(CAMPAIGN)
     row = (
         await Link.select(Link.id, Link.code)
         .where(
             (Link.campaign == campaign["id"])
             & (Link.unit.code == unit)
-            & (Link.channel == "qr_meeting")
+            & (Link.channel == channel)
         )
         .first()
     )
