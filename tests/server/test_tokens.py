@@ -159,3 +159,16 @@ async def test_token_answer_gets_a_duration_and_a_thanks_page_without_the_token(
     assert (await client.get(done.headers["location"])).status_code == 200
     stored = await Submission.select(Submission.duration_bucket).first()
     assert stored["duration_bucket"] == 1
+
+
+async def test_a_token_of_a_closed_campaign_stores_nothing(client, tokens):
+    from survey_server.campaigns.services import set_status
+
+    _, codes = tokens
+    await set_status("MA-2026", "closed")
+    page = await client.get(f"/s/{codes[0]}")
+    refused = await client.post(URL, json=answer(codes[0]))
+    assert page.status_code == refused.status_code == 410, refused.text
+    assert "kết thúc" in page.text and "kết thúc" in refused.json()["message"]
+    assert await count_rows() == 0
+    assert await Token.count() == 5  # not spent either: nothing changed
