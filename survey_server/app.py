@@ -24,6 +24,7 @@ from survey_server import errors
 from survey_server.config import Settings
 from survey_server.db.engine import bind_engine, engine_from_url
 from survey_server.distribution import routes as distribution_routes
+from survey_server.headers import security_headers
 from survey_server.i18n import gettext, pick_lang
 from survey_server.integrity.watch import Watcher
 from survey_server.paper import routes as paper_routes
@@ -54,9 +55,16 @@ HTTP_MESSAGES = {
 
 @get("/healthz", summary="Kiểm tra hoạt động", tags=["system"])
 async def healthz(state: State) -> dict[str, str]:
-    """200 when the database answers."""
+    """200 when the database answers and takes writes; 503 otherwise.
+
+    The probe is a write that changes nothing: SQLite opened on a read-only file and a
+    PostgreSQL standby or read-only transaction refuse it, as they would refuse a response."""
     engine: Engine = state.engine
-    await engine.run_ddl("SELECT 1")
+    try:
+        await engine.run_ddl("UPDATE unit SET id = id WHERE 1 = 0")
+    except Exception:
+        logger.warning("healthz: the database does not take writes")
+        raise errors.ServiceUnavailable() from None
     return {"status": "ok"}
 
 
@@ -137,10 +145,19 @@ def handle_validation(request: Request[Any, Any, Any], error: ValidationExceptio
 
 
 def handle_bad_encoding(
-    request: Request[Any, Any, Any], error: UnicodeDecodeError
+    request: Request[Any, Any, Any], error: UnicodeDecodeError | RecursionError
 ) -> Response[Any]:
-    """Bodies that are not valid UTF-8 (the JSON decoder raises this instead of a 400)."""
+    """Bodies that are not valid UTF-8, or nested past any sense (the JSON decoder raises
+    these instead of a 400)."""
     return _render_error(request, errors.MalformedBody())
+
+
+def handle_value_error(request: Request[Any, Any, Any], error: ValueError) -> Response[Any]:
+    """A path no file can have (``/static/%00``) is not found; any other ``ValueError`` is a
+    crash like the rest."""
+    if "\x00" in request.url.path or request.url.path.startswith("/static/"):
+        return _render_error(request, errors.NotFound())
+    return handle_crash(request, error)
 
 
 def handle_http(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
@@ -168,7 +185,11 @@ def handle_crash(request: Request[Any, Any, Any], error: Exception) -> Response[
         request.url.path,
         "".join(traceback.format_tb(error.__traceback__)),
     )
-    response = _render_error(request, errors.ServiceUnavailable())
+    path = request.url.path
+    answering = path == "/api/v1/responses" or path.startswith("/s/")  # a respondent's answer
+    response = _render_error(
+        request, errors.ServiceUnavailable() if answering else errors.InternalError()
+    )
     response.status_code = 500
     return response
 
@@ -229,12 +250,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             ValidationException: handle_validation,
             HTTPException: handle_http,
             UnicodeDecodeError: handle_bad_encoding,
+            RecursionError: handle_bad_encoding,
+            ValueError: handle_value_error,
             Exception: handle_crash,
         },
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=512, gzip_compress_level=6
         ),
         request_max_body_size=settings.max_body_bytes,
+        middleware=[security_headers],
         openapi_config=OpenAPIConfig(
             title="Lắng nghe API",
             version="1",

@@ -36,6 +36,21 @@ class AppError(Exception):
     def text(self, lang: str) -> str:
         return gettext(self.message, lang, **self.params)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its parameters, so an error raised in a child process
+        (``survey_server.bounded``) reaches the user whole."""
+        return (_rebuild, (type(self), self.errors, self.params, self.__dict__))
+
+
+def _rebuild(
+    kind: type[AppError], errors: list[FieldError], params: dict[str, Any], state: dict[str, Any]
+) -> AppError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, kind.code)
+    error.__dict__.update(state)
+    error.errors, error.params = errors, params
+    return error
+
 
 class NotFound(AppError):
     status_code = 404
@@ -102,6 +117,24 @@ class MalformedBody(AppError):
     status_code = 400
     code = "malformed_body"
     message = N_("Không đọc được dữ liệu gửi lên. Ông/bà vui lòng tải lại trang và gửi lại.")
+
+
+class SubmissionIdTaken(AppError):
+    status_code = 409
+    code = "submission_id_taken"
+    message = N_(
+        "Mã gửi phiếu này đã được dùng cho một phiếu khác nên câu trả lời chưa được lưu. Ông/bà "
+        "vui lòng tải lại trang rồi gửi lại."
+    )
+
+
+class InternalError(AppError):
+    status_code = 500
+    code = "internal_error"
+    message = N_(
+        "Hệ thống gặp lỗi nên chưa thực hiện được yêu cầu. Vui lòng thử lại sau ít phút; nếu "
+        "vẫn lỗi, hãy báo cho quản trị viên."
+    )
 
 
 class ServiceUnavailable(AppError):

@@ -14,17 +14,29 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+
+#: What one file may hold (a province's paper forms are a few hundred thousand rows at most; a
+#: form has a few dozen questions): beyond, the file is refused with the limit it passed.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 500
+MAX_CELL = 10_000
+#: What an XLSX may unpack to: its XML is read in full by the parser, whatever the zip's size.
+MAX_UNPACKED = 200 * 1024 * 1024
 
 
 class TableUnreadable(Exception):
     """The file is not a table we can read; ``code`` is ``encoding``, ``empty``, ``tcvn3``,
-    ``vni`` or ``xlsx``."""
+    ``vni``, ``xlsx``, or a limit passed: ``rows``, ``columns``, ``cell``, ``unpacked``."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -56,34 +68,82 @@ def read_csv(data: bytes, *, legacy_encodings: bool = False) -> Table:
     refuse_font_encodings(text)
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    csv.field_size_limit(MAX_CELL + 1)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [cell.strip() for cell in next(reader)]
-    rows = [
-        (number, cells)
-        for number, cells in enumerate(reader, start=2)
-        if any(cell.strip() for cell in cells)
-    ]
+    try:
+        header = [cell.strip() for cell in next(reader)]
+        rows = _bounded_rows(header, enumerate(reader, start=2))
+    except csv.Error:
+        raise TableUnreadable("cell") from None
     return Table(header, rows)
+
+
+def _bounded_rows(
+    header: list[str], numbered: Iterable[tuple[int, list[str]]]
+) -> list[tuple[int, list[str]]]:
+    """The non-blank rows, or ``TableUnreadable`` at the first limit passed: rows (blank ones
+    count too, so a sheet of a million empty rows is not walked to its end), columns, cell."""
+    if len(header) > MAX_COLUMNS:
+        raise TableUnreadable("columns")
+    if any(len(cell) > MAX_CELL for cell in header):
+        raise TableUnreadable("cell")
+    rows = []
+    for number, cells in numbered:
+        if number > MAX_ROWS + 2:
+            raise TableUnreadable("rows")
+        if len(cells) > MAX_COLUMNS:
+            raise TableUnreadable("columns")
+        if any(len(cell) > MAX_CELL for cell in cells):
+            raise TableUnreadable("cell")
+        if any(cell.strip() for cell in cells):
+            rows.append((number, cells))
+    return rows
+
+
+#: What a damaged or hostile workbook raises in the zip, XML and openpyxl layers (entities and
+#: DTDs are refused by defusedxml, which openpyxl uses when it is installed).
+UNREADABLE_XLSX = (
+    BadZipFile,
+    InvalidFileException,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    IndexError,
+    EOFError,
+    ParseError,
+    DefusedXmlException,
+    zipfile.LargeZipFile,
+)
 
 
 def read_xlsx(data: bytes) -> Table:
     """The first sheet of a workbook, cells as text (whole numbers without ".0")."""
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
+                raise TableUnreadable("unpacked")
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except UNREADABLE_XLSX:
         raise TableUnreadable("xlsx") from None
     try:
         sheet = book.worksheets[0]
+        if (sheet.max_column or 0) > MAX_COLUMNS:  # as the sheet's dimension declares it
+            raise TableUnreadable("columns")
         rows_iter = sheet.iter_rows(values_only=True)
         first = next(rows_iter, None)
         if first is None:
             raise TableUnreadable("empty")
         header = [_cell_text(cell).strip() for cell in first]
-        rows = []
-        for number, values in enumerate(rows_iter, start=2):
-            cells = [_cell_text(cell) for cell in values]
-            if any(cell.strip() for cell in cells):
-                rows.append((number, cells))
+        rows = _bounded_rows(
+            header,
+            (
+                (number, [_cell_text(cell) for cell in values])
+                for number, values in enumerate(rows_iter, start=2)
+            ),
+        )
+    except UNREADABLE_XLSX:  # a broken or hostile part met while reading the rows
+        raise TableUnreadable("xlsx") from None
     finally:
         book.close()
     if not any(header):

@@ -27,7 +27,6 @@ from survey_server.config import Settings
 from survey_server.db.migrate import migrate
 from survey_server.distribution import services as distribution
 from survey_server.scoring.services import forget_results
-from survey_server.staff.services import THROTTLE
 from survey_server.timekeeping import today
 from tests.live import LiveServer, running
 
@@ -41,6 +40,7 @@ TABLES = (
     "audit_event",
     "feedback_case",
     "staff_session",
+    "sign_in_guard",
     "staff_user",
     "submission",
     "paper_batch",
@@ -162,14 +162,6 @@ def patient_views(monkeypatch: pytest.MonkeyPatch) -> None:
     from survey_server.scoring import services
 
     monkeypatch.setattr(services, "REFRESH_WAIT_SECONDS", 600.0)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle() -> Iterator[None]:
-    """Sign-in failures are counted per process; no test inherits another's."""
-    THROTTLE._records.clear()
-    yield
-    THROTTLE._records.clear()
 
 
 @pytest.fixture

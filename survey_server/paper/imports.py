@@ -16,9 +16,10 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from survey_server.bounded import WorkRefused, run_bounded
 from survey_server.campaigns.services import get_campaign
 from survey_server.distribution.codes import RECEIPT_LENGTH, new_code
 from survey_server.distribution.services import CHANNELS, PARTNER_CHANNELS, add_link
@@ -26,7 +27,8 @@ from survey_server.distribution.tables import Link
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext
 from survey_server.paper import approval
-from survey_server.responses.tabular import read_answers
+from survey_server.responses.tabular import AnswerTable, read_answers
+from survey_server.responses.validation import FormSpec
 from survey_server.responses.writer import SubmissionRow, store_all
 from survey_server.scoring.services import campaign_form
 from survey_server.spreadsheet import TableUnreadable, read_table
@@ -36,6 +38,10 @@ from survey_server.units.tables import Unit
 UNIT_COLUMN = "unit"
 NAMESPACE = uuid.UUID("6f1b4c1e-3c3a-4b7e-9d1c-5a8f0e2b7c41")
 CHUNK = 500
+#: What reading one file may take in its child process (``survey_server.bounded``): the
+#: largest file the limits of ``spreadsheet`` let through reads in well under this.
+PARSE_SECONDS = 120.0
+PARSE_MEMORY_MB = 1536
 #: How many problems a report lists (a file with thousands of bad rows needs fixing as a whole).
 PROBLEMS_SHOWN = 200
 
@@ -56,6 +62,20 @@ UNREADABLE = {
     ),
     "empty": N_("Dòng 1: tệp trống."),
     "xlsx": N_("Dòng 1: tệp Excel bị hỏng hoặc không phải tệp .xlsx."),
+    "rows": N_(
+        "Tệp có quá nhiều dòng (tối đa 200.000 phiếu một lần nhập); hãy chia thành nhiều tệp."
+    ),
+    "columns": N_("Dòng 1: tệp có quá nhiều cột (tối đa 500)."),
+    "cell": N_("Tệp có ô quá dài (tối đa 10.000 ký tự một ô)."),
+    "unpacked": N_("Tệp Excel giải nén ra quá lớn (tối đa 200 MB); hãy chia thành nhiều tệp."),
+    "time": N_(
+        "Đọc tệp mất quá nhiều thời gian nên đã dừng; hãy chia thành nhiều tệp nhỏ hơn rồi nhập "
+        "lần lượt."
+    ),
+    "memory": N_(
+        "Tệp cần quá nhiều bộ nhớ để đọc nên đã dừng; hãy chia thành nhiều tệp nhỏ hơn rồi nhập "
+        "lần lượt."
+    ),
     "tcvn3": N_(
         "Dòng 1: văn bản được gõ bằng bảng mã cũ TCVN3 (ABC); hãy chuyển sang Unicode (ví dụ "
         "bằng công cụ chuyển mã của Unikey) rồi lưu lại."
@@ -111,11 +131,13 @@ async def import_file(
         raise ImportInvalid(name, problems)
     spec = await campaign_form(campaign)
     try:
-        table = read_table(data, name)
+        answers, problems = await run_bounded(
+            read_upload, spec, data, name, lang, seconds=PARSE_SECONDS, memory_mb=PARSE_MEMORY_MB
+        )
     except TableUnreadable as error:
         raise ImportInvalid(name, [gettext(UNREADABLE[error.code], lang)]) from None
-    answers = read_answers(spec, table)
-    problems = [error.render(lang) for error in answers.errors]
+    except WorkRefused as error:
+        raise ImportInvalid(name, [gettext(UNREADABLE[error.reason], lang)]) from None
     units = await _units(campaign, scope_path)
     rows: list[tuple[Any, int]] = []
     for row in answers.rows:
@@ -179,6 +201,14 @@ async def import_file(
     added = await store_all(database_url, stored)
     await approval.recount(batches.values())
     return ImportOutcome(added, len(rows) - added, answers.blank_rows)
+
+
+def read_upload(spec: FormSpec, data: bytes, name: str, lang: str) -> tuple[AnswerTable, list[str]]:
+    """In a bounded child process: the file's rows as validated, scrubbed answers, and the
+    problems found, rendered (``survey_server.bounded``)."""
+    answers = read_answers(spec, read_table(data, name))
+    shown = answers.errors[:PROBLEMS_SHOWN]
+    return replace(answers, errors=shown), [error.render(lang) for error in shown]
 
 
 def _row_id(

@@ -14,15 +14,15 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlencode
 
-import anyio
 from litestar import Request, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from survey_server.bounded import run_bounded
 from survey_server.config import Settings
 from survey_server.errors import AppError, NotFound
-from survey_server.i18n import gettext, localize
+from survey_server.i18n import N_, gettext, localize
 from survey_server.paper import approval, entry
 from survey_server.paper.form_pdf import answer_labels
 from survey_server.paper.imports import ImportInvalid, Typist, import_file
@@ -35,6 +35,20 @@ from survey_server.staff.web import SignedIn, check_csrf, page, staff_lang
 from survey_server.timekeeping import today
 
 UPLOAD_LIMIT = 60 * 1024 * 1024
+#: Forms one PDF may hold (copies × schools): a commune's stack for a meeting, not a province's.
+MAX_FORMS_PER_PDF = 2000
+PRINT_SECONDS = 120.0
+
+
+class PrintTooLarge(AppError):
+    status_code = 422
+    code = "print_too_large"
+    message = N_(
+        "Một lần tải chỉ in được tối đa {most} phiếu, yêu cầu này là {forms} phiếu; hãy chọn "
+        "từng trường hoặc giảm số phiếu mỗi trường."
+    )
+
+
 BASE = "/staff/campaigns/{code:str}"
 
 
@@ -180,8 +194,12 @@ async def paper_pdf(
     if not stacks:
         raise NotFound()
     headers = tuple(header for stack in stacks for header in stack.headers)
+    if len(headers) > MAX_FORMS_PER_PDF:
+        raise PrintTooLarge(forms=len(headers), most=MAX_FORMS_PER_PDF)
     merged = type(stacks[0])(target["code"], headers)
-    content = await anyio.to_thread.run_sync(render_stack, questionnaire, merged, lang)
+    content = await run_bounded(
+        render_stack, questionnaire, merged, lang, seconds=PRINT_SECONDS, memory_mb=1024
+    )
     return Response(
         content,
         media_type="application/pdf",

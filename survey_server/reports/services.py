@@ -9,13 +9,14 @@ from datetime import date
 
 import anyio
 
+from survey_server.bounded import WorkRefused, run_bounded
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext
 from survey_server.reports.compose import compose
 from survey_server.reports.docx import render_docx
 from survey_server.reports.gather import gather
 from survey_server.reports.html import render_html
-from survey_server.reports.insert import insert_section
+from survey_server.reports.insert import DocumentUnreadable, insert_section
 from survey_server.reports.markdown import render_markdown
 from survey_server.reports.model import Report
 from survey_server.reports.period import Period, parse_period
@@ -42,6 +43,13 @@ ONE_OF = N_("chỉ chọn kỳ báo cáo hoặc đợt khảo sát, không chọ
 UNKNOWN_FORMAT = N_("định dạng '{format}' không hỗ trợ; chọn docx, md hoặc html")
 INTO_DOCX = N_("chỉ chèn được vào tệp Word khi xuất định dạng docx")
 INTO_TOO_LARGE = N_("tệp báo cáo của đơn vị lớn hơn 30 MB")
+INTO_TOO_HEAVY = N_(
+    "đọc tệp cần quá nhiều thời gian hoặc bộ nhớ (tệp giải nén ra quá lớn hoặc bị hỏng); hãy "
+    "lưu lại bản báo cáo bằng Word rồi thử lại"
+)
+#: What putting the section into one draft may take in its child process.
+INTO_SECONDS = 60.0
+INTO_MEMORY_MB = 1536
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,18 @@ async def make_report(
     asked: Period | None = parse_period(period) if period else None
     facts = await gather(scope, unit_code, asked, codes, issued_on)
     report = compose(facts, lang)
-    content = await anyio.to_thread.run_sync(_render, report, fmt, lang, into, into_name)
+    if into is None:  # our own content: a thread will do
+        content = await anyio.to_thread.run_sync(_render, report, fmt, lang, None, "")
+    else:  # a file someone sent: in a bounded child process (``survey_server.bounded``)
+        try:
+            content = await run_bounded(
+                insert_into, into, report, into_name or "báo cáo",
+                seconds=INTO_SECONDS, memory_mb=INTO_MEMORY_MB,
+            )  # fmt: skip
+        except WorkRefused:
+            raise DocumentUnreadable(
+                name=into_name or "báo cáo", detail=_detail(INTO_TOO_HEAVY, lang)
+            ) from None
     await audit(
         scope.user_id or None,
         scope.username,
@@ -102,9 +121,18 @@ async def make_report(
     return ReportFile(f"{name.lower()}.{extension}", media_type, content)
 
 
+def insert_into(into: bytes, report: Report, name: str) -> bytes:
+    """In the child: the section put into the office's draft. Whatever else a hostile or
+    damaged file makes the reader raise is the file's fault, said as such — never a 500."""
+    try:
+        return insert_section(into, report, name)
+    except AppError:
+        raise
+    except Exception as error:
+        raise DocumentUnreadable(name=name, detail=type(error).__name__) from None
+
+
 def _render(report: Report, fmt: str, lang: str, into: bytes | None, into_name: str) -> bytes:
-    if into is not None:
-        return insert_section(into, report, into_name or "báo cáo")
     if fmt == "docx":
         return render_docx(report, lang)
     if fmt == "md":

@@ -14,6 +14,7 @@ from survey_server.errors import (
     CampaignClosed,
     CampaignNotOpenYet,
     ServiceUnavailable,
+    SubmissionIdTaken,
     SubmissionInvalid,
     TokenUsed,
 )
@@ -135,6 +136,11 @@ async def record_submission(
         return await _first_receipt_or_raise(submission.submission_id, TokenUsed())
     except WriterUnavailable:
         raise ServiceUnavailable() from None
+    if receipt != row.receipt and not await StoredSubmission.exists().where(
+        (StoredSubmission.submission_id == submission.submission_id)
+        & (StoredSubmission.link == info.link_id)
+    ):  # the id of a response given through another link: not a retry of this one
+        raise SubmissionIdTaken()
     if context.watcher is not None and receipt == row.receipt:  # a new response, not a retry
         await context.watcher.observe(info, row.submitted_on)
     return receipt

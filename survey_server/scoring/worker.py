@@ -25,6 +25,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from survey_server.bounded import die_with_parent
 from survey_server.scoring.snapshots import State
 
 _POOL: ProcessPoolExecutor | None = None
@@ -68,8 +69,13 @@ async def second_pass_in_child(database_url: str, campaign_id: int, budget: floa
 def _pool() -> ProcessPoolExecutor:
     global _POOL
     if _POOL is None:
-        # spawn: a fork of a process running an event loop and threads is not safe
-        _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        # spawn: a fork of a process running an event loop and threads is not safe; the child
+        # dies with the server, so a kill -9 leaves no scoring process behind
+        _POOL = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+        )
     return _POOL
 
 

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
@@ -206,4 +207,7 @@ async def _aiter(rows: AsyncIterator[list[Any]] | Iterable[list[Any]]) -> AsyncI
 
 
 def sheet_title(campaign: dict[str, Any], lang: str) -> str:
-    return localize(json.loads(campaign["title"]), lang)
+    """The campaign's title as Excel allows a sheet's name: none of ``/ \\ ? * [ ] :`` (a
+    school year is written "2026/2027"), at most 31 characters, never empty."""
+    title = re.sub(r"[/\\?*\[\]:]+", "-", localize(json.loads(campaign["title"]), lang))
+    return title.strip(" '")[:31].strip() or campaign["code"][:31]

@@ -13,7 +13,10 @@ from survey_server.config import Settings
 from survey_server.i18n import gettext
 from survey_server.staff import services
 from survey_server.staff.services import PasswordInvalid, SignInFailed, SignInLocked
+from survey_server.staff.throttle import new_device_cookie
 from survey_server.staff.web import (
+    DEVICE_COOKIE,
+    DEVICE_SECONDS,
     LOGIN_COOKIE,
     SESSION_COOKIE,
     SignedIn,
@@ -68,13 +71,20 @@ async def login(state: State, request: Request[Any, Any, Any]) -> Response[Any]:
     fields = await form_fields(request)
     check_csrf(request.cookies.get(LOGIN_COOKIE), fields.get("csrf"))
     lang = staff_lang(request)
+    settings: Settings = state.settings
     try:
-        session = await services.sign_in(fields.get("username", ""), fields.get("password", ""))
+        session = await services.sign_in(
+            fields.get("username", ""),
+            fields.get("password", ""),
+            device=request.cookies.get(DEVICE_COOKIE),
+            secret=settings.secret_key,
+        )
     except (SignInFailed, SignInLocked) as error:
         return _login_page(state, request, error.text(lang), error.status_code)
-    settings: Settings = state.settings
     response: Response[Any] = Redirect(_safe_next(fields.get("next")), status_code=303)
     response.cookies.append(session_cookie(settings, session.token))
+    device = new_device_cookie(session.scope.username, settings.secret_key)
+    response.cookies.append(cookie(settings, DEVICE_COOKIE, device, DEVICE_SECONDS))
     response.cookies.append(cookie(settings, LOGIN_COOKIE, "", 0))
     return response
 

@@ -19,9 +19,9 @@ from survey_server.campaigns.services import get_campaign
 from survey_server.campaigns.tables import Campaign
 from survey_server.errors import AppError, FieldError, NotFound
 from survey_server.i18n import N_
+from survey_server.staff import throttle
 from survey_server.staff.passwords import MIN_LENGTH, hash_password, verify_password
 from survey_server.staff.tables import AuditEvent, StaffSession, StaffUser
-from survey_server.staff.throttle import SignInThrottle
 from survey_server.timekeeping import today
 from survey_server.units.services import get_unit
 from survey_server.units.tables import Unit
@@ -29,7 +29,6 @@ from survey_server.units.tables import Unit
 ROLES = ("admin", "staff", "principal", "partner")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 SESSION_SECONDS = 8 * 3600
-THROTTLE = SignInThrottle()
 
 
 class AccountInvalid(AppError):
@@ -133,19 +132,26 @@ async def create_user(
     return user.id
 
 
-async def sign_in(username: str, password: str) -> Session:
-    """Check the password (throttled per username) and open a session."""
+async def sign_in(
+    username: str, password: str, *, device: str | None = None, secret: str = ""
+) -> Session:
+    """Check the password (throttled per account, or per trusted browser: ``staff.throttle``)
+    and open a session. ``device`` is the browser's device cookie, ``secret`` the server's."""
     name = username.strip().lower()[:64]
-    wait = THROTTLE.wait_seconds(name)
-    if wait:
-        raise SignInLocked(seconds=wait)
     user = await StaffUser.select().where(StaffUser.username == name).first()
-    if not verify_password(user["password_hash"] if user else None, password) or not (
+    trusted = user is not None and throttle.trusted_device(device, name, secret)
+    key = throttle.device_key(device or "") if trusted else throttle.account_key(name)
+    if user is not None:
+        wait = await throttle.wait_seconds(key)
+        if wait:
+            raise SignInLocked(seconds=wait)
+    if not await throttle.check_password(user["password_hash"] if user else None, password) or not (
         user and user["active"]
     ):
-        THROTTLE.failed(name)
+        if user is not None:
+            await throttle.failed(key)
         raise SignInFailed()
-    THROTTLE.succeeded(name)
+    await throttle.succeeded(key)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     await StaffSession(
         token_hash=_digest(token),

@@ -4,7 +4,7 @@ Staff are not respondents: their sign-ins and exports are recorded with exact ti
 office must be able to say who downloaded individual responses and when (DESIGN §4).
 """
 
-from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Text, Varchar
+from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -27,6 +27,16 @@ class StaffUser(Table, tablename="staff_user"):
     partner = Varchar(length=120, null=True, default=None)
     active = Boolean(default=True)
     created_on = Date()
+
+
+class SignInGuard(Table, tablename="sign_in_guard"):
+    """Failed sign-ins of one key (``staff.throttle``): an account's name or a trusted browser's
+    device cookie, both as hashes; when the next attempt is looked at (Unix seconds)."""
+
+    key = Varchar(length=60, unique=True, index=True)
+    failures = Integer(default=0)
+    next_at = BigInt(default=0)
+    updated_at = BigInt(default=0)
 
 
 class StaffSession(Table, tablename="staff_session"):

@@ -25,6 +25,9 @@ from survey_server.staff.services import SESSION_SECONDS, Session, load_session
 SignedIn = NamedDependency[Session]
 SESSION_COOKIE = "ln_staff"
 LOGIN_COOKIE = "ln_login"
+#: A browser that has signed in to an account before (``staff.throttle``): a year.
+DEVICE_COOKIE = "ln_device"
+DEVICE_SECONDS = 365 * 24 * 3600
 
 
 class NotSignedIn(AppError):
@@ -71,13 +74,17 @@ async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 
 def cookie(settings: Settings, name: str, value: str, max_age: int | None) -> Cookie:
-    """HTTP-only, same-site cookies, ``Secure`` whenever the public address is HTTPS."""
+    """HTTP-only, strictly same-site cookies, ``Secure`` whenever the public address is HTTPS.
+
+    ``Strict``: a link from another site (a mail, a forum) opens a workspace page signed out,
+    so no cross-site link can make a signed-in account download an audited export or report
+    in its own name."""
     return Cookie(
         key=name,
         value=value,
         max_age=max_age,
         httponly=True,
-        samesite="lax",
+        samesite="strict",
         secure=settings.base_url.startswith("https://"),
         path="/",
     )

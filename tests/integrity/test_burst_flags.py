@@ -43,9 +43,7 @@ async def link_of(unit: str, channel: str = "qr_meeting") -> dict[str, Any]:
     row = (
         await Link.select(Link.id, Link.code)
         .where(
-            (Link.campaign == campaign["id"])
-            & (Link.unit.code == unit)
-            & (Link.channel == channel)
+            (Link.campaign == campaign["id"]) & (Link.unit.code == unit) & (Link.channel == channel)
         )
         .first()
     )

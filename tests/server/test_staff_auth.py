@@ -13,7 +13,7 @@ from survey_server.cli import main
 from survey_server.config import Settings
 from survey_server.demo.setup import DEMO_UNITS
 from survey_server.staff.services import AccountInvalid, create_user
-from survey_server.staff.tables import AuditEvent, StaffSession, StaffUser
+from survey_server.staff.tables import AuditEvent, SignInGuard, StaffSession, StaffUser
 from survey_server.units.services import import_units
 from tests.conftest import Database
 from tests.staff import PASSWORD, csrf_of, sign_in
@@ -35,7 +35,7 @@ async def test_sign_in_opens_a_session_with_a_safe_cookie(
     cookie = next(
         value for key, value in response.headers.multi_items() if value.startswith("ln_staff=")
     )
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
     token = cookie.split(";")[0].split("=", 1)[1]
     stored = await StaffSession.select(StaffSession.token_hash)
     assert [row["token_hash"] for row in stored] == [hashlib.sha256(token.encode()).hexdigest()]
@@ -72,11 +72,31 @@ async def test_wrong_passwords_are_throttled(client: httpx.AsyncClient, accounts
         response = await sign_in(client, "so.admin", "sai-mat-khau-roi")
         assert response.status_code == 401
         assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
-    locked = await sign_in(client, "so.admin")  # even the right password waits now
+    locked = await sign_in(client, "so.admin")  # a new browser waits, even with the password
     assert locked.status_code == 429
     assert "Đăng nhập sai quá nhiều lần" in locked.text
     unknown = await sign_in(client, "khong-co-ai", "sai-mat-khau-roi")
     assert unknown.status_code == 401  # the same answer as a wrong password
+    assert await SignInGuard.count() == 1  # made-up names leave nothing behind
+
+
+async def test_a_stranger_cannot_lock_the_owner_out(
+    client: httpx.AsyncClient, accounts: None
+) -> None:
+    """The owner's browser has signed in before; a stranger's failures, from any number of
+    processes (the count is in the database), never touch it."""
+    owner = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    assert (await sign_in(owner, "so.admin")).status_code == 303
+    await owner.post("/staff/logout", data={"csrf": csrf_of((await owner.get("/staff/")).text)})
+    for _ in range(12):  # the stranger, on another browser
+        client.cookies.clear()
+        await sign_in(client, "so.admin", "doan-mat-khau")
+    client.cookies.clear()
+    assert (await sign_in(client, "so.admin")).status_code == 429
+    assert (await sign_in(owner, "so.admin")).status_code == 303  # the owner: at once
+    forged = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    forged.cookies.set("ln_device", "abc.0123456789abcdef0123456789abcdef")
+    assert (await sign_in(forged, "so.admin")).status_code == 429  # a made-up cookie: no
 
 
 async def test_next_never_leaves_the_workspace(client: httpx.AsyncClient, accounts: None) -> None:
