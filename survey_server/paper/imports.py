@@ -16,7 +16,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from survey_server.bounded import WorkRefused, run_bounded
@@ -27,11 +27,10 @@ from survey_server.distribution.tables import Link
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext
 from survey_server.paper import approval
-from survey_server.responses.tabular import AnswerTable, read_answers
-from survey_server.responses.validation import FormSpec
+from survey_server.responses.tabular import read_upload
 from survey_server.responses.writer import SubmissionRow, store_all
 from survey_server.scoring.services import campaign_form
-from survey_server.spreadsheet import TableUnreadable, read_table
+from survey_server.spreadsheet import TableUnreadable
 from survey_server.timekeeping import today
 from survey_server.units.tables import Unit
 
@@ -132,8 +131,9 @@ async def import_file(
     spec = await campaign_form(campaign)
     try:
         answers, problems = await run_bounded(
-            read_upload, spec, data, name, lang, seconds=PARSE_SECONDS, memory_mb=PARSE_MEMORY_MB
-        )
+            read_upload, spec, data, name, lang, PROBLEMS_SHOWN,
+            seconds=PARSE_SECONDS, memory_mb=PARSE_MEMORY_MB,
+        )  # fmt: skip
     except TableUnreadable as error:
         raise ImportInvalid(name, [gettext(UNREADABLE[error.code], lang)]) from None
     except WorkRefused as error:
@@ -201,14 +201,6 @@ async def import_file(
     added = await store_all(database_url, stored)
     await approval.recount(batches.values())
     return ImportOutcome(added, len(rows) - added, answers.blank_rows)
-
-
-def read_upload(spec: FormSpec, data: bytes, name: str, lang: str) -> tuple[AnswerTable, list[str]]:
-    """In a bounded child process: the file's rows as validated, scrubbed answers, and the
-    problems found, rendered (``survey_server.bounded``)."""
-    answers = read_answers(spec, read_table(data, name))
-    shown = answers.errors[:PROBLEMS_SHOWN]
-    return replace(answers, errors=shown), [error.render(lang) for error in shown]
 
 
 def _row_id(

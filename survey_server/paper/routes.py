@@ -24,9 +24,9 @@ from survey_server.config import Settings
 from survey_server.errors import AppError, NotFound
 from survey_server.i18n import N_, gettext, localize
 from survey_server.paper import approval, entry
-from survey_server.paper.form_pdf import answer_labels
+from survey_server.paper.form_pdf import answer_labels, render_forms
 from survey_server.paper.imports import ImportInvalid, Typist, import_file
-from survey_server.paper.services import form_stacks, render_stack
+from survey_server.paper.services import form_stacks
 from survey_server.paper.template import accepted, template_csv, template_xlsx
 from survey_server.scoring.services import campaign_form
 from survey_server.staff.routes import SIGNED_IN
@@ -198,7 +198,7 @@ async def paper_pdf(
         raise PrintTooLarge(forms=len(headers), most=MAX_FORMS_PER_PDF)
     merged = type(stacks[0])(target["code"], headers)
     content = await run_bounded(
-        render_stack, questionnaire, merged, lang, seconds=PRINT_SECONDS, memory_mb=1024
+        render_forms, questionnaire, headers, lang, seconds=PRINT_SECONDS, memory_mb=1024
     )
     return Response(
         content,

@@ -814,3 +814,15 @@ def _bookmark(elements: list[etree._Element], mark_id: str) -> None:
     ppr = first.find(w("pPr"))
     (ppr.addnext if ppr is not None else lambda n: first.insert(0, n))(start)
     last.append(element("bookmarkEnd", id=mark_id))
+
+
+def insert_into(into: bytes, report: Report, name: str) -> bytes:
+    """The section put into an office's draft, in a bounded child process
+    (``survey_server.bounded``): whatever else a hostile or damaged file makes the reader raise
+    is the file's fault, said as such — never a 500."""
+    try:
+        return insert_section(into, report, name)
+    except AppError:
+        raise
+    except Exception as error:
+        raise DocumentUnreadable(name=name, detail=type(error).__name__) from None

@@ -16,7 +16,7 @@ from survey_server.reports.compose import compose
 from survey_server.reports.docx import render_docx
 from survey_server.reports.gather import gather
 from survey_server.reports.html import render_html
-from survey_server.reports.insert import DocumentUnreadable, insert_section
+from survey_server.reports.insert import DocumentUnreadable, insert_into
 from survey_server.reports.markdown import render_markdown
 from survey_server.reports.model import Report
 from survey_server.reports.period import Period, parse_period
@@ -119,17 +119,6 @@ async def make_report(
     label = period or "-".join(codes)
     name = re.sub(r"[^A-Za-z0-9.-]+", "-", f"bao-cao-lang-nghe-{facts.unit['code']}-{label}")
     return ReportFile(f"{name.lower()}.{extension}", media_type, content)
-
-
-def insert_into(into: bytes, report: Report, name: str) -> bytes:
-    """In the child: the section put into the office's draft. Whatever else a hostile or
-    damaged file makes the reader raise is the file's fault, said as such — never a 500."""
-    try:
-        return insert_section(into, report, name)
-    except AppError:
-        raise
-    except Exception as error:
-        raise DocumentUnreadable(name=name, detail=type(error).__name__) from None
 
 
 def _render(report: Report, fmt: str, lang: str, into: bytes | None, into_name: str) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from survey_server.errors import FieldError, field_error_text
@@ -18,7 +18,7 @@ from survey_server.i18n import gettext
 from survey_server.questionnaires.schema import Question
 from survey_server.responses.encoding import NA
 from survey_server.responses.validation import CleanAnswers, FormSpec, validate_answers
-from survey_server.spreadsheet import Table
+from survey_server.spreadsheet import Table, read_table
 
 MULTI_SEPARATOR = "|"
 #: Cells up to this length are read once per file and remembered (scale points, options).
@@ -166,3 +166,14 @@ def _option_id(question: Question, text: str) -> str:
         if text == option.id or folded in {label.casefold() for label in option.label.values()}:
             return option.id
     return text
+
+
+def read_upload(
+    spec: FormSpec, data: bytes, name: str, lang: str, shown: int
+) -> tuple[AnswerTable, list[str]]:
+    """An uploaded file's rows as validated, scrubbed answers, and its first ``shown``
+    problems rendered. Runs in a bounded child process (``survey_server.bounded``), which
+    imports this module ahead: it must stay light."""
+    answers = read_answers(spec, read_table(data, name))
+    first = answers.errors[:shown]
+    return replace(answers, errors=first), [error.render(lang) for error in first]
