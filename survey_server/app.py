@@ -22,7 +22,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from survey_server import errors
 from survey_server.config import Settings
-from survey_server.db.engine import bind_engine, engine_from_url
+from survey_server.db.engine import STALE_CONNECTION, bind_engine, engine_from_url
 from survey_server.distribution import routes as distribution_routes
 from survey_server.headers import security_headers
 from survey_server.i18n import gettext, pick_lang
@@ -160,6 +160,13 @@ def handle_value_error(request: Request[Any, Any, Any], error: ValueError) -> Re
     return handle_crash(request, error)
 
 
+def handle_outage(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """The database went away twice in a row (``db.engine.RetryingPostgresEngine`` retried
+    once): a real outage, said as one (503), not a crash."""
+    logger.warning("database unavailable: %s on %s", type(error).__name__, request.url.path)
+    return _render_error(request, errors.ServiceUnavailable())
+
+
 def handle_http(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     known = HTTP_MESSAGES.get(error.status_code)
     if known is not None:
@@ -252,6 +259,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             UnicodeDecodeError: handle_bad_encoding,
             RecursionError: handle_bad_encoding,
             ValueError: handle_value_error,
+            **dict.fromkeys(STALE_CONNECTION, handle_outage),
             Exception: handle_crash,
         },
         compression_config=CompressionConfig(

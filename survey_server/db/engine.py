@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -42,6 +44,28 @@ class DurableSQLiteEngine(SQLiteEngine):
         for pragma in SQLITE_PRAGMAS:
             await connection.execute(pragma)
         return connection
+
+
+#: What a pooled connection whose server backend has gone away raises on its next use.
+STALE_CONNECTION = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    asyncpg.exceptions.AdminShutdownError,
+    ConnectionResetError,
+)
+
+
+class RetryingPostgresEngine(PostgresEngine):
+    """A pooled query whose connection turns out to be dead (its backend terminated by an
+    administrator, a failover, an idle timeout) is run once more on a fresh connection from
+    the pool, instead of failing the request; a second failure is a real outage (503)."""
+
+    async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
+        try:
+            return await super()._run_in_pool(query, args)
+        except STALE_CONNECTION:
+            return await super()._run_in_pool(query, args)
 
 
 def sqlite_path(url: str) -> Path:
@@ -87,7 +111,7 @@ def engine_from_url(url: str) -> Engine:
         prepare_sqlite_file(path)
         return DurableSQLiteEngine(path=str(path), timeout=30)
     if is_postgres_url(url):
-        return PostgresEngine(config={"dsn": url})
+        return RetryingPostgresEngine(config={"dsn": url})
     raise ValueError(
         f"DATABASE_URL không hợp lệ: {url!r} (cần sqlite:///đường/dẫn.db hoặc postgres://…)"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import asyncpg
 import httpx
 import pytest
 
@@ -102,3 +103,26 @@ async def test_monitoring_counts_add_up(client: httpx.AsyncClient, province: Non
     assert sum(body["days"].values()) == scores["n"]
     page = await client.get(f"/staff/campaigns/{CAMPAIGN}/monitor")
     assert 'data-refresh="30"' in page.text
+
+
+async def test_a_terminated_database_backend_costs_no_request(
+    client: httpx.AsyncClient, province: None, db: Database
+) -> None:
+    """An administrator (or a failover) ends the pooled connections' backends: the next staff
+    read runs again on a fresh connection instead of failing."""
+    if db.kind != "postgres":
+        pytest.skip("pooled connections are PostgreSQL's")
+    await sign_in(client, "so.admin")
+    assert (await client.get("/staff/")).status_code == 200
+    killer = await asyncpg.connect(db.url)
+    try:
+        await killer.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        # at once, before the pool has noticed: a dead connection is handed out and retried
+        assert [dict(row) for row in await db.engine.run_ddl("SELECT 1 AS one")] == [{"one": 1}]
+    finally:
+        await killer.close()
+    for _ in range(3):
+        assert (await client.get("/staff/")).status_code == 200
