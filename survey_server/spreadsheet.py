@@ -15,6 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
 from defusedxml import DefusedXmlException
+from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -112,6 +114,9 @@ UNREADABLE_XLSX = (
     IndexError,
     EOFError,
     ParseError,
+    etree.LxmlError,
+    zlib.error,
+    UnicodeDecodeError,
     DefusedXmlException,
     zipfile.LargeZipFile,
 )
