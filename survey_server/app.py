@@ -24,9 +24,9 @@ from survey_server import errors
 from survey_server.config import Settings
 from survey_server.db.engine import STALE_CONNECTION, bind_engine, engine_from_url
 from survey_server.distribution import routes as distribution_routes
-from survey_server.headers import security_headers
 from survey_server.i18n import gettext, pick_lang
 from survey_server.integrity.watch import Watcher
+from survey_server.middleware import body_deadline, security_headers
 from survey_server.paper import routes as paper_routes
 from survey_server.privacy.scrubber import prepare as prepare_scrubber
 from survey_server.public import routes as public_routes
@@ -266,7 +266,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             backend="gzip", minimum_size=512, gzip_compress_level=6
         ),
         request_max_body_size=settings.max_body_bytes,
-        middleware=[security_headers],
+        middleware=[security_headers, body_deadline],
         openapi_config=OpenAPIConfig(
             title="Lắng nghe API",
             version="1",
