@@ -6,6 +6,7 @@ import openpyxl  # noqa: F401
 from lxml import etree  # noqa: F401
 
 from survey_server import spreadsheet  # noqa: F401
+from survey_server.distribution import pdf  # noqa: F401
 from survey_server.paper import form_pdf  # noqa: F401
 from survey_server.privacy.scrubber import prepare
 from survey_server.reports import insert  # noqa: F401

@@ -11,10 +11,15 @@ from __future__ import annotations
 import io
 import math
 import re
+from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_Q
+
+#: Images kept per process: a link's QR is asked for again and again (anyone may ask, so it is
+#: made once, not at every request), a few kilobytes each.
+QR_CACHE = 1024
 
 _SVG_SIZE = re.compile(r'width="[0-9.]+mm" height="[0-9.]+mm"')
 QUIET_ZONE = 4
@@ -35,6 +40,7 @@ def modules(data: str) -> list[list[bool]]:
     return _code(data).get_matrix()
 
 
+@lru_cache(maxsize=QR_CACHE)
 def qr_png(data: str, width_cm: float = POSTER_QR_CM, dpi: int = PRINT_DPI) -> bytes:
     """A PNG of at least ``width_cm`` at ``dpi`` (whole pixels per module, so edges stay sharp)."""
     code = _code(data)
@@ -46,6 +52,7 @@ def qr_png(data: str, width_cm: float = POSTER_QR_CM, dpi: int = PRINT_DPI) -> b
     return buffer.getvalue()
 
 
+@lru_cache(maxsize=QR_CACHE)
 def qr_svg(data: str, width_cm: float = POSTER_QR_CM) -> bytes:
     """A vector SVG (one path, white background) sized ``width_cm`` for print."""
     image = _code(data).make_image(image_factory=qrcode.image.svg.SvgPathFillImage)

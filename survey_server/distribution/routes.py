@@ -13,6 +13,7 @@ from litestar import Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
 
+from survey_server.bounded import run_bounded
 from survey_server.config import Settings
 from survey_server.distribution.kit import PRINTED, kit_links
 from survey_server.distribution.pdf import render_posters, render_slips
@@ -70,8 +71,9 @@ async def _campaign_pdf(
     if not items:
         raise NotFound()
     render = render_posters if kind == "posters" else render_slips
-    # rendering takes milliseconds per page: off the event loop, so submissions never wait on it
-    body = await anyio.to_thread.run_sync(render, items, language)
+    # pages grow with the scope (a province: thousands): in a bounded child process, so neither
+    # the event loop nor the interpreter lock of the server waits on it
+    body = await run_bounded(render, items, language, seconds=120, memory_mb=1024)
     return Response(
         body, media_type=MEDIA["pdf"], headers=_attachment(f"{kind}-{campaign['code']}.pdf")
     )
