@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
+from survey_server.campaigns.tables import Campaign
 from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.distribution.services import list_links
@@ -59,9 +61,12 @@ async def test_aggregate_csv_matches_the_scores(client: httpx.AsyncClient, provi
 
 async def test_aggregate_xlsx_opens(client: httpx.AsyncClient, province: None) -> None:
     await close_and_publish(CAMPAIGN)
+    title = json.dumps({"vi": "Khảo sát năm học 2026/2027: [đợt 1]"}, ensure_ascii=False)
+    await Campaign.update({Campaign.title: title}).where(Campaign.code == CAMPAIGN)
     await sign_in(client, "so.admin")
     response = await client.get(f"{BASE}/export.xlsx", params={"unit": "XA-LECHAN"})
-    assert response.status_code == 200
+    assert response.status_code == 200  # "/" and "[]" cannot be in a sheet's name: replaced
+    assert "-ket-thuc.xlsx" in response.headers["content-disposition"]  # the numbers are final
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "Mã đơn vị"
