@@ -521,6 +521,34 @@ class Footnotes:
         ids = [int(n.get(w("id"), "0")) for n in self.root.iter(w("footnote"))]
         self.next_id = max([0, *ids]) + 1
 
+    def renumber(self, document: etree._Element) -> None:
+        """Number the notes in reading order, and keep them in that order in the part.
+
+        Word shows a note's number from its place in the text, but LibreOffice pairs references
+        with notes in the order of their ids: a section put before the draft's last notes, with
+        ids after theirs, showed the draft's notes under the section's references. So every
+        normal note gets the id of its first reference's rank (after the separators' ids), the
+        references follow, and notes nothing refers to keep their order at the end.
+        """
+        notes = list(self.root.iter(w("footnote")))
+        special = [n for n in notes if n.get(w("type")) not in (None, "normal")]
+        normal = [n for n in notes if n.get(w("type")) in (None, "normal")]
+        start = max([0, *(int(n.get(w("id"), "0")) + 1 for n in special)])
+        order: dict[str, int] = {}
+        for reference in document.iter(w("footnoteReference")):
+            order.setdefault(reference.get(w("id"), ""), start + len(order))
+        unreferenced = [n for n in normal if n.get(w("id")) not in order]
+        for note in unreferenced:
+            order[note.get(w("id"), "")] = start + len(order)
+        for reference in document.iter(w("footnoteReference")):
+            reference.set(w("id"), str(order[reference.get(w("id"), "")]))
+        for note in normal:
+            note.set(w("id"), str(order[note.get(w("id"), "")]))
+            self.root.remove(note)
+        for note in sorted(normal, key=lambda n: int(n.get(w("id"), "0"))):
+            self.root.append(note)
+        self.added = [order.get(str(number), number) for number in self.added]
+
     def save(self, package: Package) -> None:
         package.put(FOOTNOTES, self.root)
         if not self.created:
@@ -792,6 +820,7 @@ def insert_section(content: bytes, report: Report, name: str = "báo cáo") -> b
                 sect.addprevious(node)
             else:
                 body.append(node)
+    footnotes.renumber(document)
     package.put(DOCUMENT, document)
     footnotes.save(package)
     return package.write()

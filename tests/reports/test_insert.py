@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -13,7 +15,13 @@ from lxml import etree
 from survey_server.reports import insert
 from survey_server.reports.insert import DocumentUnreadable, PlaceNotFound, insert_section, w
 from survey_server.reports.model import Heading, Letterhead, Note, Paragraph, Report, Span, Table
-from tests.reports.draft import TOPIC_HEADING, body_children, build_draft, canonical
+from tests.reports.draft import (
+    TOPIC_HEADING,
+    _with_footnotes,
+    body_children,
+    build_draft,
+    canonical,
+)
 from tests.reports.office import convert_to_pdf
 
 
@@ -176,3 +184,40 @@ def test_the_result_opens_in_libreoffice(tmp_path: pytest.TempPathFactory) -> No
     text = convert_to_pdf(result, tmp_path)  # type: ignore[arg-type]
     assert "Tổng số phiếu thu về: 12.345 phiếu" in text
     assert "Kết quả thực hiện mô hình" in text
+
+
+def _draft_with_notes_around_the_section() -> bytes:
+    """A draft whose notes stand before and after the place of the section, as the Hải Phòng
+    report's notes 19–20 stand after its part II.4."""
+    document = Document()
+    for text in ("Mở đầu báo cáo[^1]", TOPIC_HEADING, insert.PLACEHOLDER, "Phần sau cùng[^2]"):
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _with_footnotes(buffer.getvalue(), {"1": "Ghi chú đầu.", "2": "Ghi chú cuối."})
+
+
+def _notes_in_reading_order(content: bytes) -> list[tuple[str, str]]:
+    """(id, note text) of each reference, in the order of the text."""
+    texts = {n.get(w("id")): insert.text_of(n).strip() for n in notes(content)}
+    package = insert.Package.read(content, "x")
+    document = package.xml(insert.DOCUMENT, "x")
+    return [(r.get(w("id")), texts[r.get(w("id"))]) for r in document.iter(w("footnoteReference"))]
+
+
+def test_notes_are_numbered_in_reading_order_for_every_word_processor(tmp_path: Path) -> None:
+    """LibreOffice pairs references with notes in id order, Word by position: both agree only
+    when ids follow the text. The draft's last note comes after the section's notes."""
+    result = insert_section(_draft_with_notes_around_the_section(), section())
+    order = _notes_in_reading_order(result)
+    assert [text for _, text in order] == [
+        "Ghi chú đầu.", "Chi tiết theo đơn vị.", "Phương pháp.", "Ghi chú cuối.",
+    ]  # fmt: skip
+    assert [int(number) for number, _ in order] == [1, 2, 3, 4]
+    assert [n.get(w("id")) for n in notes(result)] == ["-1", "0", "1", "2", "3", "4"]
+    again = insert_section(result, section())  # a second run renumbers the same way
+    assert [text for _, text in _notes_in_reading_order(again)] == [t for _, t in order]
+    rendered = convert_to_pdf(result, tmp_path)
+    tail = rendered[rendered.index("Phần sau cùng") :]
+    assert re.search(r"1 Ghi chú đầu\.", tail) and re.search(r"4 Ghi chú cuối\.", tail)
+    assert re.search(r"3 Phương pháp\.", tail)
