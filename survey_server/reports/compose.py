@@ -15,15 +15,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from babel.numbers import format_percent
+
 from survey_server.i18n import (
     N_,
     format_number,
-    format_share,
     format_short_day,
     gettext,
     localize,
 )
 from survey_server.rendering import CASE_LABELS, KIND_LABELS, mix_label
+from survey_server.reports.claims import evidence, holds
 from survey_server.reports.gather import CampaignFacts, ChildFacts, ReportFacts
 from survey_server.reports.model import (
     Block,
@@ -92,8 +94,9 @@ def count(value: int, lang: str) -> str:
 
 
 def percent(value: float, lang: str) -> str:
-    """An index or share on the 0–100 scale: ``87,5%``."""
-    return format_share(value / 100, lang)
+    """An index or share on the 0–100 scale as an office writes it: ``87,5%``, ``100%`` (no
+    decimal that says nothing)."""
+    return format_percent(value / 100, format="#,##0.#%", locale=lang)
 
 
 def interval(bounds: Sequence[float] | None, lang: str) -> str:
@@ -133,12 +136,23 @@ class _Writer:
         self.unit = facts.unit["name"]
         self.tables = 0
         self.method_told = False
+        published = [c.scores for c in facts.campaigns if shown(c.scores)]
+        self.evidence = evidence(
+            (scores.get("themes") for scores in published),
+            facts.cases(),
+            (choice for scores in published for choice in scores.get("choices", [])),
+            waiting=sum(c.unpublished for c in facts.campaigns),
+        )
 
     def _(self, message: str, **params: Any) -> str:
         return gettext(message, self.lang, **params)
 
     def count(self, value: int) -> str:
         return count(value, self.lang)
+
+    def amount(self, value: int) -> str:
+        """A count in running text, where an office writes "không có" for none."""
+        return self._("không có") if value == 0 else self.count(value)
 
     def percent(self, value: float) -> str:
         return percent(value, self.lang)
@@ -230,7 +244,7 @@ class _Writer:
         return self._(CHANNEL_PHRASES[name]) if name in CHANNEL_PHRASES else name
 
     def target(self) -> str:
-        return format_share(TARGET / 100, self.lang, 0)
+        return percent(TARGET, self.lang)
 
     def table_caption(self, title: str) -> str:
         self.tables += 1
@@ -746,6 +760,7 @@ class _Writer:
             yield Paragraph.of(self._withheld(campaign))
             return
         questions = {q.id: q for q in campaign.questionnaire.questions()}
+        routing = {q.show_if.question for q in questions.values() if q.show_if is not None}
         leading = []
         distributions = []
         for choice in scores.get("choices", []):
@@ -758,10 +773,10 @@ class _Writer:
                 continue
             top = max(shares, key=lambda option: shares[option])
             text = localize(question.text, self.lang).rstrip("?:. ")
-            if len(leading) < 3 and choice["type"] == "single":
-                leading.append(
+            if len(leading) < 3 and choice["type"] == "single" and question.id not in routing:
+                leading.append(  # a choice, not an "opinion": the question may be about facts
                     self._(
-                        "về “{question}”, ý kiến nhiều nhất là “{option}” ({share})",
+                        "về “{question}”, lựa chọn nhiều nhất là “{option}” ({share})",
                         question=text,
                         option=labels.get(top, top),
                         share=self.percent(shares[top]),
@@ -813,10 +828,18 @@ class _Writer:
                 themes[item["id"]] += item["count"]
                 labels.setdefault(item["id"], item["label"])
                 quotes.setdefault(item["id"], []).extend(item.get("quotes", []))
-        if not written:
-            yield Paragraph.of(self._("Trong kỳ không có ý kiến góp ý bằng văn bản."))
-        else:
+        if written:
             yield from self._themes(written, praise, complaint, themes, labels, quotes)
+        elif holds("no_comments", self.evidence):
+            yield Paragraph.of(self._("Trong kỳ không có ý kiến góp ý bằng văn bản."))
+        if holds("some_waiting", self.evidence):
+            yield Paragraph.of(
+                self._(
+                    "Ý kiến trong ít nhất {n} phiếu mới nhận chưa được tổng hợp vì chưa đủ nhóm "
+                    "tối thiểu để công bố; sẽ được tổng hợp ở kỳ sau.",
+                    n=self.count(self.evidence.waiting),
+                )
+            )
         yield self._cases()
 
     def _themes(
@@ -886,35 +909,56 @@ class _Writer:
         return chosen
 
     def _cases(self) -> Paragraph:
+        """How comments were handled, claiming only what the evidence holds (``claims``)."""
         cases = self.facts.cases()
         kinds: Counter[str] = Counter()
         statuses: Counter[str] = Counter()
         for (kind, status), n in cases.items():
             kinds[kind] += n
             statuses[status] += n
-        if not kinds:
+        if holds("nothing_to_resolve", self.evidence):
             return Paragraph.of(
                 self._(
                     "Trong kỳ không có phản ánh, kiến nghị, khiếu nại, tố cáo nào qua các kênh "
                     "lấy ý kiến phải xem xét, giải quyết."
                 )
             )
-        by_kind = [
-            self._("{n} {kind}", n=self.count(kinds[kind]), kind=self._(label).lower())
-            for kind, label in KIND_LABELS.items()
-            if kinds[kind]
-        ]
-        by_status = [
-            self._("{label}: {n}", label=self._(label), n=self.count(statuses[status]))
-            for status, label in CASE_LABELS.items()
-        ]
-        text = self._(
-            "Các ý kiến được phân loại, xem xét, giải quyết theo quy định: {kinds} (tổng số "
-            "{total}). Tình trạng giải quyết: {statuses}.",
-            kinds=listing(by_kind, self.lang),
-            total=self.count(sum(kinds.values())),
-            statuses="; ".join(by_status),
-        )
+        text = ""
+        if kinds:
+            by_kind = [
+                self._("{n} {kind}", n=self.count(kinds[kind]), kind=self._(label).lower())
+                for kind, label in KIND_LABELS.items()
+                if kinds[kind]
+            ]
+            by_status = [
+                self._("{label}: {n}", label=self._(label), n=self.amount(statuses[status]))
+                for status, label in CASE_LABELS.items()
+            ]
+            text = self._(
+                "Các ý kiến được phân loại, xem xét, giải quyết theo quy định: {kinds} (tổng số "
+                "{total}). Tình trạng giải quyết: {statuses}.",
+                kinds=listing(by_kind, self.lang),
+                total=self.count(sum(kinds.values())),
+                statuses="; ".join(by_status),
+            )
+        if holds("some_unclassified", self.evidence):
+            waiting = []
+            if self.evidence.unclassified:
+                waiting.append(
+                    self._("{n} ý kiến bằng văn bản", n=self.count(self.evidence.unclassified))
+                )
+            if not kinds and self.evidence.case_answers:
+                waiting.append(
+                    self._(
+                        "{n} phiếu chọn loại phản ánh, kiến nghị",
+                        n=self.count(self.evidence.case_answers),
+                    )
+                )
+            text += (" " if text else "") + self._(
+                "Còn {items} chưa được phân loại, xem xét; đơn vị tiếp tục phân loại và giải "
+                "quyết theo quy định.",
+                items=listing(waiting, self.lang),
+            )
         if kinds["khieu_nai"] or kinds["to_cao"]:
             text += " " + self._(
                 "Khiếu nại, tố cáo được hướng dẫn, chuyển xử lý theo trình tự của Luật Khiếu "
@@ -955,10 +999,7 @@ class _Writer:
                         title=campaign.title,
                     )
                 )
-        resolved = self.facts.cases()
-        total = sum(resolved.values())
-        done = sum(n for (_, status), n in resolved.items() if status == "da")
-        if total and done == total:
+        if holds("all_resolved", self.evidence):
             items.append(self._("Toàn bộ phản ánh, kiến nghị đã được xem xét, giải quyết."))
         for item in items:
             yield Paragraph.of(item)
