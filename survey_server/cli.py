@@ -226,7 +226,7 @@ def score(
     help="Mã đợt khảo sát (lặp lại hoặc ngăn cách bằng dấu phẩy), thay cho --period",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["docx", "md", "html"]), default=None,
+    "--format", "fmt", type=click.Choice(["docx", "pdf", "md", "html"]), default=None,
     help="Định dạng (mặc định theo đuôi tệp -o, nếu không thì docx)",
 )  # fmt: skip
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -256,7 +256,9 @@ def report(
     from survey_server.timekeeping import today
     from survey_server.units.services import get_unit
 
-    fmt = fmt or {".md": "md", ".html": "html", ".htm": "html"}.get(output.suffix.lower(), "docx")
+    fmt = fmt or {".md": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}.get(
+        output.suffix.lower(), "docx"
+    )
     if into is not None and output.resolve() == into.resolve():
         raise click.ClickException("Không ghi đè tệp gốc: chọn tên tệp khác cho -o.")
     settings = _settings(database_url=database_url, data_dir=data_dir)

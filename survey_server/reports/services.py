@@ -19,6 +19,7 @@ from survey_server.reports.html import render_html
 from survey_server.reports.insert import DocumentUnreadable, insert_into
 from survey_server.reports.markdown import render_markdown
 from survey_server.reports.model import Report
+from survey_server.reports.pdf import docx_to_pdf
 from survey_server.reports.period import Period, parse_period
 from survey_server.staff.services import Scope, audit
 
@@ -27,6 +28,7 @@ FORMATS = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
     "md": ("text/markdown; charset=utf-8", "md"),
     "html": ("text/html; charset=utf-8", "html"),
+    "pdf": ("application/pdf", "pdf"),
 }
 #: An office's draft report larger than this is refused before it is read.
 INTO_LIMIT = 30 * 1024 * 1024
@@ -41,7 +43,7 @@ class ReportRequestInvalid(AppError):
 NEEDS_PERIOD = N_("cần chọn kỳ báo cáo (--period) hoặc đợt khảo sát (--campaign)")
 ONE_OF = N_("chỉ chọn kỳ báo cáo hoặc đợt khảo sát, không chọn cả hai")
 UNKNOWN_FORMAT = N_("định dạng '{format}' không hỗ trợ; chọn docx, md hoặc html")
-INTO_DOCX = N_("chỉ chèn được vào tệp Word khi xuất định dạng docx")
+INTO_DOCX = N_("chỉ chèn được vào tệp Word khi xuất định dạng docx hoặc pdf")
 INTO_TOO_LARGE = N_("tệp báo cáo của đơn vị lớn hơn 30 MB")
 INTO_TOO_HEAVY = N_(
     "đọc tệp cần quá nhiều thời gian hoặc bộ nhớ (tệp giải nén ra quá lớn hoặc bị hỏng); hãy "
@@ -79,7 +81,7 @@ async def make_report(
     """The section for ``unit_code`` (inside ``scope``) as a file, audited."""
     if fmt not in FORMATS:
         raise ReportRequestInvalid(detail=_detail(UNKNOWN_FORMAT, lang, format=fmt[:20]))
-    if into is not None and fmt != "docx":
+    if into is not None and fmt not in ("docx", "pdf"):
         raise ReportRequestInvalid(detail=_detail(INTO_DOCX, lang))
     if into is not None and len(into) > INTO_LIMIT:
         raise ReportRequestInvalid(detail=_detail(INTO_TOO_LARGE, lang))
@@ -92,7 +94,9 @@ async def make_report(
     facts = await gather(scope, unit_code, asked, codes, issued_on)
     report = compose(facts, lang)
     if into is None:  # our own content: a thread will do
-        content = await anyio.to_thread.run_sync(_render, report, fmt, lang, None, "")
+        content = await anyio.to_thread.run_sync(
+            _render, report, "docx" if fmt == "pdf" else fmt, lang, None, ""
+        )
     else:  # a file someone sent: in a bounded child process (``survey_server.bounded``)
         try:
             content = await run_bounded(
@@ -103,6 +107,8 @@ async def make_report(
             raise DocumentUnreadable(
                 name=into_name or "báo cáo", detail=_detail(INTO_TOO_HEAVY, lang)
             ) from None
+    if fmt == "pdf":  # LibreOffice, its own process, from a thread
+        content = await anyio.to_thread.run_sync(docx_to_pdf, content)
     await audit(
         scope.user_id or None,
         scope.username,

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from docx import Document
+from pypdf import PdfReader
 
 from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
@@ -215,3 +216,24 @@ async def test_command_errors_are_messages_and_write_nothing(
         assert message in done.stderr and "Traceback" not in done.stderr, done.stderr
         assert out.read_bytes() == b"keep me"
         assert not list(tmp_path.glob(".*.tmp"))
+
+
+async def test_the_section_and_the_draft_with_it_come_as_a_pdf_to_sign(
+    client: httpx.AsyncClient, province: Settings
+) -> None:
+    await sign_in(client, "so.admin")
+    token = csrf_of((await client.get("/staff/reports")).text)
+    alone = await client.post(
+        "/staff/reports", data={"csrf": token, "unit": "SO-HP", "period": "2026", "format": "pdf"}
+    )
+    assert alone.status_code == 200, alone.text[:300]
+    assert alone.headers["content-type"] == "application/pdf"
+    assert alone.content.startswith(b"%PDF")
+    text = " ".join(PdfReader(io.BytesIO(alone.content)).pages[0].extract_text().split())
+    assert "SỞ GIÁO DỤC VÀ ĐÀO TẠO" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    drafted = await client.post(
+        "/staff/reports",
+        data={"csrf": token, "unit": "SO-HP", "period": "2026", "format": "pdf"},
+        files={"into": ("du-thao.docx", build_draft(placeholder=True), DOCX)},
+    )
+    assert drafted.status_code == 200 and drafted.content.startswith(b"%PDF")
