@@ -183,7 +183,8 @@ class _Writer:
                 yield from self.consultation(campaign)
         yield Heading(1, gettext("Ý KIẾN, KIẾN NGHỊ CỦA CHA MẸ HỌC SINH VÀ NHÂN DÂN", lang))
         yield from self.comments()
-        yield Heading(1, gettext("ĐÁNH GIÁ CHUNG", lang))
+        # the model's own assessment: the office's report has its general one
+        yield Heading(1, gettext("ĐÁNH GIÁ VIỆC LẤY Ý KIẾN", lang))
         yield Heading(2, gettext("Ưu điểm", lang))
         yield from self.strengths(satisfaction)
         yield Heading(2, gettext("Tồn tại, hạn chế", lang))
@@ -840,7 +841,9 @@ class _Writer:
                     n=self.count(self.evidence.waiting),
                 )
             )
-        yield self._cases()
+        handled = self._cases()
+        if handled.text:
+            yield handled
 
     def _themes(
         self,

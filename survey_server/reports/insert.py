@@ -604,6 +604,23 @@ class HeadingFormat:
     ppr: etree._Element
     rpr: etree._Element
     numbered: bool  # the target numbers this level itself (list numbering): no typed label
+    capitals: bool = True  # the target writes this level's headings in capitals
+
+
+#: Words an administrative text capitalises inside a sentence-case heading.
+_KEEP_CAPITALISED = (("nhân dân", "Nhân dân"),)
+
+
+def sentence_case(title: str) -> str:
+    """``CÔNG TÁC TỔ CHỨC LẤY Ý KIẾN`` → ``Công tác tổ chức lấy ý kiến``: how a draft that writes
+    its ``a)`` headings in sentence case would write ours. A title not all in capitals (a
+    campaign's name) is left as it is."""
+    if title != title.upper():
+        return title
+    text = title.lower()
+    for lower, kept in _KEEP_CAPITALISED:
+        text = text.replace(lower, kept)
+    return text[:1].upper() + text[1:]
 
 
 class Writer:
@@ -642,7 +659,10 @@ class Writer:
             for tag in ("sectPr", "pPrChange", "pageBreakBefore"):
                 for old in kept.findall(w(tag)):
                     kept.remove(old)
-            formats[level] = HeadingFormat(kept, _first_rpr(child), numbered)
+            label = text_of(child)
+            formats[level] = HeadingFormat(
+                kept, _first_rpr(child), numbered, capitals=label == label.upper()
+            )
             if style_of(child) in self.styles.levels:
                 self.styled_headings = True
         return formats
@@ -663,7 +683,9 @@ class Writer:
             ppr = deepcopy(nearest.ppr)
             for old in ppr.findall(w("numPr")):
                 ppr.remove(old)
-            return HeadingFormat(ppr, _styled_rpr(nearest.rpr, True, level >= 3), False)
+            return HeadingFormat(
+                ppr, _styled_rpr(nearest.rpr, True, level >= 3), False, nearest.capitals
+            )
         ppr = deepcopy(self.body_ppr)
         put(ppr, element("keepNext"), PPR_ORDER)
         put(ppr, element("outlineLvl", val=str(min(level, 9) - 1)), PPR_ORDER)
@@ -685,7 +707,8 @@ class Writer:
         form = self.heading_format(level)
         node = element("p")
         node.append(deepcopy(form.ppr))
-        text = heading.title if form.numbered else f"{label} {heading.title}"
+        title = heading.title if form.capitals else sentence_case(heading.title)
+        text = title if form.numbered else f"{label} {title}"
         bold, italic = _on(form.rpr.find(w("b"))), _on(form.rpr.find(w("i")))
         node.append(run(text, form.rpr, bold=bold, italic=italic))
         return node

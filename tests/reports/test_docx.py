@@ -106,7 +106,7 @@ async def test_markdown_and_html_carry_the_same_content(report: Report) -> None:
     html = render_html(report).decode("utf-8")
     notes = report.notes()
     assert f"[^{len(notes)}]:" in markdown and f'id="fn-{len(notes)}"' in html
-    for heading in ("I. CÔNG TÁC TỔ CHỨC LẤY Ý KIẾN", "IV. ĐÁNH GIÁ CHUNG"):
+    for heading in ("I. CÔNG TÁC TỔ CHỨC LẤY Ý KIẾN", "IV. ĐÁNH GIÁ VIỆC LẤY Ý KIẾN"):
         assert heading in markdown and heading in html
     assert "http://" not in html.replace('href="#', "") and "https://" not in html
     assert "<script" not in html

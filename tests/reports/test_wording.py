@@ -168,11 +168,15 @@ async def test_a_scope_under_k_is_withheld_whole(province: Settings) -> None:
     assert not [b for b in report.blocks if isinstance(b, Table)]
 
 
-async def test_a_period_with_no_kien_nghi(province: Settings) -> None:
+async def test_comments_nobody_classified_are_not_reported_as_none(province: Settings) -> None:
+    """Parents wrote complaints and nobody has classified them yet: the report says they wait,
+    never that there were none."""
     await add_synthetic_responses(province, 300, random.Random(7), campaign=CAMPAIGN)
     _, report = await report_for(province, "SO-HP")
     raised = section(report, "Ý KIẾN, KIẾN NGHỊ CỦA CHA MẸ HỌC SINH VÀ NHÂN DÂN")
-    assert any("không có phản ánh, kiến nghị, khiếu nại, tố cáo" in text for text in raised)
+    assert not any("không có phản ánh, kiến nghị, khiếu nại, tố cáo" in text for text in raised)
+    assert any("chưa được phân loại" in text or "chưa được tổng hợp" in text for text in raised)
+    assert all(text.strip() for text in raised)  # no empty paragraph either
     assert not any(
         "Còn" in text and "kiến nghị" in text for text in section(report, "Tồn tại, hạn chế")
     )
