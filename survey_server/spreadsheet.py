@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -123,7 +124,15 @@ UNREADABLE_XLSX = (
 
 
 def read_xlsx(data: bytes) -> Table:
-    """The first sheet of a workbook, cells as text (whole numbers without ".0")."""
+    """The first sheet of a workbook, cells as text (whole numbers without ".0"). openpyxl's
+    warnings about a file's oddities (unsupported extensions, broken relationships) are not
+    ours to act on: they are silenced, and a file it cannot read is refused."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _read_xlsx(data)
+
+
+def _read_xlsx(data: bytes) -> Table:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:

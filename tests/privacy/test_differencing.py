@@ -329,6 +329,13 @@ BAND = r"dưới [\d.]+|[\d.]+–[\d.]+"
 DASHBOARD_BAND = re.compile(rf"(Chưa công bố: )({BAND})( phiếu)")
 MONITOR_BAND = re.compile(rf'(data-field="unpublished" data-code="([^"]+)">)({BAND})(<)')
 REPORT_BAND = re.compile(r" \(chưa tính ít nhất ([\d.]+) phiếu mới nhận[^)]*\)")
+#: The comments part says at least how many responses wait for their release (the band of k
+#: again), and its "there were none" sentences give way to that: they move with the band only.
+REPORT_WAITING = re.compile(
+    r"Ý kiến trong ít nhất ([\d.]+) phiếu mới nhận chưa được tổng hợp[^.]*\.|"
+    r"Trong kỳ không có ý kiến góp ý bằng văn bản\.|"
+    r"Trong kỳ không có phản ánh, kiến nghị, khiếu nại, tố cáo nào[^.]*\."
+)
 #: The report names the campaign's state and each re-opening with its reason, on purpose: a
 #: reader must know the numbers may still move. That sentence carries no count.
 REPORT_LIFE = re.compile(
@@ -394,7 +401,14 @@ def _take_bands(name: str, value: Any, bands: dict[tuple[str, str], tuple[int, i
             bands[(name, name.split(":", 1)[1])] = (low, low + K)
             return ""
 
-        return REPORT_LIFE.sub("", REPORT_BAND.sub(report, value))
+        def waiting(match: re.Match[str]) -> str:
+            if match[1]:
+                low = int(match[1].replace(".", ""))
+                bands[(name, name.split(":", 1)[1])] = (low, low + K)
+            return ""
+
+        text = REPORT_LIFE.sub("", REPORT_WAITING.sub(waiting, REPORT_BAND.sub(report, value)))
+        return re.sub(r"\n{3,}", "\n\n", re.sub(r"<p>\s*</p>\s*", "", text))
     return value
 
 
