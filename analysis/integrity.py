@@ -92,10 +92,10 @@ def pattern_flags(
     tested = np.flatnonzero(sizes >= min_size)
     if tested.size < 3:  # the others' spread needs at least two other groups
         return []
-    tests = [
-        _identical(np.asarray(answers), index, sizes, tested),
-        _share(STRAIGHT_LINING, np.asarray(straight, dtype=bool), index, sizes, tested),
-    ]
+    answers = np.asarray(answers)
+    tests = [_share(STRAIGHT_LINING, np.asarray(straight, dtype=bool), index, sizes, tested)]
+    if answers.ndim == 2 and answers.shape[1]:  # a form without scale questions has no vector
+        tests.insert(0, _identical(answers, index, sizes, tested))
     if speeding is not None:
         tests.append(_share(SPEEDING, np.asarray(speeding, dtype=bool), index, sizes, tested))
     flags = [

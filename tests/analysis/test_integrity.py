@@ -119,3 +119,16 @@ def test_fewer_than_three_groups_have_no_reference() -> None:
             answers[kept], groups[kept], straight=straight[kept], speeding=speeding[kept]
         )
         assert {(flag.group, flag.kind) for flag in flags} == expected
+
+
+def test_a_form_without_scale_questions_is_tested_for_straight_lining_only() -> None:
+    """A feedback form (choices and text, no scale) has no answer vector to compare: scoring
+    it must not fail, and the other tests still run."""
+    groups = np.repeat(np.arange(5), 40)
+    straight = np.zeros(200, dtype=bool)
+    speeding = np.zeros(200, dtype=bool)
+    speeding[:30] = True
+    flags = pattern_flags(
+        np.zeros((200, 0), dtype=np.uint8), groups, straight=straight, speeding=speeding
+    )
+    assert [(flag.group, flag.kind) for flag in flags] == [(0, "speeding")]
