@@ -85,8 +85,9 @@ def format_share(value: float, lang: str = DEFAULT_LANG, digits: int = 1) -> str
 
 def format_day(day: date, lang: str = DEFAULT_LANG) -> str:
     """``ngày 08 tháng 4 năm 2022`` (the administrative form), ``8 April 2022`` in English."""
-    if lang == "vi":
-        return format_date(day, format="'ngày' dd 'tháng' M 'năm' y", locale="vi")
+    if lang == "vi":  # Nghị định 30/2020: a zero before days under 10 and months 1 and 2
+        month = "MM" if day.month < 3 else "M"
+        return format_date(day, format=f"'ngày' dd 'tháng' {month} 'năm' y", locale="vi")
     return format_date(day, format="d MMMM y", locale=lang)
 
 

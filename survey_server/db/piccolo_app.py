@@ -14,6 +14,7 @@ TABLE_MODULES = [
     "survey_server.paper.tables",
     "survey_server.scoring.tables",
     "survey_server.integrity.tables",
+    "survey_server.reports.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -62,10 +62,15 @@ def compose(facts: ReportFacts, lang: str = "vi") -> Report:
     writer = _Writer(facts, lang)
     return Report(
         letterhead=Letterhead(
-            authority=facts.parent["name"] if facts.parent else "",
-            issuer=facts.unit["name"],
-            number=gettext("Số:       /BC-", lang),
+            governing=facts.letterhead.governing,
+            issuer=facts.letterhead.issuer,
+            symbol=facts.letterhead.symbol,
+            place=facts.letterhead.place,
             issued_on=facts.issued_on,
+            signer_title=facts.letterhead.signer_title,
+            signer_authority=facts.letterhead.signer_authority,
+            signer_name=facts.letterhead.signer_name,
+            recipients=facts.letterhead.recipients,
         ),
         title=gettext("BÁO CÁO", lang),
         subtitle=gettext(

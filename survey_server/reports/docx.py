@@ -11,6 +11,7 @@ code that puts it into an office's own report — so both outputs are the same d
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -24,7 +25,7 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from survey_server.i18n import format_day, gettext
+from survey_server.i18n import gettext
 from survey_server.reports.insert import PLACEHOLDER, insert_section
 from survey_server.reports.model import Report
 
@@ -43,7 +44,11 @@ def render_docx(report: Report, lang: str = "vi") -> bytes:
     title.paragraph_format.space_before = Pt(12)
     subtitle = document.add_paragraph()
     _centred(subtitle, report.subtitle, bold=True, size=Pt(14))
-    subtitle.paragraph_format.space_after = Pt(12)
+    rule = document.add_paragraph()
+    text_width = int(Mm(165))
+    rule_length = min(_width(report.subtitle, Pt(14), capitals=False), text_width) // 3
+    _rule(rule, text_width, max(int(Cm(2.5)), rule_length))
+    rule.paragraph_format.space_after = Pt(12)
     document.add_paragraph(PLACEHOLDER)
     for paragraph in report.closing:
         document.add_paragraph(paragraph.text)
@@ -137,16 +142,72 @@ def _centred(
     form = paragraph.paragraph_format
     form.first_line_indent = Cm(0)
     form.space_after = Pt(0)
+    form.line_spacing = 1.0
     run = paragraph.add_run(text)
     run.bold, run.italic, run.font.size = bold, italic, size
 
 
-def _cell_lines(cell: _Cell, lines: list[tuple[str, bool, bool, Pt]]) -> None:
+#: A line of the letterhead: its text, bold, italic and size (Nghị định 30/2020, Phụ lục I).
+Line = tuple[str, bool, bool, Pt]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A centred solid line of ``length`` (EMU) under the line above."""
+
+    length: int
+
+
+def _cell_lines(cell: _Cell, lines: list[Line | Rule]) -> None:
+    """The cell's paragraphs, lines of text and rules."""
     first = True
-    for text, bold, italic, size in lines:
+    for line in lines:
         paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
         first = False
-        _centred(paragraph, text, bold=bold, italic=italic, size=size)
+        if isinstance(line, Rule):
+            _rule(paragraph, cell.width, line.length)
+        else:
+            text, bold, italic, size = line
+            _centred(paragraph, text, bold=bold, italic=italic, size=size)
+
+
+#: What follows ``w:pBdr`` in a paragraph's properties (ECMA-376 order; LibreOffice drops a
+#: border that comes after them).
+AFTER_BORDERS = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+
+
+def _rule(paragraph: DocxParagraph, width: int, length: int) -> None:
+    """A solid line under the line above: the bottom border of an empty paragraph indented
+    from both sides, which Word and LibreOffice draw the same way."""
+    form = paragraph.paragraph_format
+    form.first_line_indent = Cm(0)
+    margin = max(0, (width - length) // 2)
+    form.left_indent = form.right_indent = margin
+    form.space_before = form.space_after = Pt(0)
+    form.line_spacing = Pt(4)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (
+        ("w:val", "single"),
+        ("w:sz", "6"),
+        ("w:space", "1"),
+        ("w:color", "000000"),
+    ):
+        bottom.set(qn(name), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *AFTER_BORDERS)
+
+
+def _width(text: str, size: Pt, *, capitals: bool) -> int:
+    """A text's printed width in Times New Roman, near enough to size a rule under it."""
+    per_char = 0.62 if capitals else 0.47
+    return int(len(text) * size * per_char)
 
 
 def _columns(table: DocxTable, *widths: Cm) -> list[_Cell]:
@@ -161,41 +222,49 @@ def _columns(table: DocxTable, *widths: Cm) -> list[_Cell]:
 
 
 def _letterhead(document: DocumentObject, report: Report, lang: str) -> None:
+    """Ô 1 (right): Quốc hiệu, Tiêu ngữ and its rule, place and date; ô 2 (left): the
+    governing body, the issuer and its rule (1/3 to 1/2 of the name), the number."""
     head = report.letterhead
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = _columns(table, Cm(6), Cm(10.4))
-    lines: list[tuple[str, bool, bool, Pt]] = []
-    if head.authority:
-        lines.append((head.authority.upper(), False, False, Pt(12)))
-    lines += [(head.issuer.upper(), True, False, Pt(12)), ("──────", False, False, Pt(10))]
+    left, right = _columns(table, Cm(7), Cm(10))
+    issuer = head.issuer.upper()
+    lines: list[Line | Rule] = []
+    if head.governing:
+        lines.append((head.governing.upper(), False, False, Pt(12)))
+    lines.append((issuer, True, False, Pt(12)))
+    name_width = min(_width(issuer, Pt(12), capitals=True), int(Cm(6.6)))
+    lines += [Rule(max(int(Cm(1.5)), int(name_width * 0.4))), ("", False, False, Pt(6))]
     lines.append((head.number, False, False, Pt(13)))
     _cell_lines(left, lines)
+    motto = gettext("Độc lập - Tự do - Hạnh phúc", lang)
     _cell_lines(
         right,
         [
             (gettext("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", lang), True, False, Pt(12)),
-            (gettext("Độc lập - Tự do - Hạnh phúc", lang), True, False, Pt(13)),
-            ("────────────", False, False, Pt(10)),
-            (f"……………, {format_day(head.issued_on, lang)}", False, True, Pt(14)),
+            (motto, True, False, Pt(13.5)),
+            Rule(_width(motto, Pt(13.5), capitals=False)),
+            ("", False, False, Pt(6)),
+            (head.dateline(lang), False, True, Pt(14)),
         ],
     )
 
 
 def _signature(document: DocumentObject, report: Report, lang: str) -> None:
+    """Nơi nhận on the left; the signer's authority, title, room for the signature and seal,
+    and name on the right."""
+    head = report.letterhead
     table = document.add_table(rows=1, cols=2)
-    left, right = _columns(table, Cm(8), Cm(8))
-    recipients = [(gettext("Nơi nhận:", lang), True, True, Pt(12))]
-    if report.letterhead.authority:
-        recipients.append((f"- {report.letterhead.authority};", False, False, Pt(11)))
-    recipients.append((gettext("- Lưu: VT.", lang), False, False, Pt(11)))
+    left, right = _columns(table, Cm(8), Cm(8.5))
+    recipients: list[Line | Rule] = [(gettext("Nơi nhận:", lang), True, True, Pt(12))]
+    recipients += [(line, False, False, Pt(11)) for line in head.recipient_lines()]
     _cell_lines(left, recipients)
     for paragraph in left.paragraphs:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _cell_lines(
-        right,
-        [
-            (gettext("THỦ TRƯỞNG ĐƠN VỊ", lang), True, False, Pt(14)),
-            (gettext("(Ký, ghi rõ họ tên và đóng dấu)", lang), False, True, Pt(13)),
-        ],
-    )
+    signer: list[Line | Rule] = []
+    if head.signer_authority:
+        signer.append((head.signer_authority.upper(), True, False, Pt(14)))
+    signer.append((head.signer_title.upper(), True, False, Pt(14)))
+    signer += [("", False, False, Pt(14))] * 4
+    signer.append((head.signer_name, True, False, Pt(14)))
+    _cell_lines(right, signer)

@@ -20,6 +20,7 @@ from survey_server.errors import AppError
 from survey_server.i18n import N_, localize
 from survey_server.integrity.services import pattern_findings
 from survey_server.questionnaires.schema import Questionnaire
+from survey_server.reports.letterheads import LetterheadData, letterhead_of
 from survey_server.reports.period import Period
 from survey_server.responses.tables import Submission
 from survey_server.scoring.services import EVERY_RESPONSE, campaign_form, campaign_scores
@@ -87,6 +88,7 @@ class ReportFacts:
     period: Period
     issued_on: date
     campaigns: tuple[CampaignFacts, ...]
+    letterhead: LetterheadData
 
     @property
     def responses(self) -> int:
@@ -147,7 +149,7 @@ async def gather(
     if not facts:
         raise NothingToReport(unit=unit["name"], period=period.describe())
     parent = await get_unit_by_id(unit["parent"]) if unit["parent"] else None
-    return ReportFacts(unit, parent, period, issued_on, tuple(facts))
+    return ReportFacts(unit, parent, period, issued_on, tuple(facts), await letterhead_of(unit))
 
 
 def _related(root_path: str, unit_path: str) -> bool:

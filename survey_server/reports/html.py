@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from survey_server.i18n import format_day
+from survey_server.i18n import gettext
 from survey_server.reports.model import Heading, Note, Numberer, Paragraph, Report, Span, Table
 
 STYLE = """
@@ -39,6 +39,20 @@ def render_html(report: Report, lang: str = "vi") -> bytes:
         elif isinstance(block, Table):
             body.append(_table(block))
     body += [f"<p>{_paragraph(paragraph, notes)}</p>" for paragraph in report.closing]
+    recipients = "".join(f"<p>{escape(line)}</p>" for line in report.letterhead.recipient_lines())
+    signer = "".join(
+        f"<p><strong>{escape(line)}</strong></p>"
+        for line in (
+            report.letterhead.signer_authority.upper(),
+            report.letterhead.signer_title.upper(),
+            report.letterhead.signer_name,
+        )
+        if line
+    )
+    body.append(
+        f'<div class="letterhead"><div><p><em><strong>{escape(gettext("Nơi nhận:", lang))}'
+        f"</strong></em></p>{recipients}</div><div>{signer}</div></div>"
+    )
     footnotes = "".join(
         f'<li id="fn-{number}">{escape(text)}</li>' for number, text in enumerate(notes, start=1)
     )
@@ -48,9 +62,11 @@ def render_html(report: Report, lang: str = "vi") -> bytes:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(report.subtitle)}</title><style>{STYLE}</style></head>
 <body>
-<div class="letterhead"><div><p>{escape(head.authority.upper())}</p>
+<div class="letterhead"><div><p>{escape(head.governing.upper())}</p>
 <p><strong>{escape(head.issuer.upper())}</strong></p><p>{escape(head.number)}</p></div>
-<div><p><em>{escape(format_day(head.issued_on, lang))}</em></p></div></div>
+<div><p><strong>{escape(gettext("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", lang))}</strong></p>
+<p><strong>{escape(gettext("Độc lập - Tự do - Hạnh phúc", lang))}</strong></p>
+<p><em>{escape(head.dateline(lang))}</em></p></div></div>
 <h1>{escape(report.title)}</h1>
 <p class="subtitle">{escape(report.subtitle)}</p>
 {"".join(body)}

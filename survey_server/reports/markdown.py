@@ -5,17 +5,22 @@ Footnotes use the common ``[^n]`` syntax (GitHub, Pandoc, Obsidian); numbers fol
 
 from __future__ import annotations
 
-from survey_server.i18n import format_day
+from survey_server.i18n import gettext
 from survey_server.reports.model import Heading, Note, Numberer, Paragraph, Report, Span, Table
 
+#: A line break inside a paragraph (CommonMark's backslash form, not trailing spaces).
+BREAK = "\\"
 SPECIAL = str.maketrans({char: f"\\{char}" for char in "\\`*_[]<>|#"})
 
 
 def render_markdown(report: Report, lang: str = "vi") -> bytes:
+    head = report.letterhead
     lines = [
-        f"**{_escape(report.letterhead.issuer.upper())}**",
+        *([_escape(head.governing.upper()) + BREAK] if head.governing else []),
+        f"**{_escape(head.issuer.upper())}**{BREAK}",
+        _escape(head.number),
         "",
-        f"*{_escape(format_day(report.letterhead.issued_on, lang))}*",
+        f"*{_escape(head.dateline(lang))}*",
         "",
         f"# {_escape(report.title)}",
         "",
@@ -34,6 +39,10 @@ def render_markdown(report: Report, lang: str = "vi") -> bytes:
             lines += _table(block)
     for paragraph in report.closing:
         lines += [_paragraph(paragraph, notes), ""]
+    signer = [head.signer_authority.upper(), head.signer_title.upper(), head.signer_name]
+    lines += [f"**{_escape(line)}**{BREAK}" for line in signer if line] + [""]
+    lines += [f"*{_escape(gettext('Nơi nhận:', lang))}*{BREAK}"]
+    lines += [_escape(line) + BREAK for line in head.recipient_lines()] + [""]
     lines += [f"[^{number}]: {_escape(text)}" for number, text in enumerate(notes, start=1)]
     return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
 

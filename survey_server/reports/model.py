@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from survey_server.i18n import gettext
+
 
 @dataclass(frozen=True)
 class Span:
@@ -62,12 +64,40 @@ Block = Heading | Paragraph | Table
 
 @dataclass(frozen=True)
 class Letterhead:
-    """What a standalone report carries above its title (Nghị định 30/2020, Mẫu 1.x)."""
+    """What a standalone report carries above its title and under its text (Nghị định
+    30/2020, Phụ lục I), as the office writes it: renderers set the capitals."""
 
-    authority: str  # cơ quan chủ quản, may be empty
+    governing: str  # cơ quan chủ quản, may be empty
     issuer: str  # cơ quan ban hành
-    number: str  # "Số: /BC-…"
+    symbol: str  # "SGDĐT" in "Số:     /BC-SGDĐT"
+    place: str  # địa danh
     issued_on: date
+    signer_title: str = "Thủ trưởng đơn vị"
+    signer_authority: str = ""  # "KT. GIÁM ĐỐC"
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ("Lưu: VT",)
+
+    @property
+    def number(self) -> str:
+        """The number is the registry's to give when the report is issued."""
+        return f"Số:        /BC-{self.symbol}" if self.symbol else "Số:        /BC"
+
+    def dateline(self, lang: str) -> str:
+        """``Hải Phòng, ngày      tháng 12 năm 2026``: the day is written when the report is
+        signed and issued, as in the offices' own reports."""
+        month = f"{self.issued_on.month:02d}" if self.issued_on.month < 3 else self.issued_on.month
+        text = gettext(
+            "ngày      tháng {month} năm {year}", lang, month=month, year=self.issued_on.year
+        )
+        return f"{self.place}, {text}" if self.place else text
+
+    def recipient_lines(self) -> list[str]:
+        """``- …;`` for each, the last ending with a full stop."""
+        lines = [item.rstrip(" ;.") for item in self.recipients]
+        return [
+            f"- {line}{'.' if number == len(lines) else ';'}"
+            for number, line in enumerate(lines, start=1)
+        ]
 
 
 @dataclass(frozen=True)

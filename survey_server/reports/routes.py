@@ -8,13 +8,35 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.params import FromQuery
+from litestar.response import Redirect
 
 from survey_server.config import Settings
 from survey_server.errors import AppError
+from survey_server.i18n import gettext
+from survey_server.reports.letterheads import (
+    LABELS,
+    MAX_RECIPIENTS,
+    MESSAGES,
+    RECIPIENT_LENGTH,
+    LetterheadInvalid,
+    as_fields,
+    letterhead_of,
+    may_edit,
+    parse,
+    reset,
+    save,
+)
 from survey_server.reports.services import FORMATS, INTO_LIMIT, ReportFile, make_report
 from survey_server.staff.routes import SIGNED_IN
 from survey_server.staff.services import Scope, campaigns_in_scope, subtree_units
-from survey_server.staff.web import Forbidden, SignedIn, check_csrf, page, staff_lang
+from survey_server.staff.web import (
+    Forbidden,
+    SignedIn,
+    check_csrf,
+    form_fields,
+    page,
+    staff_lang,
+)
 from survey_server.timekeeping import today
 
 OFFICE_KINDS = ("department", "district_office", "commune", "school")
@@ -152,4 +174,84 @@ async def _form_page(
     )
 
 
-ROUTES = [report_file, report_form, report_download]
+async def _editable(session: SignedIn, code: str | None) -> dict[str, Any]:
+    """The unit whose letterhead the user may edit; ``Forbidden`` for a unit it only sees
+    (a school and its commune's or the Sở's letterhead), ``NotFound`` outside its scope."""
+    if session.scope.role == "partner":
+        raise Forbidden()
+    unit = await session.scope.unit(code.strip() if code else None)
+    if unit["kind"] not in OFFICE_KINDS or not may_edit(session.scope, unit):
+        raise Forbidden()
+    return unit
+
+
+@get("/staff/letterhead", dependencies=SIGNED_IN, include_in_schema=False)
+async def letterhead_form(
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    unit: FromQuery[str | None] = None,
+) -> Response[str]:
+    """The letterhead of a unit (the user's own by default), prefilled with what is stored or,
+    until the office edits it, with the defaults for its kind."""
+    row = await _editable(session, unit)
+    current = await letterhead_of(row)
+    return _letterhead_page(state, request, session, row, as_fields(current), current.stored)
+
+
+@post("/staff/letterhead", dependencies=SIGNED_IN, include_in_schema=False, status_code=200)
+async def letterhead_save(
+    state: State, request: Request[Any, Any, Any], session: SignedIn
+) -> Response[Any]:
+    fields = await form_fields(request)
+    check_csrf(session.csrf, fields.get("csrf"))
+    row = await _editable(session, fields.get("unit"))
+    if fields.get("action") == "reset":
+        await reset(session.scope, row)
+        return Redirect(f"/staff/letterhead?unit={row['code']}&saved=1", status_code=303)
+    try:
+        letterhead = parse(fields)
+    except LetterheadInvalid as error:
+        return _letterhead_page(state, request, session, row, fields, True, error, 422)
+    await save(session.scope, row, letterhead)
+    return Redirect(f"/staff/letterhead?unit={row['code']}&saved=1", status_code=303)
+
+
+def _letterhead_page(
+    state: State,
+    request: Request[Any, Any, Any],
+    session: SignedIn,
+    unit: dict[str, Any],
+    values: dict[str, str],
+    stored: bool,
+    error: LetterheadInvalid | None = None,
+    status_code: int = 200,
+) -> Response[str]:
+    lang = staff_lang(request)
+    problems = {
+        item.field: gettext(
+            MESSAGES[item.code],
+            lang,
+            label=gettext(LABELS[item.field], lang),
+            length=RECIPIENT_LENGTH,
+            **({"limit": MAX_RECIPIENTS} | item.params),
+        )
+        for item in (error.errors if error else [])
+    }
+    return page(
+        state,
+        request,
+        "staff/letterhead.html",
+        session,
+        status_code=status_code,
+        unit=unit,
+        values=values,
+        stored=stored,
+        message=error.text(lang) if error else None,
+        problems=problems,
+        labels=LABELS,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+ROUTES = [report_file, report_form, report_download, letterhead_form, letterhead_save]

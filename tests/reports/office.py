@@ -12,6 +12,15 @@ import pytest
 
 def convert_to_pdf(content: bytes, workdir: Path) -> str:
     """Convert a DOCX with LibreOffice and return the PDF's text (pdftotext)."""
+    pdf = pdf_of(content, workdir)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, timeout=60
+    ).stdout.decode("utf-8")
+    return " ".join(text.split())
+
+
+def pdf_of(content: bytes, workdir: Path) -> Path:
+    """Convert a DOCX with LibreOffice; the PDF's path."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
         message = "LibreOffice is not installed (apt-get install libreoffice-writer-nogui)"
@@ -28,7 +37,4 @@ def convert_to_pdf(content: bytes, workdir: Path) -> str:
     )  # fmt: skip
     pdf = workdir / "report.pdf"
     assert pdf.exists() and pdf.stat().st_size > 1000
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, timeout=60
-    ).stdout.decode("utf-8")
-    return " ".join(text.split())
+    return pdf

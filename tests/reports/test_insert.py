@@ -27,7 +27,9 @@ from tests.reports.office import convert_to_pdf
 
 def section() -> Report:
     return Report(
-        letterhead=Letterhead("", "Sở Giáo dục và Đào tạo", "Số: /BC-", date(2026, 11, 20)),
+        letterhead=Letterhead(
+            "", "Sở Giáo dục và Đào tạo", "SGDĐT", "Hải Phòng", date(2026, 11, 20)
+        ),
         title="BÁO CÁO",
         subtitle="Kết quả thực hiện mô hình năm 2026",
         blocks=(
