@@ -793,12 +793,21 @@ class _QuestionTable:
         self.valid_list = self.valid.tolist()
 
     def share(self, g: int, c: int) -> dict[str, Any] | None:
-        if not self.items[c].satisfied_from:
+        """The satisfied share of a rated question, with the two ends of its scale: the top
+        box (the highest level: "Rất hài lòng") and the bottom box (the levels as far below
+        the middle as the satisfied ones are above it: "Không hài lòng", "Rất không hài
+        lòng"). Near the ceiling the satisfied share no longer tells units apart; the ends do."""
+        item = self.items[c]
+        if not item.satisfied_from:
             return None
+        row, valid = self.counts[g][c], self.valid_list[g][c]
+        bottom = item.points - item.satisfied_from + 1
         return {
-            "n": self.valid_list[g][c],
+            "n": valid,
             "satisfied": self.share_[g][c],
             "satisfied_ci": _pair(self.share_ci[g][c]),
+            "very_satisfied": _share(row[item.points], valid),
+            "dissatisfied": _share(sum(row[1 : bottom + 1]), valid),
         }
 
     def question(self, g: int, c: int) -> dict[str, Any]:

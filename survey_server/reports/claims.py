@@ -53,7 +53,7 @@ CLAIMS: dict[str, Callable[[Evidence], bool]] = {
     "no_comments": lambda e: e.comments == 0 and e.waiting == 0,
     # "Ý kiến trong ít nhất … phiếu mới nhận chưa được tổng hợp …"
     "some_waiting": lambda e: e.waiting > 0,
-    # "Còn … chưa được phân loại, xem xét …"
+    # "Còn … chưa được cán bộ tiếp nhận, phân loại để xem xét, giải quyết …"
     "some_unclassified": lambda e: e.unclassified > 0 or (e.classified == 0 and e.case_answers > 0),
 }
 

@@ -15,8 +15,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from babel.numbers import format_percent
 
+from analysis.intervals import wilson_bounds
 from survey_server.i18n import (
     N_,
     format_number,
@@ -24,9 +26,11 @@ from survey_server.i18n import (
     gettext,
     localize,
 )
+from survey_server.questionnaires.schema import Question
 from survey_server.rendering import CASE_LABELS, KIND_LABELS, mix_label
 from survey_server.reports.claims import evidence, holds
 from survey_server.reports.gather import CampaignFacts, ChildFacts, ReportFacts
+from survey_server.reports.letterheads import commune_area, speaker
 from survey_server.reports.model import (
     Block,
     Heading,
@@ -38,6 +42,7 @@ from survey_server.reports.model import (
     Table,
 )
 from survey_server.scoring.releases import POOLED
+from survey_server.units.services import LEVELS
 
 #: Đề án 2034/QĐ-BGDĐT: at least 85 % of parents satisfied.
 TARGET = 85.0
@@ -50,8 +55,12 @@ CHANNEL_PHRASES = {
     "web": N_("trang thông tin điện tử"),
     POOLED: N_("nhiều hình thức, gộp lại khi kết thúc đợt"),
 }
+#: At or above this satisfied share an index no longer tells units apart (real campaigns: 96–98 %).
+CEILING = 95.0
 #: Below this response rate (% of expected respondents) the report calls participation low.
 LOW_RESPONSE = 30.0
+#: How many options of a question the consultation table shows (the export has them all).
+TOP_OPTIONS = 3
 #: How many themes the text names; the footnote lists them all.
 THEMES_NAMED = 4
 QUOTE_LIMIT = 160
@@ -86,7 +95,7 @@ def compose(facts: ReportFacts, lang: str = "vi") -> Report:
                     "nhân dân” {period} của {unit}./.",
                     lang,
                     period=facts.period.describe(lang),
-                    unit=facts.unit["name"],
+                    unit=speaker(facts.unit, facts.letterhead),
                 )
             ),
         ),
@@ -108,7 +117,7 @@ def interval(bounds: Sequence[float] | None, lang: str) -> str:
     """A 95 % interval: ``86,1–88,8%``; a dash when there is none."""
     if not bounds:
         return "—"
-    return f"{format_number(bounds[0], lang, 1)}–{percent(bounds[1], lang)}"
+    return f"{format_number(bounds[0], lang, 1)}–{format_number(bounds[1], lang, 1)}%"
 
 
 def points(value: float, lang: str) -> str:
@@ -121,6 +130,42 @@ def listing(items: Sequence[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return gettext("{first} và {last}", lang, first=", ".join(items[:-1]), last=items[-1])
+
+
+def describes_respondent(question: Question) -> bool:
+    """A question whose answers are school levels describes the respondent's child, not an
+    opinion: the report never headlines it as what people think."""
+    return bool(question.options) and {o.id for o in question.options or []} <= set(LEVELS)
+
+
+def headline(question: Question, kind: str) -> bool:
+    """Whether a choice question's leading answer may stand in the text: asked of everyone
+    (not shown only after another answer, whose share it would misstate), a single answer or
+    yes/no, and about the matter, not about the respondent's child."""
+    return (
+        kind in ("single", "yes_no")
+        and question.show_if is None
+        and not describes_respondent(question)
+    )
+
+
+def option_labels(question: Question, lang: str) -> dict[str, str]:
+    if question.type == "yes_no":
+        return {"yes": gettext("Có", lang), "no": gettext("Không", lang)}
+    return {o.id: localize(o.label, lang) for o in question.options or []}
+
+
+def wilson_interval(share: float, n: int) -> list[float]:
+    """The 95 % Wilson interval of a share given in percent of ``n``."""
+    low, high = wilson_bounds(np.array(round(share * n / 100)), np.array(n))
+    return [100 * float(low), 100 * float(high)]
+
+
+def apart(first: Sequence[float] | None, second: Sequence[float] | None) -> bool:
+    """Whether two 95 % intervals do not overlap: only then does the report rank the two."""
+    if not first or not second:
+        return False
+    return first[0] > second[1] or second[0] > first[1]
 
 
 def shown(scores: dict[str, Any]) -> bool:
@@ -138,9 +183,10 @@ class _Writer:
     def __init__(self, facts: ReportFacts, lang: str) -> None:
         self.facts = facts
         self.lang = lang
-        self.unit = facts.unit["name"]
+        self.unit = speaker(facts.unit, facts.letterhead)
         self.tables = 0
         self.method_told = False
+        self.told: set[str] = set()
         published = [c.scores for c in facts.campaigns if shown(c.scores)]
         self.evidence = evidence(
             (scores.get("themes") for scores in published),
@@ -203,7 +249,8 @@ class _Writer:
         titles = [f"“{c.title}”" for c in campaigns]
         yield Paragraph.of(
             self._(
-                "Trong kỳ, {unit} triển khai {n} đợt khảo sát, lấy ý kiến: {titles}.",
+                "Trong {period}, {unit} triển khai {n} đợt khảo sát, lấy ý kiến: {titles}.",
+                period=facts.period.describe(lang),
                 unit=self.unit,
                 n=self.count(len(campaigns)),
                 titles=listing(titles, lang),
@@ -239,6 +286,23 @@ class _Writer:
                 )
             )
         yield Paragraph.of(*self._totals())
+        still_open = [c for c in campaigns if c.status != "closed"]
+        if still_open:
+            yield Paragraph.of(
+                self._(
+                    "{campaigns} còn đang nhận phiếu (đến ngày {end}); số liệu trong báo cáo "
+                    "tính đến ngày {today} là số liệu tạm thời.",
+                    campaigns=(
+                        listing([f"“{c.title}”" for c in still_open], lang)
+                        if len(still_open) < len(campaigns)
+                        else self._("Các đợt khảo sát")
+                        if len(still_open) > 1
+                        else self._("Đợt khảo sát")
+                    ),
+                    end=format_short_day(max(c.closes_on for c in still_open), lang),
+                    today=format_short_day(facts.issued_on, lang),
+                )
+            )
 
     def channels(self) -> Counter[str]:
         total: Counter[str] = Counter()
@@ -259,8 +323,9 @@ class _Writer:
     def _totals(self) -> list[Span | Note | str]:
         facts = self.facts
         campaigns = facts.campaigns
-        schools = sum(c.schools for c in campaigns)
-        answered = sum(c.schools_answered for c in campaigns)
+        schools = len(frozenset().union(*(c.school_ids for c in campaigns)))
+        answered = len(frozenset().union(*(c.answered_ids for c in campaigns)))
+        communes = len(frozenset().union(*(c.commune_ids for c in campaigns)))
         parts: list[Span | Note | str] = [
             self._("Tổng số phiếu thu về: {n} phiếu", n=self.count(facts.responses))
         ]
@@ -275,12 +340,16 @@ class _Writer:
         if schools:
             parts.append(
                 self._(
-                    ", từ {answered}/{schools} lượt trường được khảo sát ({share})",
+                    ", từ {answered}/{schools} trường có phiếu trả lời ({share})",
                     answered=self.count(answered),
                     schools=self.count(schools),
                     share=self.percent(100 * answered / schools),
                 )
             )
+            if communes > 1:
+                parts.append(
+                    self._(" trên địa bàn {n} xã, phường, đặc khu", n=self.count(communes))
+                )
         expected = sum(c.expected or 0 for c in campaigns)
         if expected:
             parts.append(
@@ -299,18 +368,14 @@ class _Writer:
         for c in self.facts.campaigns:
             lines.append(
                 self._(
-                    "{title} (mã {code}, bảng hỏi “{questionnaire}” phiên bản {version}): từ "
-                    "{start} đến {end}; {n} phiếu; {schools} trường được khảo sát; ngưỡng "
-                    "công bố k = {k} phiếu",
-                    title=c.title,
+                    "{code} (bảng hỏi phiên bản {version}): {start}–{end}, {n} phiếu, "
+                    "{schools} trường",
                     code=c.code,
-                    questionnaire=localize(c.questionnaire.title, self.lang),
                     version=c.questionnaire.version,
                     start=format_short_day(c.opens_on, self.lang),
                     end=format_short_day(c.closes_on, self.lang),
                     n=self.count(c.responses),
                     schools=self.count(c.schools),
-                    k=c.k,
                 )
                 + self._life(c)
             )
@@ -320,9 +385,7 @@ class _Writer:
         """The campaign's state, and each re-opening with its reason: a reader must know when
         numbers moved after a close, and why."""
         text = ", " + (
-            self._("đã kết thúc")
-            if campaign.status == "closed"
-            else self._("đang tiếp tục nhận phiếu (số liệu tạm thời)")
+            self._("đã kết thúc") if campaign.status == "closed" else self._("đang nhận phiếu")
         )
         for day, reason in campaign.reopenings:
             text += ", " + self._(
@@ -369,12 +432,45 @@ class _Writer:
             )
         parts.append(".")
         yield Paragraph.of(*parts)
+        ends = self._ends(general)
+        if ends:
+            yield ends
         change = self._change(campaign)
         if change:
             yield change
         yield from self._aspects(campaign)
         yield self._dimension_table(campaign)
         yield from self._units(campaign)
+
+    def _ends(self, general: dict[str, Any] | None) -> Paragraph | None:
+        """The two ends of the general question's scale, with their intervals; at the ceiling
+        (most real campaigns report 96–98 % satisfied) they are what still says something."""
+        top = (general or {}).get("very_satisfied") or {}
+        bottom = (general or {}).get("dissatisfied") or {}
+        if top.get("share") is None or bottom.get("share") is None:
+            return None
+        text = self._(
+            "Ở câu hỏi đánh giá chung, {top} người trả lời “Rất hài lòng” (khoảng tin cậy 95%: "
+            "{top_ci}) và {bottom} không hài lòng (khoảng tin cậy 95%: {bottom_ci})",
+            top=self.percent(top["share"]),
+            top_ci=interval(top["ci"], self.lang),
+            bottom=self.percent(bottom["share"]),
+            bottom_ci=interval(bottom["ci"], self.lang),
+        )
+        if general and general["satisfied"] >= CEILING:
+            text += "; " + self._(
+                "tỷ lệ hài lòng đã ở mức rất cao (từ {ceiling} trở lên) nên ít phân biệt được "
+                "các đơn vị, vì vậy bảng theo đơn vị nêu thêm tỷ lệ “Rất hài lòng”",
+                ceiling=percent(CEILING, self.lang),
+            )
+        return Paragraph.of(text + ".")
+
+    def _once(self, key: str, text: str) -> tuple[Note, ...]:
+        """A footnote the first time it is needed; the reader has it from then on."""
+        if key in self.told:
+            return ()
+        self.told.add(key)
+        return (Note(text),)
 
     def _withheld(self, campaign: CampaignFacts) -> str:
         return self._(
@@ -384,74 +480,89 @@ class _Writer:
         )
 
     def _method_note(self, campaign: CampaignFacts) -> str:
+        """How the index is made, in plain words, in the first satisfaction note only; then
+        what is particular to the campaign."""
         scores = campaign.scores
-        resamples = scores.get("method", {}).get("resamples", 1000)
-        text = (
-            ""
-            if self.method_told
-            else self._(
-                "Chỉ số thành phần là tỷ lệ trung bình người trả lời “Hài lòng” hoặc “Rất hài lòng” "
-                "với các câu hỏi của thành phần; chỉ số tổng hợp là trung bình có trọng số của các "
-                "chỉ số thành phần (Quyết định 3476/QĐ-BGDĐT). Khoảng tin cậy 95% tính bằng "
-                "phương pháp bootstrap ({resamples} lần lặp). Nhóm có dưới {k} phiếu không được "
-                "công bố số liệu riêng.",
-                resamples=self.count(resamples),
-                k=self.count(campaign.k),
+        sentences = []
+        if not self.method_told:
+            sentences.append(
+                self._(
+                    "Chỉ số của mỗi nội dung là tỷ lệ người trả lời chọn “Hài lòng” hoặc “Rất "
+                    "hài lòng” ở các câu hỏi của nội dung đó; chỉ số hài lòng tổng hợp là trung "
+                    "bình của các nội dung theo Quyết định 3476/QĐ-BGDĐT. Vì chỉ một phần cha mẹ "
+                    "học sinh trả lời phiếu, mỗi chỉ số kèm khoảng tin cậy 95%: phạm vi mà chỉ "
+                    "số có thể dao động; hai đơn vị có khoảng tin cậy chồng lên nhau thì chưa "
+                    "thể nói đơn vị nào cao hơn. Một đơn vị chỉ được nêu là cao hơn hay thấp hơn "
+                    "các đơn vị còn lại khi chênh lệch đủ lớn để không thể là ngẫu nhiên (mức ý "
+                    "nghĩa 5%, đã tính đến việc so sánh nhiều đơn vị cùng lúc). Nhóm có dưới {k} "
+                    "phiếu không được nêu số liệu riêng, để không ai bị nhận ra qua câu trả lời.",
+                    k=self.count(campaign.k),
+                )
             )
-        )
-        self.method_told = True
+            self.method_told = True
         fully = scores["overall"].get("fully_satisfied") or {}
         if fully.get("share") is not None:
-            text += " " + self._(
-                "Tỷ lệ hài lòng toàn diện (hài lòng với mọi câu hỏi): {share}.",
-                share=self.percent(fully["share"]),
+            sentences.append(
+                self._(
+                    "Tỷ lệ hài lòng toàn diện (hài lòng với mọi câu hỏi): {share}.",
+                    share=self.percent(fully["share"]),
+                )
             )
         quality = scores.get("quality") or {}
         if quality.get("straight_lining") or quality.get("speeding"):
-            text += " " + self._(
-                "Phiếu có dấu hiệu trả lời chiếu lệ: {straight} phiếu chọn cùng một mức cho mọi "
-                "câu, {speeding} phiếu làm quá nhanh; {excluded} phiếu bị loại khỏi kết quả.",
-                straight=self.count(quality.get("straight_lining", 0)),
-                speeding=self.count(quality.get("speeding", 0)),
-                excluded=self.count(quality.get("excluded", 0)),
+            sentences.append(
+                self._(
+                    "Phiếu có dấu hiệu trả lời chiếu lệ: {straight} phiếu chọn cùng một mức cho "
+                    "mọi câu, {speeding} phiếu làm quá nhanh; {excluded} phiếu bị loại khỏi kết "
+                    "quả.",
+                    straight=self.amount(quality.get("straight_lining", 0)),
+                    speeding=self.amount(quality.get("speeding", 0)),
+                    excluded=self.amount(quality.get("excluded", 0)),
+                )
             )
-        return text + self._integrity(campaign)
+        return " ".join([*sentences, *self._integrity(campaign)])
 
-    def _integrity(self, campaign: CampaignFacts) -> str:
+    def _integrity(self, campaign: CampaignFacts) -> list[str]:
         """How the responses came in, and what looked unusual: the channel mix, the units whose
         result rests mostly on paper they typed themselves, and the arrival flags."""
-        text = ""
+        text: list[str] = []
         total = sum(campaign.mix.values())
         if total:
             shares = [
                 f"{self._(mix_label(key))} {self.percent(100 * n / total)}"
                 for key, n in sorted(campaign.mix.items(), key=lambda item: -item[1])
             ]
-            text += " " + self._("Cơ cấu phiếu theo kênh: {shares}.", shares="; ".join(shares))
+            text.append(self._("Cơ cấu phiếu theo kênh: {shares}.", shares="; ".join(shares)))
         if campaign.self_typed:
-            text += " " + self._(
-                "Kết quả của {units} chủ yếu dựa trên phiếu giấy do chính nhà trường nhập "
-                "(đã được cơ quan cấp trên hoặc tổ chức đối tác duyệt).",
-                units=listing(campaign.self_typed, self.lang),
+            text.append(
+                self._(
+                    "Kết quả của {units} chủ yếu dựa trên phiếu giấy do chính nhà trường nhập "
+                    "(đã được cơ quan cấp trên hoặc tổ chức đối tác duyệt).",
+                    units=listing(campaign.self_typed, self.lang),
+                )
             )
         if campaign.patterns:
-            text += " " + self._(
-                "Câu trả lời ở {units} có tỷ lệ phiếu giống hệt nhau, chọn cùng một mức cho mọi "
-                "câu hoặc làm quá nhanh cao bất thường so với các đơn vị khác; cần xem xét thêm "
-                "trước khi sử dụng kết quả của các đơn vị này.",
-                units=listing(campaign.patterns, self.lang),
+            text.append(
+                self._(
+                    "Câu trả lời ở {units} có tỷ lệ phiếu giống hệt nhau, chọn cùng một mức cho "
+                    "mọi câu hoặc làm quá nhanh cao bất thường so với các đơn vị khác; cần xem "
+                    "xét thêm trước khi sử dụng kết quả của các đơn vị này.",
+                    units=listing(campaign.patterns, self.lang),
+                )
             )
         flagged = sum(campaign.flags.values())
         if flagged:
-            text += " " + self._(
-                "Hệ thống ghi nhận {n} trường hợp số phiếu gửi qua một đường dẫn trong ít phút "
-                "cao bất thường; {excluded} trường hợp đã bị loại khỏi kết quả, {kept} trường "
-                "hợp được giữ lại sau khi xem xét, {review} trường hợp chưa xem xét (chưa được "
-                "tính).",
-                n=self.count(flagged),
-                excluded=self.count(campaign.flags.get("excluded", 0)),
-                kept=self.count(campaign.flags.get("kept", 0)),
-                review=self.count(campaign.flags.get("review", 0)),
+            text.append(
+                self._(
+                    "Hệ thống ghi nhận {n} trường hợp số phiếu gửi qua một đường dẫn trong ít "
+                    "phút cao bất thường; {excluded} trường hợp đã bị loại khỏi kết quả, {kept} "
+                    "trường hợp được giữ lại sau khi xem xét, {review} trường hợp chưa xem xét "
+                    "(chưa được tính).",
+                    n=self.count(flagged),
+                    excluded=self.amount(campaign.flags.get("excluded", 0)),
+                    kept=self.amount(campaign.flags.get("kept", 0)),
+                    review=self.amount(campaign.flags.get("review", 0)),
+                )
             )
         return text
 
@@ -492,9 +603,9 @@ class _Writer:
             text + ".",
             Note(
                 self._(
-                    "So sánh với đợt {code} ({n} phiếu) trên cùng bảng hỏi, theo từng câu hỏi "
-                    "cùng mã; kiểm định hai phía, hiệu chỉnh Holm cho nhiều phép so sánh, mức ý "
-                    "nghĩa 5%.",
+                    "So sánh với đợt {code} ({n} phiếu) cùng bảng hỏi. Chỉ nêu tăng hoặc giảm "
+                    "khi chênh lệch đủ lớn để không thể là ngẫu nhiên (mức ý nghĩa 5%, đã tính "
+                    "đến việc so sánh nhiều nội dung cùng lúc).",
                     code=previous["campaign"],
                     n=self.count(previous["n"]),
                 )
@@ -526,18 +637,26 @@ class _Writer:
             return
         ranked = sorted(dimensions, key=lambda d: d["index"], reverse=True)
         best, weakest = ranked[0], ranked[-1]
-        text = self._(
-            "Nội dung được đánh giá cao nhất là “{best}” ({best_index}); nội dung có chỉ số "
-            "thấp nhất là “{weakest}” ({weakest_index})",
-            best=campaign.dimension_title(best["id"], self.lang),
-            best_index=self.percent(best["index"]),
-            weakest=campaign.dimension_title(weakest["id"], self.lang),
-            weakest_index=self.percent(weakest["index"]),
-        )
+        if apart(best.get("ci"), weakest.get("ci")):
+            text = self._(
+                "Nội dung được đánh giá cao nhất là “{best}” ({best_index}); nội dung có chỉ số "
+                "thấp nhất là “{weakest}” ({weakest_index})",
+                best=campaign.dimension_title(best["id"], self.lang),
+                best_index=self.percent(best["index"]),
+                weakest=campaign.dimension_title(weakest["id"], self.lang),
+                weakest_index=self.percent(weakest["index"]),
+            )
+        else:
+            text = self._(
+                "Các nội dung được đánh giá tương đương nhau (chỉ số từ {low} đến {high}; mức "
+                "chênh lệch giữa các nội dung không đáng kể)",
+                low=self.percent(weakest["index"]),
+                high=self.percent(best["index"]),
+            )
         question = self._weakest_question(campaign)
         if question:
             text += self._(
-                ", trong đó câu hỏi có tỷ lệ hài lòng thấp nhất là “{question}” ({share})",
+                "; câu hỏi có tỷ lệ hài lòng thấp nhất là “{question}” ({share})",
                 question=question[0],
                 share=self.percent(question[1]),
             )
@@ -546,21 +665,37 @@ class _Writer:
         if unreliable:
             yield Paragraph.of(
                 self._(
-                    "Độ tin cậy thang đo của {items} còn thấp (hệ số Cronbach’s alpha dưới 0,7); "
-                    "cần rà soát lại các câu hỏi của thành phần này ở đợt sau.",
+                    "Câu trả lời cho các câu hỏi của {items} chưa nhất quán với nhau, nên chỉ số "
+                    "của {which} cần được đọc thận trọng; cần rà soát lại các câu hỏi ở đợt sau.",
+                    which=self._("nội dung này")
+                    if len(unreliable) == 1
+                    else self._("các nội dung này"),
                     items=listing(
                         [f"“{campaign.dimension_title(d['id'], self.lang)}”" for d in unreliable],
                         self.lang,
                     ),
-                )
+                ),
+                *self._once(
+                    "alpha",
+                    self._(
+                        "Hệ số Cronbach’s alpha dưới 0,7: các câu hỏi của nội dung không cùng "
+                        "phản ánh một mức độ hài lòng."
+                    ),
+                ),
             )
 
     def _weakest_question(self, campaign: CampaignFacts) -> tuple[str, float] | None:
+        """The least satisfying question, when its interval lies wholly below the index (a
+        question among thirty is always lowest; it is named only when it is clearly low)."""
         texts = {q.id: localize(q.text, self.lang) for q in campaign.questionnaire.questions()}
+        index = campaign.scores["overall"]["index"]
         rated = [
             (texts[q["id"]], q["satisfied"])
             for q in campaign.scores.get("questions", [])
-            if q.get("satisfied") is not None and q["id"] in texts
+            if q.get("satisfied") is not None
+            and q["id"] in texts
+            and q.get("satisfied_ci")
+            and q["satisfied_ci"][1] < index
         ]
         return min(rated, key=lambda item: item[1]) if rated else None
 
@@ -599,18 +734,28 @@ class _Writer:
                 self._overall_change(campaign),
             )
         )
+        header = (
+            self._("TT"),
+            self._("Thành phần"),
+            self._("Số phiếu"),
+            self._("Chỉ số"),
+            self._("Khoảng tin cậy 95%"),
+            self._("So với đợt trước (điểm %)"),
+        )
+        if not before:  # no previous campaign: no column of dashes, no note about them
+            return Table(
+                caption=self.table_caption(self._("Chỉ số hài lòng theo thành phần")),
+                header=header[:-1],
+                rows=tuple(row[:-1] for row in rows),
+                numeric=frozenset({2, 3, 4}),
+            )
         return Table(
             caption=self.table_caption(self._("Chỉ số hài lòng theo thành phần")),
-            header=(
-                self._("TT"),
-                self._("Thành phần"),
-                self._("Số phiếu"),
-                self._("Chỉ số"),
-                self._("Khoảng tin cậy 95%"),
-                self._("So với đợt trước (điểm %)"),
-            ),
+            header=header,
             rows=tuple(rows),
-            note=self._("(*) Thay đổi có ý nghĩa thống kê ở mức 5%."),
+            note=self._("(*) Thay đổi có ý nghĩa thống kê ở mức 5%.")
+            if any(row[-1].endswith("*") for row in rows)
+            else "",
             numeric=frozenset({2, 3, 4, 5}),
         )
 
@@ -660,7 +805,6 @@ class _Writer:
                     "còn lại"
                 )
             )
-        parts.append(Note(self._units_note(campaign)))
         if withheld:
             parts.append(
                 self._(
@@ -671,14 +815,63 @@ class _Writer:
             )
         parts.append(".")
         yield Paragraph.of(*parts)
+        ceiling = self._at_ceiling(campaign, shown_children)
+        if ceiling:
+            yield ceiling
         yield self._units_table(campaign)
+
+    def _at_ceiling(
+        self, campaign: CampaignFacts, children: Sequence[ChildFacts]
+    ) -> Paragraph | None:
+        """At the ceiling, the units whose "Rất hài lòng" share is clearly apart from the whole
+        (their intervals do not overlap the whole's, which contains them: a cautious test)."""
+        general = campaign.scores["overall"].get("general") or {}
+        whole = general.get("very_satisfied") or {}
+        if general.get("satisfied") is None or general["satisfied"] < CEILING or not whole:
+            return None
+        above, below = [], []
+        for child in children:
+            top = ((child.scores or {})["overall"].get("general") or {}).get("very_satisfied")
+            if top and apart(top.get("ci"), whole.get("ci")):
+                named = f"{self.named(child, in_text=True)} ({self.percent(top['share'])})"
+                (above if top["share"] > whole["share"] else below).append(named)
+        if not above and not below:
+            return Paragraph.of(
+                self._(
+                    "Tỷ lệ “Rất hài lòng” của các đơn vị không khác biệt rõ rệt so với chung "
+                    "({share}).",
+                    share=self.percent(whole["share"]),
+                )
+            )
+        sentences = []
+        if above:
+            sentences.append(self._("cao hơn rõ rệt ở {units}", units=listing(above, self.lang)))
+        if below:
+            sentences.append(self._("thấp hơn rõ rệt ở {units}", units=listing(below, self.lang)))
+        return Paragraph.of(
+            self._(
+                "Xét tỷ lệ “Rất hài lòng” (chung: {share}), {sentences}.",
+                share=self.percent(whole["share"]),
+                sentences="; ".join(sentences),
+            )
+        )
+
+    def named(self, child: ChildFacts, *, in_text: bool = False) -> str:
+        """A unit as a reader knows it: a commune's figure pools the answers about its schools,
+        so it is "các trường phường Lê Chân" in a sentence and "Phường Lê Chân" in a table."""
+        area = commune_area(child.name) if child.kind == "commune" else None
+        if area is None:
+            return child.name
+        if in_text:
+            return self._("các trường {area}", area=area)
+        return area[:1].upper() + area[1:]
 
     def _unit_list(self, children: Sequence[ChildFacts]) -> str:
         return listing(
             [
                 self._(
                     "{name} ({index})",
-                    name=c.name,
+                    name=self.named(c, in_text=True),
                     index=self.percent(c.scores["overall"]["index"]),  # type: ignore[index]
                 )
                 for c in children
@@ -686,77 +879,70 @@ class _Writer:
             self.lang,
         )
 
-    def _units_note(self, campaign: CampaignFacts) -> str:
-        items = []
-        for child in campaign.children:
-            if child.scores is None or child.scores["overall"].get("index") is None:
-                items.append(
-                    self._(
-                        "{name}: không công bố (dưới {k} phiếu)",
-                        name=child.name,
-                        k=self.count(campaign.k),
-                    )
-                )
-            else:
-                items.append(
-                    self._(
-                        "{name}: {index} ({n} phiếu)",
-                        name=child.name,
-                        index=self.percent(child.scores["overall"]["index"]),
-                        n=self.count(child.scores["n"]),
-                    )
-                )
-        return (
-            self._("Chỉ số hài lòng tổng hợp theo đơn vị: ")
-            + "; ".join(items)
-            + ". "
-            + self._(
-                "Mỗi đơn vị được so sánh với phần còn lại của đơn vị cấp trên (kiểm định hai "
-                "phía, hiệu chỉnh Holm, mức ý nghĩa 5%); khác biệt không có ý nghĩa thống kê "
-                "không được nêu là cao hơn hay thấp hơn."
-            )
-        )
-
     def _units_table(self, campaign: CampaignFacts) -> Table:
-        rows = []
-        for number, child in enumerate(campaign.children, start=1):
-            rate = "—"
-            if child.expected:
-                rate = self.percent(100 * child.responses / child.expected)
-            if child.scores is None or child.scores["overall"].get("index") is None:
-                rows.append(
-                    (str(number), child.name, "—", "—", "—", "—" if child.scores is None else rate)
-                )
-                continue
-            overall = child.scores["overall"]
-            rows.append(
-                (
-                    str(number),
-                    child.name,
-                    self.count(child.scores["n"]),
-                    self.percent(overall["index"]),
-                    interval(overall["ci"], self.lang),
-                    rate,
-                )
-            )
+        """One row per unit; communes (which pool their schools) and schools in groups of
+        their own when both are there; the "Rất hài lòng" share when the form has a general
+        question."""
+        general = campaign.scores["overall"].get("general") or {}
+        with_top = bool(general.get("very_satisfied"))
+        groups = [
+            (self._("Xã, phường, đặc khu"), [c for c in campaign.children if c.kind == "commune"]),
+            (self._("Trường, trung tâm"), [c for c in campaign.children if c.kind != "commune"]),
+        ]
+        grouped = all(children for _, children in groups)
+        width = 7 if with_top else 6
+        rows: list[tuple[str, ...]] = []
+        number = 0
+        for label, children in groups:
+            if grouped and children:
+                rows.append(("", label, *[""] * (width - 2)))
+            for child in children:
+                number += 1
+                rows.append(self._unit_row(number, child, with_top))
+        header = [
+            self._("TT"),
+            self._("Đơn vị"),
+            self._("Số phiếu"),
+            self._("Chỉ số"),
+            self._("Khoảng tin cậy 95%"),
+        ]
+        if with_top:
+            header.append(self._("Rất hài lòng"))
+        header.append(self._("Tỷ lệ phản hồi"))
         return Table(
             caption=self.table_caption(self._("Chỉ số hài lòng theo đơn vị")),
-            header=(
-                self._("TT"),
-                self._("Đơn vị"),
-                self._("Số phiếu"),
-                self._("Chỉ số"),
-                self._("Khoảng tin cậy 95%"),
-                self._("Tỷ lệ phản hồi"),
-            ),
+            header=tuple(header),
             rows=tuple(rows),
             note=self._(
                 "“—”: đơn vị có dưới {k} phiếu (hoặc có thể suy ra từ tổng), không công bố "
                 "để bảo vệ người trả lời.",
                 k=self.count(campaign.k),
-            ),
-            numeric=frozenset({2, 3, 4, 5}),
+            )
+            if any(row[3] == "—" for row in rows)
+            else "",
+            numeric=frozenset(range(2, width)),
         )
+
+    def _unit_row(self, number: int, child: ChildFacts, with_top: bool) -> tuple[str, ...]:
+        rate = "—"
+        if child.expected:
+            rate = self.percent(100 * child.responses / child.expected)
+        if child.scores is None or child.scores["overall"].get("index") is None:
+            blanks = ["—"] * (4 if with_top else 3)
+            return (str(number), self.named(child), *blanks, "—" if child.scores is None else rate)
+        overall = child.scores["overall"]
+        cells = [
+            str(number),
+            self.named(child),
+            self.count(child.scores["n"]),
+            self.percent(overall["index"]),
+            interval(overall["ci"], self.lang),
+        ]
+        if with_top:
+            top = (overall.get("general") or {}).get("very_satisfied") or {}
+            cells.append("—" if top.get("share") is None else self.percent(top["share"]))
+        cells.append(rate)
+        return tuple(cells)
 
     # -- II. consultations and feedback forms -------------------------------------------------
 
@@ -766,55 +952,82 @@ class _Writer:
             yield Paragraph.of(self._withheld(campaign))
             return
         questions = {q.id: q for q in campaign.questionnaire.questions()}
-        routing = {q.show_if.question for q in questions.values() if q.show_if is not None}
         leading = []
-        distributions = []
+        rows = []
         for choice in scores.get("choices", []):
             question = questions.get(choice["id"])
-            if question is None or not choice.get("n") or not question.options:
-                continue
-            labels = {o.id: localize(o.label, self.lang) for o in question.options}
             shares = choice.get("percent") or {}
-            if not shares:
+            if question is None or not choice.get("n") or not shares:
                 continue
-            top = max(shares, key=lambda option: shares[option])
+            labels = option_labels(question, self.lang)
+            ranked = sorted(
+                ((option, share) for option, share in shares.items() if share is not None),
+                key=lambda kv: -kv[1],
+            )
             text = localize(question.text, self.lang).rstrip("?:. ")
-            if len(leading) < 3 and choice["type"] == "single" and question.id not in routing:
-                leading.append(  # a choice, not an "opinion": the question may be about facts
-                    self._(
-                        "về “{question}”, lựa chọn nhiều nhất là “{option}” ({share})",
-                        question=text,
-                        option=labels.get(top, top),
-                        share=self.percent(shares[top]),
-                    )
+            if len(leading) < 3 and headline(question, choice["type"]):
+                leading.append(self._leading(text, ranked, labels, int(choice["n"])))
+            shown_options = [
+                f"{labels.get(option, option)} ({self.percent(share)})"
+                for option, share in ranked[:TOP_OPTIONS]
+            ]
+            if len(ranked) > TOP_OPTIONS:
+                shown_options.append(
+                    self._("{n} lựa chọn khác", n=self.count(len(ranked) - TOP_OPTIONS))
                 )
-            distributions.append(
-                self._(
-                    "{question}: {items}",
-                    question=text,
-                    items=", ".join(
-                        f"{labels.get(option, option)} {self.percent(share)}"
-                        for option, share in sorted(shares.items(), key=lambda kv: -kv[1])
-                    ),
-                )
+            rows.append(
+                (str(len(rows) + 1), text, "; ".join(shown_options), self.count(choice["n"]))
             )
         opening = self._(
             "Đợt lấy ý kiến thu về {n} phiếu",
             n=self.count(scores["n"]),
         )
         if leading:
-            parts: list[Span | Note | str] = [opening + "; " + "; ".join(leading) + "."]
+            yield Paragraph.of(opening + "; " + "; ".join(leading) + ".")
         else:
-            parts = [opening + "."]
-        if distributions:
-            parts.append(
-                Note(
-                    self._("Tỷ lệ lựa chọn (trên số người trả lời từng câu): ")
-                    + "; ".join(distributions)
-                    + "."
-                )
+            yield Paragraph.of(opening + ".")
+        if rows:
+            yield Table(
+                caption=self.table_caption(self._("Kết quả theo từng câu hỏi")),
+                header=(
+                    self._("TT"),
+                    self._("Câu hỏi"),
+                    self._("Các lựa chọn nhiều nhất (tỷ lệ)"),
+                    self._("Số người trả lời"),
+                ),
+                rows=tuple(rows),
+                note=self._(
+                    "Tỷ lệ trên số người trả lời từng câu; ở câu chọn nhiều đáp án, tổng các tỷ "
+                    "lệ có thể vượt 100%."
+                ),
+                numeric=frozenset({3}),
             )
-        yield Paragraph.of(*parts)
+
+    def _leading(
+        self, text: str, ranked: list[tuple[str, float]], labels: dict[str, str], answered: int
+    ) -> str:
+        """The most chosen answer, only when it is clearly ahead of the next (their Wilson
+        intervals apart); else the leading answers side by side, as the near tie they are."""
+        first, share = ranked[0]
+        runner = ranked[1] if len(ranked) > 1 else None
+        if runner is None or apart(
+            wilson_interval(share, answered), wilson_interval(runner[1], answered)
+        ):
+            return self._(
+                "về “{question}”, lựa chọn nhiều nhất là “{option}” ({share})",
+                question=text,
+                option=labels.get(first, first),
+                share=self.percent(share),
+            )
+        close = [
+            f"“{labels.get(option, option)}” ({self.percent(value)})"
+            for option, value in ranked[:TOP_OPTIONS]
+        ]
+        return self._(
+            "về “{question}”, các lựa chọn có tỷ lệ tương đương: {options}",
+            question=text,
+            options=listing(close, self.lang),
+        )
 
     # -- III. comments ------------------------------------------------------------------------
 
@@ -877,7 +1090,8 @@ class _Writer:
         if named:
             parts.append(
                 self._(
-                    ". Các nội dung được quan tâm nhiều nhất là {themes}",
+                    ". Theo nhóm nội dung (hệ thống tự động nhóm theo từ khóa), các nội dung được "
+                    "quan tâm nhiều nhất là {themes}",
                     themes=listing(named, self.lang),
                 )
             )
@@ -963,8 +1177,8 @@ class _Writer:
                     )
                 )
             text += (" " if text else "") + self._(
-                "Còn {items} chưa được phân loại, xem xét; đơn vị tiếp tục phân loại và giải "
-                "quyết theo quy định.",
+                "Còn {items} chưa được cán bộ tiếp nhận, phân loại để xem xét, giải quyết; đơn "
+                "vị tiếp tục xem xét, giải quyết theo quy định.",
                 items=listing(waiting, self.lang),
             )
         if kinds["khieu_nai"] or kinds["to_cao"]:
@@ -980,9 +1194,10 @@ class _Writer:
         ways = [self.channel(name) for name, _ in self.channels().most_common() if name != POOLED]
         items = [
             self._(
-                "Việc lấy ý kiến bằng {ways} giúp cha mẹ học sinh, người dân tham gia thuận tiện, "
-                "ẩn danh; kết quả được tổng hợp tự động, công khai theo phương châm “dân biết, "
-                "dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ hưởng”.",
+                "Việc lấy ý kiến bằng {ways} giúp cha mẹ học sinh, người dân tham gia thuận "
+                "tiện, ẩn danh; kết quả được tổng hợp tự động, kịp thời, góp phần thực hiện "
+                "phương châm “dân biết, dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ "
+                "hưởng”.",
                 ways=listing(ways, self.lang) if ways else self._("phiếu khảo sát"),
             )
         ]
@@ -1013,10 +1228,10 @@ class _Writer:
             yield Paragraph.of(item)
 
     def shortcomings(self, satisfaction: Sequence[CampaignFacts]) -> Iterable[Block]:
+        """Each kind of shortcoming once, naming every campaign it concerns."""
         items = []
-        for campaign in satisfaction:
-            if not has_index(campaign.scores):
-                continue
+        scored = [c for c in satisfaction if has_index(c.scores)]
+        for campaign in scored:
             if _wave_direction(campaign) < 0:
                 items.append(
                     self._(
@@ -1025,23 +1240,55 @@ class _Writer:
                         title=campaign.title,
                     )
                 )
-            if campaign.scores["overall"]["index"] < TARGET:
-                items.append(
+        missed = [
+            self._(
+                "“{title}” ({index})",
+                title=c.title,
+                index=self.percent(c.scores["overall"]["index"]),
+            )
+            for c in scored
+            if c.scores["overall"]["index"] < TARGET
+        ]
+        if missed:
+            items.append(
+                self._(
+                    "Chỉ số hài lòng chưa đạt mục tiêu {target}: {campaigns}.",
+                    target=self.target(),
+                    campaigns=listing(missed, self.lang),
+                )
+            )
+        below = []
+        for campaign in scored:
+            names = [
+                self.named(c, in_text=True)
+                for c in campaign.children
+                if c.scores and _significant(c) < 0
+            ]
+            if names:
+                below.append(
                     self._(
-                        "Chỉ số hài lòng của đợt “{title}” chưa đạt mục tiêu {target}.",
+                        "{units} (đợt “{title}”)",
+                        units=listing(names, self.lang),
                         title=campaign.title,
-                        target=self.target(),
                     )
+                    if len(scored) > 1
+                    else listing(names, self.lang)
                 )
-            below = [c.name for c in campaign.children if c.scores and _significant(c) < 0]
-            if below:
-                items.append(
-                    self._(
-                        "Một số đơn vị có chỉ số hài lòng thấp hơn rõ rệt so với mặt bằng chung: "
-                        "{units}.",
-                        units=listing(below, self.lang),
-                    )
+        if below:
+            items.append(
+                self._(
+                    "Một số đơn vị có chỉ số hài lòng thấp hơn rõ rệt so với mặt bằng chung: "
+                    "{units}.",
+                    units="; ".join(below),
                 )
+            )
+        if holds("some_unclassified", self.evidence) and self.evidence.unclassified:
+            items.append(
+                self._(
+                    "Còn {n} ý kiến bằng văn bản chưa được cán bộ xem xét, giải quyết.",
+                    n=self.count(self.evidence.unclassified),
+                )
+            )
         expected = sum(c.expected or 0 for c in self.facts.campaigns)
         if expected and 100 * self.facts.responses / expected < LOW_RESPONSE:
             items.append(
@@ -1051,12 +1298,14 @@ class _Writer:
                     rate=self.percent(100 * self.facts.responses / expected),
                 )
             )
-        silent = sum(c.schools - c.schools_answered for c in self.facts.campaigns)
+        reached = frozenset().union(*(c.school_ids for c in self.facts.campaigns))
+        silent = len(reached - frozenset().union(*(c.answered_ids for c in self.facts.campaigns)))
         if silent:
             items.append(
                 self._(
-                    "Còn {n} lượt trường chưa có phiếu trả lời nào.",
+                    "Còn {n}/{schools} trường chưa có phiếu trả lời nào.",
                     n=self.count(silent),
+                    schools=self.count(len(reached)),
                 )
             )
         pending = sum(n for (_, status), n in self.facts.cases().items() if status != "da")

@@ -45,6 +45,7 @@ class ChildFacts:
     responses: int
     expected: int | None
     scores: dict[str, Any] | None  # the group's numbers; None when withheld (n < k)
+    kind: str = "school"  # a commune pools its schools; tables keep the two apart
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,9 @@ class CampaignFacts:
     expected: int | None
     channels: dict[str, int]
     partners: dict[str, int]
-    schools: int  # schools of the scope the campaign reaches
-    schools_answered: int  # of which at least one response came
+    school_ids: frozenset[int]  # schools of the scope the campaign reaches
+    answered_ids: frozenset[int]  # of which some answers were published as their own
+    commune_ids: frozenset[int]  # the communes those schools are in
     scores: dict[str, Any]  # the scope's view of the campaign's scores (DESIGN §6)
     children: tuple[ChildFacts, ...]
     cases: dict[tuple[str, str], int]  # (kind, status) → classified comments
@@ -75,6 +77,10 @@ class CampaignFacts:
     @property
     def kind(self) -> str:
         return self.questionnaire.kind
+
+    @property
+    def schools(self) -> int:
+        return len(self.school_ids)
 
     def dimension_title(self, section_id: str, lang: str = "vi") -> str:
         section = next(s for s in self.questionnaire.sections if s.id == section_id)
@@ -191,6 +197,8 @@ async def _campaign_facts(
     counts = await progress(scope, campaign["code"], view["code"])
     scores = await campaign_scores(campaign["code"], view["code"], wait=EVERY_RESPONSE)
     groups = scores.get("groups") or {}
+    units = await list_subtree(view["path"])
+    kinds = {row["code"]: row["kind"] for row in units}
     children = tuple(
         ChildFacts(
             code=child.code,
@@ -200,10 +208,11 @@ async def _campaign_facts(
             scores=None
             if groups.get(child.code, {"suppressed": True}).get("suppressed")
             else groups[child.code],
+            kind=kinds.get(child.code, "school"),
         )
         for child in counts["children"]
     )
-    schools, answered = await _schools_covered(reached, campaign["id"], view)
+    schools, answered, communes = await _schools_covered(reached, campaign["id"], view, units)
     spec = await campaign_form(campaign)
     return CampaignFacts(
         code=campaign["code"],
@@ -216,8 +225,9 @@ async def _campaign_facts(
         expected=counts["total"].expected,
         channels=dict(counts["channels"]),
         partners=dict(counts["partners"]),
-        schools=schools,
-        schools_answered=answered,
+        school_ids=schools,
+        answered_ids=answered,
+        commune_ids=communes,
         scores=scores,
         children=children,
         cases=await _cases(campaign["id"], view["path"]),
@@ -234,12 +244,14 @@ async def _campaign_facts(
 
 
 async def _schools_covered(
-    reached: set[int], campaign_id: int, unit: dict[str, Any]
-) -> tuple[int, int]:
-    """How many schools of the subtree the campaign reaches, and how many have published
+    reached: set[int], campaign_id: int, unit: dict[str, Any], units: list[dict[str, Any]]
+) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """The schools of the subtree (``units``) the campaign reaches, those with published
     answers of their own (a school whose few answers were pooled upwards is not counted: its
-    count would place them)."""
-    schools = [row for row in await list_subtree(unit["path"], ("school",)) if row["id"] in reached]
+    count would place them), and the communes they are in. Sets, so that a report over several
+    campaigns counts each school once."""
+    kinds = {row["id"]: row["kind"] for row in units}
+    schools = [row for row in units if row["kind"] == "school" and row["id"] in reached]
     rows = await Submission.raw(
         "SELECT DISTINCT u.path FROM response_release r JOIN unit u ON u.id = r.unit "
         "WHERE r.campaign = {} AND u.path LIKE {}",
@@ -247,8 +259,11 @@ async def _schools_covered(
         f"{unit['path']}%",
     )
     paths = [str(row["path"]) for row in rows]
-    answered = sum(1 for school in schools if any(p.startswith(school["path"]) for p in paths))
-    return len(schools), answered
+    answered = {
+        school["id"] for school in schools if any(p.startswith(school["path"]) for p in paths)
+    }
+    communes = {school["parent"] for school in schools if kinds.get(school["parent"]) == "commune"}
+    return frozenset(row["id"] for row in schools), frozenset(answered), frozenset(communes)
 
 
 async def _cases(campaign_id: int, path: str) -> dict[tuple[str, str], int]:

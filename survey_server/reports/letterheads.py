@@ -111,6 +111,7 @@ async def defaults(unit: dict[str, Any]) -> LetterheadData:
     place = _place(province) if province else ""
     kind = unit["kind"]
     if kind == "department":
+        party = "Tỉnh ủy" if province and province.lower().startswith("tỉnh") else "Thành ủy"
         return _made(
             governing=f"UBND {province}" if province else "",
             issuer="Sở Giáo dục và Đào tạo" if province else unit["name"],
@@ -118,6 +119,7 @@ async def defaults(unit: dict[str, Any]) -> LetterheadData:
             place=place,
             title="Giám đốc",
             report_to=f"UBND {province}" if province else "",
+            also=(f"Ban Dân vận {party}", "Sở Nội vụ (để tổng hợp)"),
         )
     if kind == "district_office":
         district = _area(unit["name"], DISTRICT_OFFICE)
@@ -139,6 +141,7 @@ async def defaults(unit: dict[str, Any]) -> LetterheadData:
             place=_commune_place(found) if found else place,
             title="Trưởng phòng",
             report_to=commune,
+            also=(f"Sở GD&ĐT {place}",) if place else (),
         )
     governing = _school_governing(parent) if parent else ""
     return _made(
@@ -154,9 +157,17 @@ async def defaults(unit: dict[str, Any]) -> LetterheadData:
 
 
 def _made(
-    *, governing: str, issuer: str, symbol: str, place: str, title: str, report_to: str
+    *,
+    governing: str,
+    issuer: str,
+    symbol: str,
+    place: str,
+    title: str,
+    report_to: str,
+    also: tuple[str, ...] = (),
 ) -> LetterheadData:
-    recipients = ([f"{report_to} (để báo cáo)"] if report_to else []) + [KEEP]
+    recipients = [f"{report_to} (để báo cáo)"] if report_to else []
+    recipients += [*also, KEEP]
     return LetterheadData(
         governing=governing,
         issuer=issuer,
@@ -217,6 +228,22 @@ def _initials(name: str) -> str:
     ).upper()
     cleaned = "".join(char for char in letters if SYMBOL.match(char) or char in "&.-")
     return cleaned[:20] or "TR"
+
+
+def commune_area(name: str) -> str | None:
+    """``phường Lê Chân`` from ``Ủy ban nhân dân phường Lê Chân``; ``None`` for another name."""
+    found = COMMUNE.match(name.strip())
+    return found["area"] if found else None
+
+
+def speaker(unit: dict[str, Any], letterhead: LetterheadData) -> str:
+    """Who the report's sentences speak for: the unit, or for a commune the office that issues
+    its reports ("Phòng Văn hóa - Xã hội phường Lê Chân", not its People's Committee, to
+    which the report goes)."""
+    area = commune_area(unit["name"]) if unit["kind"] == "commune" else None
+    if area is None or commune_area(letterhead.issuer) or area.lower() in letterhead.issuer.lower():
+        return str(unit["name"]) if area is None else letterhead.issuer
+    return f"{letterhead.issuer} {area}"
 
 
 def parse(fields: dict[str, str]) -> LetterheadData:

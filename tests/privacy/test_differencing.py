@@ -333,14 +333,15 @@ REPORT_BAND = re.compile(r" \(chưa tính ít nhất ([\d.]+) phiếu mới nh�
 #: again), and its "there were none" sentences give way to that: they move with the band only.
 REPORT_WAITING = re.compile(
     r"Ý kiến trong ít nhất ([\d.]+) phiếu mới nhận chưa được tổng hợp[^.]*\.|"
-    r"Trong kỳ không có ý kiến góp ý bằng văn bản\.|"
-    r"Trong kỳ không có phản ánh, kiến nghị, khiếu nại, tố cáo nào[^.]*\."
+    r"Trong [^,]* không có ý kiến góp ý bằng văn bản\.|"
+    r"Trong [^,]* không có phản ánh, kiến nghị, khiếu nại, tố cáo nào[^.]*\."
 )
 #: The report names the campaign's state and each re-opening with its reason, on purpose: a
 #: reader must know the numbers may still move. That sentence carries no count.
 REPORT_LIFE = re.compile(
-    r", (đã kết thúc|đang tiếp tục nhận phiếu \(số liệu tạm thời\))"
-    r"(, được mở lại ngày [^;]*? với lý do: [^;.]*)*"
+    r", (đã kết thúc|đang nhận phiếu)(, được mở lại ngày [^;]*? với lý do: [^;.]*)*|"
+    r"(Các đợt khảo sát|Đợt khảo sát|“[^.]*”) còn đang nhận phiếu \(đến ngày [\d/]+\); số liệu "
+    r"trong báo cáo tính đến ngày [\d/]+ là số liệu tạm thời\."
 )
 
 

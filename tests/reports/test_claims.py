@@ -88,7 +88,7 @@ async def test_the_demo_report_claims_nothing_about_comments_nobody_read(
     text = report.text
     assert "Toàn bộ phản ánh, kiến nghị đã được xem xét, giải quyết" not in text
     assert "không có phản ánh, kiến nghị, khiếu nại, tố cáo nào" not in text
-    assert "chưa được phân loại, xem xét" in text
+    assert "chưa được cán bộ tiếp nhận, phân loại để xem xét, giải quyết" in text
     assert "ý kiến nhiều nhất là" not in text
     body = text[text.index("# BÁO CÁO") :]  # the letterhead leaves room for the number, the day
     prose = [line for line in body.splitlines() if not line.startswith("|")]
