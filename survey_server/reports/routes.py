@@ -160,11 +160,18 @@ async def _form_page(
         if row["kind"] in OFFICE_KINDS
     ]
     campaigns = [c for c in await campaigns_in_scope(scope) if c["status"] != "draft"]
+    letterhead = None
+    try:
+        chosen = await scope.unit(str(values.get("unit") or "").strip() or None)
+        letterhead = await letterhead_of(chosen) if may_edit(scope, chosen) else None
+    except AppError:  # a code typed wrong: the form says so when it is sent
+        pass
     return page(
         state,
         request,
         "staff/report.html",
         session,
+        letterhead=letterhead,
         status_code=status_code,
         values=values,
         message=message,

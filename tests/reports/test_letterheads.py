@@ -218,6 +218,8 @@ async def test_the_unit_edits_its_letterhead_and_its_reports_carry_it(
     client: httpx.AsyncClient, province: None, settings: Settings
 ) -> None:
     await sign_in(client, "so.admin")
+    unchecked = "Tiêu đề văn bản của đơn vị chưa được kiểm tra"
+    assert unchecked in (await client.get("/staff/reports")).text
     form = await client.get("/staff/letterhead")
     assert form.status_code == 200 and "UBND thành phố Hải Phòng" in form.text
     fields = {
@@ -234,6 +236,7 @@ async def test_the_unit_edits_its_letterhead_and_its_reports_carry_it(
     }
     saved = await client.post("/staff/letterhead", data=fields)
     assert saved.status_code == 303
+    assert unchecked not in (await client.get("/staff/reports")).text
     stored = await letterhead_of(await get_unit("SO-HP"))
     assert stored.symbol == "SGDĐT" and stored.stored
     assert stored.recipients == ("Ban Dân vận Thành ủy", "Sở Nội vụ", "Lưu: VT, VP")
