@@ -295,16 +295,21 @@ async def save(scope: Scope, unit: dict[str, Any], letterhead: LetterheadData) -
         "updated_by": scope.username,
         "updated_at": datetime.now(UTC),
     }
-    async with UnitLetterhead._meta.db.transaction():
-        await UnitLetterhead.delete().where(UnitLetterhead.unit == unit["id"])
-        await UnitLetterhead.insert(UnitLetterhead(unit=unit["id"], **row))
-    await audit(scope.user_id, scope.username, "letterhead", {"unit": unit["code"], **values})
+    # one statement: two offices saving at once leave one whole letterhead, never an error
+    await UnitLetterhead.insert(UnitLetterhead(unit=unit["id"], **row)).on_conflict(
+        target=UnitLetterhead.unit,
+        action="DO UPDATE",
+        values=[getattr(UnitLetterhead, name) for name in row],
+    )
+    await audit(
+        scope.user_id or None, scope.username, "letterhead", {"unit": unit["code"], **values}
+    )
 
 
 async def reset(scope: Scope, unit: dict[str, Any]) -> None:
     """Forget the unit's edits: its reports carry the defaults again."""
     await UnitLetterhead.delete().where(UnitLetterhead.unit == unit["id"])
-    await audit(scope.user_id, scope.username, "letterhead.reset", {"unit": unit["code"]})
+    await audit(scope.user_id or None, scope.username, "letterhead.reset", {"unit": unit["code"]})
 
 
 def may_edit(scope: Scope, unit: dict[str, Any]) -> bool:

@@ -308,3 +308,24 @@ async def test_a_school_cannot_write_its_commune_or_another_school_letterhead(
     assert await count_rows("letterhead") == 0
     forged = await client.post("/staff/letterhead", data={"unit": "XA-LECHAN", "issuer": "x"})
     assert forged.status_code == 403
+
+
+async def test_two_offices_saving_at_once_leave_one_whole_letterhead(province: None) -> None:
+    """Saves race (two tabs, two administrators): one row stays, the last one written, whole."""
+    import asyncio
+
+    from survey_server.reports.gather import operator_scope
+    from survey_server.reports.letterheads import parse, save
+
+    unit = await get_unit("XA-LECHAN")
+    scope = operator_scope(await get_unit("SO-HP"))
+    versions = [
+        parse({"issuer": f"Phòng Văn hóa - Xã hội {n}", "symbol": "VHXH", "place": "Lê Chân",
+               "signer_title": "Trưởng phòng", "signer_name": f"Người ký {n}"})
+        for n in range(8)
+    ]  # fmt: skip
+    await asyncio.gather(*(save(scope, unit, version) for version in versions))
+    assert await count_rows("letterhead") == 1
+    stored = await letterhead_of(unit)
+    number = stored.issuer.rsplit(" ", 1)[1]
+    assert stored.signer_name == f"Người ký {number}"  # never one save's issuer with another's name
