@@ -235,7 +235,7 @@ async def _template(
         content = template_xlsx(spec, lang)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        content, media = template_csv(spec, lang), "text/csv; charset=utf-8"
+        content, media = template_csv(spec, lang), "text/csv"  # the framework adds the charset
     return Response(
         content,
         media_type=media,

@@ -26,8 +26,8 @@ from survey_server.staff.services import Scope, audit
 #: format → (media type, file extension)
 FORMATS = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    "md": ("text/markdown; charset=utf-8", "md"),
-    "html": ("text/html; charset=utf-8", "html"),
+    "md": ("text/markdown", "md"),  # the framework adds "; charset=utf-8"
+    "html": ("text/html", "html"),
     "pdf": ("application/pdf", "pdf"),
 }
 #: An office's draft report larger than this is refused before it is read.

@@ -77,7 +77,7 @@ async def campaign_export_csv(
     name, header, rows = await _export(code, request, session, unit, kind)
     return Stream(
         exports.csv_stream(header, rows),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # the framework adds "; charset=utf-8"
         headers=_download(f"{name}.csv"),
     )
 

@@ -198,6 +198,7 @@ async def test_forms_and_templates_download(client: httpx.AsyncClient, province:
     assert [c.value for c in book.worksheets[0][1]][:2] == ["unit", "tc1"]
     csv_template = await client.get("/staff/campaigns/HL-PT-2026/paper-template.csv")
     assert csv_template.content.startswith("\ufeffunit,tc1".encode())
+    assert csv_template.headers["content-type"] == "text/csv; charset=utf-8"
 
 
 async def test_a_spreadsheet_is_imported_from_the_page(

@@ -139,6 +139,10 @@ async def test_the_page_explains_what_is_wrong_and_keeps_what_was_typed(
         files={"into": ("du-thao.docx", build_draft(placeholder=True), DOCX)},
     )
     assert markdown_into.status_code == 422 and "docx" in markdown_into.text
+    markdown = await client.post(
+        "/staff/reports", data={"csrf": token, "unit": "SO-HP", "period": "2026", "format": "md"}
+    )
+    assert markdown.headers["content-type"] == "text/markdown; charset=utf-8"  # one charset
     forged = await client.post("/staff/reports", data={"unit": "SO-HP", "period": "2026"})
     assert forged.status_code == 403
 

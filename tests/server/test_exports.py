@@ -47,6 +47,7 @@ async def test_aggregate_csv_matches_the_scores(client: httpx.AsyncClient, provi
     response = await client.get(f"{BASE}/export.csv")
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"  # one charset
     rows = read_csv(response)
     view = await campaign_scores(CAMPAIGN, "XA-LECHAN")
     assert rows[1][0] == "XA-LECHAN" and int(rows[1][2]) == view["n"]
