@@ -16,7 +16,7 @@ from survey_server.commands import common_data, common_db
 from survey_server.commands import prepare as _prepare
 from survey_server.commands import run as _run
 from survey_server.commands import settings_for as _settings
-from survey_server.config import Settings
+from survey_server.config import Settings, remember_address
 from survey_server.errors import AppError
 from survey_server.i18n import format_number
 
@@ -57,7 +57,12 @@ def serve(
 ) -> None:
     """Chạy máy chủ với DATABASE_URL (cơ sở dữ liệu phải đã được migrate)."""
     settings = _settings(
-        database_url=database_url, data_dir=data_dir, host=host, port=port, workers=workers
+        serving=True,
+        database_url=database_url,
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        workers=workers,
     )
     _serve(settings)
 
@@ -72,6 +77,7 @@ def _serve(settings: Settings) -> None:
         raise click.ClickException(
             "Cơ sở dữ liệu chưa được cập nhật cấu trúc. Hãy chạy 'survey-server migrate' trước."
         )
+    remember_address(settings)
     os.environ.update(
         {
             "DATABASE_URL": settings.resolved_database_url,
@@ -122,7 +128,10 @@ def demo(
     """Tạo dữ liệu mẫu (một tỉnh, các xã, trường, đợt khảo sát) và chạy máy chủ."""
     from survey_server.demo import setup
 
-    settings = _settings(database_url=database_url, data_dir=data_dir, host=host, port=port)
+    settings = _settings(
+        serving=True, database_url=database_url, data_dir=data_dir, host=host, port=port
+    )
+    remember_address(settings)  # the links and posters printed later by other commands
     prepared = _run(lambda: setup.prepare_demo(settings, responses))
     click.echo(f"Respondent link: {settings.base_url}/s/{prepared.link}")
     click.echo(

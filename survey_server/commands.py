@@ -33,10 +33,10 @@ common_data = click.option(
 )
 
 
-def settings_for(**overrides: Any) -> Settings:
+def settings_for(*, serving: bool = False, **overrides: Any) -> Settings:
     """The settings of a command: the environment, then its flags."""
     try:
-        return load_settings(**overrides)
+        return load_settings(serving=serving, **overrides)
     except ValueError as error:
         raise click.ClickException(f"Cấu hình không hợp lệ: {error}") from None
 

@@ -91,13 +91,34 @@ class Settings(BaseSettings):
         return 1 if self.is_sqlite else 2
 
 
-def load_settings(**overrides: Any) -> Settings:
+#: Where a server records the address it serves, in its data folder: the commands that print
+#: links and posters then default to it (``demo --port 8741`` and then ``qr`` print 8741).
+ADDRESS_FILE = "public_base_url"
+
+
+def remember_address(settings: Settings) -> None:
+    """Record the address a server is about to serve (the configured public one, else its own
+    host and port)."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with open(os.open(settings.data_dir / ADDRESS_FILE, flags, 0o600), "w") as out:
+        out.write(settings.base_url + "\n")
+
+
+def load_settings(*, serving: bool = False, **overrides: Any) -> Settings:
     """Build settings from the environment, then the given overrides (command-line flags).
 
     ``None`` overrides are ignored so that unset flags leave the environment's value in place.
     When no secret is configured, one is generated once and kept in ``data_dir/secret_key``.
+    A command that does not serve and has no public address configured takes the one the last
+    server of the data folder recorded (``remember_address``).
     """
     settings = Settings(**{key: value for key, value in overrides.items() if value is not None})
+    recorded = settings.data_dir / ADDRESS_FILE
+    if not serving and not settings.public_base_url and recorded.is_file():
+        address = recorded.read_text(encoding="utf-8").strip()
+        if address.startswith(("http://", "https://")):
+            settings = settings.model_copy(update={"public_base_url": address})
     if settings.secret_key:
         return settings
     key_file = settings.data_dir / "secret_key"

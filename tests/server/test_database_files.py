@@ -16,6 +16,7 @@ from survey_server.db.engine import engine_from_url
 from survey_server.db.migrate import migrate
 from survey_server.responses.writer import SQLiteWriter
 from tests.live import BIN
+from tests.server.test_kit import decode
 
 
 def mode(path: Path) -> int:
@@ -75,7 +76,7 @@ def test_demo_data_folder_is_private(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATA_DIR": str(data)}
     done = subprocess.run(
-        [str(BIN), "demo", "--no-serve"],
+        [str(BIN), "demo", "--no-serve", "--port", "8741"],
         env=env,
         capture_output=True,
         text=True,
@@ -88,3 +89,29 @@ def test_demo_data_folder_is_private(tmp_path: Path) -> None:
     files = {file.name: mode(file) for file in data.iterdir()}
     assert "lang-nghe.db" in files and "secret_key" in files
     assert files == dict.fromkeys(files, 0o600)
+    # the posters printed next point at the demo's own port, not the default 8000
+    poster = subprocess.run(
+        [
+            str(BIN),
+            "qr",
+            "HL-PT-2026",
+            "--unit",
+            "TH-LC1",
+            "--format",
+            "png",
+            "-o",
+            str(tmp_path / "qr"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
+    assert poster.returncode == 0, poster.stderr
+    images = sorted((tmp_path / "qr").rglob("*.png"))
+    assert images and all(
+        text.startswith("http://127.0.0.1:8741/")
+        for image in images
+        for text in decode(image.read_bytes())
+    )
