@@ -133,10 +133,10 @@ def demo(
     )
     remember_address(settings)  # the links and posters printed later by other commands
     prepared = _run(lambda: setup.prepare_demo(settings, responses))
-    click.echo(f"Respondent link: {settings.base_url}/s/{prepared.link}")
+    click.echo(f"Đường dẫn trả lời khảo sát: {settings.base_url}/s/{prepared.link}")
     click.echo(
-        f"Staff sign-in: {settings.base_url}/staff/login "
-        f"user: {prepared.admin} password: {prepared.password}"
+        f"Đăng nhập cán bộ: {settings.base_url}/staff/login "
+        f"tài khoản: {prepared.admin} mật khẩu: {prepared.password}"
     )
     if not no_serve:
         _serve(settings)

@@ -72,7 +72,7 @@ def prepare(database_url: str, data_dir: Path) -> str:
         check=True,
         timeout=180,
     ).stdout
-    line = next(line for line in out.splitlines() if line.startswith("Respondent link:"))
+    line = next(line for line in out.splitlines() if line.startswith("Đường dẫn trả lời khảo sát:"))
     return line.rsplit("/", 1)[1].strip()
 
 
