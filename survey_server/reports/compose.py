@@ -149,6 +149,11 @@ def headline(question: Question, kind: str) -> bool:
     )
 
 
+def is_other(option: str) -> bool:
+    """ "Khác", "Lý do khác": a catch-all is never the answer the text names."""
+    return option == "khac" or option.startswith("khac_") or option.endswith("_khac")
+
+
 def option_labels(question: Question, lang: str) -> dict[str, str]:
     if question.type == "yes_no":
         return {"yes": gettext("Có", lang), "no": gettext("Không", lang)}
@@ -491,11 +496,11 @@ class _Writer:
                     "hài lòng” ở các câu hỏi của nội dung đó; chỉ số hài lòng tổng hợp là trung "
                     "bình của các nội dung theo Quyết định 3476/QĐ-BGDĐT. Vì chỉ một phần cha mẹ "
                     "học sinh trả lời phiếu, mỗi chỉ số kèm khoảng tin cậy 95%: phạm vi mà chỉ "
-                    "số có thể dao động; hai đơn vị có khoảng tin cậy chồng lên nhau thì chưa "
-                    "thể nói đơn vị nào cao hơn. Một đơn vị chỉ được nêu là cao hơn hay thấp hơn "
-                    "các đơn vị còn lại khi chênh lệch đủ lớn để không thể là ngẫu nhiên (mức ý "
-                    "nghĩa 5%, đã tính đến việc so sánh nhiều đơn vị cùng lúc). Nhóm có dưới {k} "
-                    "phiếu không được nêu số liệu riêng, để không ai bị nhận ra qua câu trả lời.",
+                    "số có thể dao động. Một đơn vị chỉ được nêu là cao hơn hay thấp hơn chỉ số "
+                    "chung của các đơn vị còn lại khi chênh lệch đủ lớn để không thể là ngẫu "
+                    "nhiên (mức ý nghĩa 5%, đã tính đến việc so sánh nhiều đơn vị cùng lúc). "
+                    "Nhóm có dưới {k} phiếu không được nêu số liệu riêng, để không ai bị nhận ra "
+                    "qua câu trả lời.",
                     k=self.count(campaign.k),
                 )
             )
@@ -1008,6 +1013,8 @@ class _Writer:
     ) -> str:
         """The most chosen answer, only when it is clearly ahead of the next (their Wilson
         intervals apart); else the leading answers side by side, as the near tie they are."""
+        named = [(option, value) for option, value in ranked if not is_other(option)]
+        ranked = named or ranked
         first, share = ranked[0]
         runner = ranked[1] if len(ranked) > 1 else None
         if runner is None or apart(
@@ -1099,7 +1106,9 @@ class _Writer:
             Note(
                 self._("Số ý kiến theo chủ đề (một ý kiến có thể thuộc nhiều chủ đề): ")
                 + "; ".join(
-                    f"{labels[theme]}: {self.count(n)}" for theme, n in themes.most_common() if n
+                    f"{labels[theme]}: {self.count(n)}"
+                    for theme, n in themes.most_common()
+                    if n and theme != "khen_ngoi"  # praise is counted in the text
                 )
                 + "."
             )
@@ -1250,13 +1259,18 @@ class _Writer:
             if c.scores["overall"]["index"] < TARGET
         ]
         if missed:
-            items.append(
-                self._(
-                    "Chỉ số hài lòng chưa đạt mục tiêu {target}: {campaigns}.",
-                    target=self.target(),
-                    campaigns=listing(missed, self.lang),
-                )
+            text = self._(
+                "Chỉ số hài lòng chưa đạt mục tiêu {target}: {campaigns}.",
+                target=self.target(),
+                campaigns=listing(missed, self.lang),
             )
+            if any(c.status != "closed" for c in scored):
+                text = self._(
+                    "Theo số liệu tạm thời đến ngày {day}, {text}",
+                    day=format_short_day(self.facts.issued_on, self.lang),
+                    text=text[:1].lower() + text[1:],
+                )
+            items.append(text)
         below = []
         for campaign in scored:
             names = [

@@ -10,7 +10,7 @@ import re
 
 from survey_server.config import Settings
 from survey_server.demo.synthetic import add_synthetic_responses
-from survey_server.reports.compose import CEILING, apart
+from survey_server.reports.compose import CEILING, apart, is_other
 from survey_server.reports.model import Report, Table
 from tests.reports.test_wording import CAMPAIGN, all_text, province, report_for, texts
 
@@ -107,3 +107,16 @@ async def test_schools_are_counted_once_and_communes_apart(province: Settings) -
     assert re.search(r"các trường (phường|xã|đặc khu) ", text) or "rõ rệt" not in text
     numbers = [row[0] for row in units.rows if row[0]]
     assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
+
+
+def test_a_catch_all_option_is_never_the_named_answer() -> None:
+    assert is_other("khac") and is_other("ly_do_khac") and is_other("khac_nua")
+    assert not is_other("doi_xu_khac_biet")  # "treated differently" is an answer
+
+
+async def test_an_open_campaign_misses_its_target_provisionally(province: Settings) -> None:
+    """Seven days into a three-month campaign, "chưa đạt" is said of the figures so far."""
+    await add_synthetic_responses(province, 500, random.Random(9), campaign=CAMPAIGN, mood=3.5)
+    _, report = await report_for(province, "SO-HP")
+    missed = [text for text in texts(report) if "chưa đạt mục tiêu 85%" in text]
+    assert missed and all(text.startswith("Theo số liệu tạm thời đến ngày ") for text in missed)
