@@ -1204,7 +1204,7 @@ class _Writer:
         items = [
             self._(
                 "Việc lấy ý kiến bằng {ways} giúp cha mẹ học sinh, người dân tham gia thuận "
-                "tiện, ẩn danh; kết quả được tổng hợp tự động, kịp thời, góp phần thực hiện "
+                "tiện, ẩn danh; kết quả được tổng hợp tự động, góp phần thực hiện "
                 "phương châm “dân biết, dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ "
                 "hưởng”.",
                 ways=listing(ways, self.lang) if ways else self._("phiếu khảo sát"),
