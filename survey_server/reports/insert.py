@@ -792,13 +792,22 @@ def _sized(rpr: etree._Element, half_points: int) -> etree._Element:
 
 
 def _widths(table: Table, total: int = 9070) -> list[int]:
-    """Column widths in twentieths of a point: text columns share what numbers leave."""
+    """Column widths in twentieths of a point: the number column and the numeric ones as wide
+    as their longest value or header word (12 pt digits are about 6 pt wide), the text columns
+    sharing the rest — so a unit's name is not broken a word a line."""
+
+    def fitted(index: int) -> int:
+        longest = max(
+            [len(row[index]) for row in table.rows if index < len(row)]
+            + [len(word) for word in table.header[index].split()]
+        )
+        return min(1500, max(600, 125 * longest + 230))
+
     count = len(table.header)
     text_columns = [i for i in range(count) if i not in table.numeric and i != 0]
-    fixed = {0: 600, **{i: 1450 for i in table.numeric}}
-    rest = total - sum(fixed.get(i, 0) for i in range(count) if i not in text_columns)
-    share = rest // max(1, len(text_columns))
-    return [fixed.get(i, share) if i not in text_columns else share for i in range(count)]
+    fixed = {i: fitted(i) for i in range(count) if i not in text_columns}
+    share = (total - sum(fixed.values())) // max(1, len(text_columns))
+    return [fixed.get(i, share) for i in range(count)]
 
 
 # -- the operation -----------------------------------------------------------------------------
