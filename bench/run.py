@@ -966,7 +966,7 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
     w = lines.append
     w("# Performance: the submission path and the respondent page")
     w("")
-    w("Produced by `bench/run.py` (DESIGN §5). Every figure below was measured by one run of:")
+    w("Produced by `bench/run.py`. Every figure below was measured by one run of:")
     w("")
     w("```sh")
     w(report["command"])
@@ -1197,7 +1197,7 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
         )
         w("")
         break  # the page is the same on both engines
-    w("## Targets (DESIGN §5)")
+    w("## Targets")
     w("")
     w("| engine | target | met? | measured |")
     w("|---|---|---|---|")

@@ -350,7 +350,7 @@ def section(library: dict[str, Any], databases: dict[str, dict[str, Any]], comma
         f"Produced by `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}.",
         "",
-        f"Library (`analysis.score`, the full scores JSON of DESIGN §6 with 1,000 bootstrap replicates): "
+        f"Library (`analysis.score`, the full scores JSON of docs/scoring.md with 1,000 bootstrap replicates): "
         f"{library['responses']:,} responses × 30 questions, {library['units']:,} schools under "
         f"{COMMUNES} communes under one Sở ({library['groups']:,} groups, {library['shown']:,} shown after "
         f"suppression); JSON {library['json_mb']:.1f} MB.",

@@ -194,7 +194,7 @@ def scrub(jsonl: bool, fast: bool) -> None:
 @click.option(
     "--k", type=click.IntRange(min=5), default=10, show_default=True, help="Ngưỡng nhóm nhỏ"
 )
-@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (DESIGN §6)")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (docs/scoring.md)")
 def score(
     questionnaire_file: Path, responses_file: Path, by: str | None, k: int, as_json: bool
 ) -> None:

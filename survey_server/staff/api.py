@@ -15,7 +15,7 @@ from survey_server.staff.web import Forbidden, SignedIn
 @get(
     "/api/v1/campaigns/{code:str}/scores",
     dependencies=SIGNED_IN,
-    summary="Chỉ số hài lòng của một đợt cho một đơn vị (DESIGN §6)",
+    summary="Chỉ số hài lòng của một đợt cho một đơn vị (docs/scoring.md)",
     tags=["scores"],
 )
 async def scores(
