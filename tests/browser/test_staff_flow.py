@@ -61,7 +61,8 @@ async def test_sign_in_to_dashboard_with_the_keyboard(
 
     await page.get_by_role("link", name="HL-PT-2026").focus()
     await page.keyboard.press("Enter")
-    await expect(page.locator("h1")).to_contain_text("Khảo sát sự hài lòng")
+    # the first view of a campaign waits for its first scoring: slow on a loaded machine
+    await expect(page.locator("h1")).to_contain_text("Khảo sát sự hài lòng", timeout=60_000)
     await expect(page.get_by_role("img").first).to_be_visible()
     await no_horizontal_scroll(page)
     await page.get_by_role("link", name="Theo dõi tiến độ").focus()

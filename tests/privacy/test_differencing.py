@@ -341,7 +341,8 @@ REPORT_WAITING = re.compile(
 REPORT_LIFE = re.compile(
     r", (đã kết thúc|đang nhận phiếu)(, được mở lại ngày [^;]*? với lý do: [^;.]*)*|"
     r"(Các đợt khảo sát|Đợt khảo sát|“[^.]*”) còn đang nhận phiếu \(đến ngày [\d/]+\); số liệu "
-    r"trong báo cáo tính đến ngày [\d/]+ là số liệu tạm thời\."
+    r"trong báo cáo tính đến ngày [\d/]+ là số liệu tạm thời\.|"
+    r"Theo số liệu tạm thời đến ngày [\d/]+, (?=chỉ số hài lòng chưa đạt)"
 )
 
 
@@ -409,6 +410,7 @@ def _take_bands(name: str, value: Any, bands: dict[tuple[str, str], tuple[int, i
             return ""
 
         text = REPORT_LIFE.sub("", REPORT_WAITING.sub(waiting, REPORT_BAND.sub(report, value)))
+        text = re.sub(r"(^|\n|<p>)chỉ số hài lòng chưa đạt", r"\1Chỉ số hài lòng chưa đạt", text)
         return re.sub(r"\n{3,}", "\n\n", re.sub(r"<p>\s*</p>\s*", "", text))
     return value
 

@@ -68,7 +68,7 @@ def test_pdf_text_is_real_vietnamese_text() -> None:
         "Trường Tiểu học Trần Quốc Toản",
         "Khảo sát sự hài lòng của cha mẹ học sinh",
         "Mã khảo sát: K7M2 QXA",
-        "Hạn trả lời: ngày 15 tháng 1 năm 2027",
+        "Hạn trả lời: ngày 15 tháng 01 năm 2027",
         "Phiếu ẩn danh",
         f"{BASE}/s/K7M2QXA",
     ):
