@@ -59,12 +59,18 @@ STALE_CONNECTION = (
 class RetryingPostgresEngine(PostgresEngine):
     """A pooled query whose connection turns out to be dead (its backend terminated by an
     administrator, a failover, an idle timeout) is run once more on a fresh connection from
-    the pool, instead of failing the request; a second failure is a real outage (503)."""
+    the pool, instead of failing the request; a second failure is a real outage (503).
+
+    When one backend is gone the others usually are too (a failover, a restart), so every idle
+    connection of the pool is expired before the retry: the retry cannot be handed another dead
+    one."""
 
     async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
         try:
             return await super()._run_in_pool(query, args)
         except STALE_CONNECTION:
+            if self.pool is not None:
+                await self.pool.expire_connections()
             return await super()._run_in_pool(query, args)
 
 
