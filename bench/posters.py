@@ -51,6 +51,7 @@ def items(count: int) -> list[PrintItem]:
             url=f"https://khaosat.sogd.haiphong.gov.vn/s/{code}",
             code=code,
             closes_on=date(2027, 1, 15),
+            minutes=5,
         )
         for i, code in enumerate(new_code() for _ in range(count))
     ]

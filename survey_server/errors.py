@@ -153,6 +153,10 @@ FIELD_MESSAGES: dict[str, str] = {
     "expected_scale": N_("Hãy chọn một mức từ 1 đến {n}."),
     "expected_scale_or_na": N_('Hãy chọn một mức từ 1 đến {n} hoặc "{na}".'),
     "expected_option": N_("Hãy chọn một trong các phương án đã cho."),
+    "given_by_link": N_(
+        "Câu này đã được trả lời theo trường của đường dẫn (trường chỉ có một cấp học); "
+        "không cần chọn khác."
+    ),
     "expected_options": N_("Hãy chọn trong các phương án đã cho (mỗi phương án một lần)."),
     "expected_text": N_("Câu trả lời phải là văn bản."),
     "text_too_long": N_("Ý kiến dài quá {max} ký tự (hiện có {length}); vui lòng rút gọn."),

@@ -158,7 +158,13 @@
     }, function () { flushing = false; });
   }
 
-  function say(text) { if (statusEl) statusEl.textContent = text; }
+  /* Status messages stay in view: the send area sticks to the bottom of the screen while a
+     message is shown, wherever the page is scrolled (offline, queued, refused). */
+  function say(text) {
+    if (!statusEl) return;
+    statusEl.textContent = text;
+    statusEl.parentNode.classList.toggle("active", !!text);
+  }
 
   function retryable(status) { return status >= 500 || status === 408 || status === 429; }
 

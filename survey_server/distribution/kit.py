@@ -16,6 +16,9 @@ from survey_server.distribution.qr import POSTER_QR_CM, qr_png, qr_svg
 from survey_server.distribution.tables import Link
 from survey_server.errors import NotFound
 from survey_server.i18n import format_day, gettext, localize
+from survey_server.questionnaires.duration import estimated_minutes
+from survey_server.questionnaires.services import get_form_spec
+from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.units.services import get_unit
 
 FORMATS = ("png", "svg", "pdf")
@@ -34,6 +37,8 @@ class KitLink:
     campaign_title: dict[str, str]
     closes_on: date
     url: str
+    #: The questionnaire's estimated time, promised on posters and in messages.
+    minutes: int
 
     def item(self, lang: str) -> PrintItem:
         return PrintItem(
@@ -42,6 +47,7 @@ class KitLink:
             url=self.url,
             code=self.code,
             closes_on=self.closes_on,
+            minutes=self.minutes,
         )
 
     def file_stem(self) -> str:
@@ -76,6 +82,7 @@ async def kit_links(
     rows = await query.order_by(Link.unit.path).order_by(Link.channel).order_by(Link.id)
     if not rows:
         raise NotFound()
+    minutes = await questionnaire_minutes(campaign["questionnaire"])
     return [
         KitLink(
             code=row["code"],
@@ -87,9 +94,23 @@ async def kit_links(
             campaign_title=json.loads(row["campaign.title"]),
             closes_on=row["campaign.closes_on"],
             url=f"{base_url}/s/{row['code']}",
+            minutes=minutes,
         )
         for row in rows
     ]
+
+
+async def questionnaire_minutes(version_id: int) -> int:
+    """The estimated time of a stored questionnaire version, in whole minutes."""
+    row = (
+        await QuestionnaireVersion.select(QuestionnaireVersion.content_hash)
+        .where(QuestionnaireVersion.id == version_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    spec = await get_form_spec(row["content_hash"])
+    return estimated_minutes(spec.questionnaire)
 
 
 async def token_kit_links(
@@ -101,6 +122,7 @@ async def token_kit_links(
 
     campaign = await get_campaign(campaign_code)
     title = json.loads(campaign["title"])
+    minutes = await questionnaire_minutes(campaign["questionnaire"])
     return [
         KitLink(
             code=token["code"],
@@ -112,6 +134,7 @@ async def token_kit_links(
             campaign_title=title,
             closes_on=campaign["closes_on"],
             url=f"{base_url}/s/{token['code']}",
+            minutes=minutes,
         )
         for token in await list_tokens(campaign_code, unit_code, status="issued")
     ]
@@ -130,9 +153,10 @@ def zalo_message(link: KitLink, lang: str = "vi") -> str:
         "Kính gửi quý phụ huynh,\n"
         "{unit} trân trọng mời quý phụ huynh tham gia “{title}”. Ý kiến của quý phụ huynh giúp nhà "
         "trường và ngành giáo dục nâng cao chất lượng chăm sóc, giáo dục các con.\n"
-        "Phiếu ẩn danh, khoảng 3 phút, không cần đăng nhập: {url}\n"
+        "Phiếu ẩn danh, khoảng {minutes} phút, không cần đăng nhập: {url}\n"
         "Hạn trả lời: {date}. Trân trọng cảm ơn!",
         lang,
+        minutes=link.minutes,
         unit=link.unit_name,
         title=localize(link.campaign_title, lang),
         url=link.url,

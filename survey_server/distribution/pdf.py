@@ -43,6 +43,7 @@ class PrintItem:
     url: str
     code: str
     closes_on: date
+    minutes: int
 
     @property
     def results_url(self) -> str:
@@ -147,8 +148,9 @@ def _poster(canvas: Canvas, item: PrintItem, lang: str) -> None:
     steps = (
         gettext("1. Quét mã QR hoặc nhập mã khảo sát tại địa chỉ trên.", lang),
         gettext(
-            "2. Trả lời các câu hỏi (khoảng 3 phút); câu nào không muốn trả lời có thể bỏ trống.",
+            "2. Trả lời các câu hỏi (khoảng {minutes} phút); câu nào không muốn trả lời có thể bỏ trống.",
             lang,
+            minutes=item.minutes,
         ),
         gettext("3. Bấm “Gửi câu trả lời” và giữ mã biên nhận nếu muốn theo dõi kiến nghị.", lang),
     )

@@ -53,6 +53,8 @@ class LinkInfo:
     version_id: int
     content_hash: str
     requires_token: bool = False
+    #: The school level of the unit (a class takes its school's): ``tieu_hoc``, ``lien_cap``…
+    level: str | None = None
 
     def check_open(self, on: date, lang: str) -> None:
         """Raise the error a respondent should see when the campaign does not take answers."""
@@ -124,6 +126,8 @@ async def _load_link(code: str) -> LinkInfo:
             Link.partner,
             Link.unit,
             Link.unit.name,
+            Link.unit.level,
+            Link.unit.parent.level,
             Link.campaign,
             Link.campaign.code,
             Link.campaign.title,
@@ -156,6 +160,7 @@ async def _load_link(code: str) -> LinkInfo:
         version_id=row["campaign.questionnaire"],
         content_hash=row["campaign.questionnaire.content_hash"],
         requires_token=bool(row["campaign.requires_token"]),
+        level=row["unit.level"] or row["unit.parent.level"],
     )
     _CACHE[code] = (time.monotonic(), info)
     return info

@@ -41,8 +41,8 @@ from survey_server.reports.model import (
     Span,
     Table,
 )
+from survey_server.responses.prefill import asks_school_level
 from survey_server.scoring.releases import POOLED
-from survey_server.units.services import LEVELS
 
 #: Đề án 2034/QĐ-BGDĐT: at least 85 % of parents satisfied.
 TARGET = 85.0
@@ -132,12 +132,6 @@ def listing(items: Sequence[str], lang: str) -> str:
     return gettext("{first} và {last}", lang, first=", ".join(items[:-1]), last=items[-1])
 
 
-def describes_respondent(question: Question) -> bool:
-    """A question whose answers are school levels describes the respondent's child, not an
-    opinion: the report never headlines it as what people think."""
-    return bool(question.options) and {o.id for o in question.options or []} <= set(LEVELS)
-
-
 def headline(question: Question, kind: str) -> bool:
     """Whether a choice question's leading answer may stand in the text: asked of everyone
     (not shown only after another answer, whose share it would misstate), a single answer or
@@ -145,7 +139,7 @@ def headline(question: Question, kind: str) -> bool:
     return (
         kind in ("single", "yes_no")
         and question.show_if is None
-        and not describes_respondent(question)
+        and not asks_school_level(question)  # about the child, not an opinion
     )
 
 

@@ -25,18 +25,20 @@ from survey_server.errors import (
     field_error_text,
 )
 from survey_server.i18n import gettext, localize, pick_lang
+from survey_server.questionnaires.duration import estimated_minutes
 from survey_server.rendering import Renderer
 from survey_server.responses.form_input import answers_from_form
 from survey_server.responses.form_token import make_form_token
+from survey_server.responses.prefill import link_answers
 from survey_server.responses.schemas import ErrorOut, ReceiptOut, SubmissionIn
 from survey_server.responses.services import (
+    OpenForm,
     RecordingContext,
     Submission,
     find_receipt,
     open_form,
     record_submission,
 )
-from survey_server.responses.validation import FormSpec
 
 #: Respondent pages must never be stored by a shared cache: they carry a one-time submission id.
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -120,13 +122,9 @@ async def show_form(
     language = pick_lang(lang)
     settings: Settings = state.settings
     form = await open_form(code, settings.timezone, language)
-    info, spec = form.info, form.spec
     return _form_page(
         state,
-        spec,
-        form.code,
-        info.unit_name,
-        info.closes_on,
+        form,
         language,
         submission_id=str(uuid.uuid4()),
         values={},
@@ -178,10 +176,7 @@ async def post_form(
             errors = {"answers": error.text(language)}
         return _form_page(
             state,
-            opened.spec,
-            opened.code,
-            opened.info.unit_name,
-            opened.info.closes_on,
+            opened,
             language,
             submission_id=str(submission_id),
             values=answers,
@@ -231,10 +226,7 @@ def _thanks_page(state: State, code: str, ma: str | None, lang: str | None) -> R
 
 def _form_page(
     state: State,
-    spec: FormSpec,
-    code: str,
-    unit_name: str,
-    closes_on: Any,
+    form: OpenForm,
     lang: str,
     *,
     submission_id: str,
@@ -245,7 +237,14 @@ def _form_page(
 ) -> Response[str]:
     settings: Settings = state.settings
     renderer: Renderer = state.renderer
+    spec, code = form.spec, form.code
     questionnaire = spec.questionnaire
+    known = link_answers(spec, form.info.level)
+    asked_sections = [
+        section.id
+        for section in questionnaire.sections
+        if any(question.id not in known for question in section.questions)
+    ]
 
     def condition_labels(question: Any) -> str:
         controller = spec.by_id[question.show_if.question]
@@ -263,8 +262,11 @@ def _form_page(
         q=questionnaire,
         spec=spec,
         code=code,
-        unit_name=unit_name,
-        closes_on=closes_on,
+        unit_name=form.info.unit_name,
+        closes_on=form.info.closes_on,
+        known=known,
+        part_numbers={section: number for number, section in enumerate(asked_sections, 1)},
+        minutes=estimated_minutes(questionnaire, lang),
         submission_id=submission_id,
         values=values,
         errors=errors,

@@ -21,6 +21,7 @@ from survey_server.errors import (
 from survey_server.integrity.watch import Watcher
 from survey_server.questionnaires.services import get_form_spec
 from survey_server.responses.form_token import duration_bucket
+from survey_server.responses.prefill import link_answers
 from survey_server.responses.tables import Submission as StoredSubmission
 from survey_server.responses.validation import FormSpec, validate_answers
 from survey_server.responses.writer import (
@@ -108,7 +109,12 @@ async def record_submission(
             # since closed) gets its first receipt; anything else gets the reason
             return await _first_receipt_or_raise(submission.submission_id, refusal)
     info = form.info
-    clean, errors = validate_answers(form.spec, submission.answers, drop_hidden=drop_hidden)
+    clean, errors = validate_answers(
+        form.spec,
+        submission.answers,
+        drop_hidden=drop_hidden,
+        given=link_answers(form.spec, info.level),
+    )
     if clean is None:
         raise SubmissionInvalid(errors)
     row = SubmissionRow(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,7 @@ def validate_answers(
     drop_hidden: bool = False,
     require: bool = True,
     deep_scrub: bool = False,
+    given: Mapping[str, Any] | None = None,
 ) -> tuple[CleanAnswers | None, list[FieldError]]:
     """Validate and normalise answers; return them packed, or the list of field errors.
 
@@ -86,7 +88,10 @@ def validate_answers(
     refused. The JSON API refuses it (the client showed a question it should have hidden).
     ``require=False`` is for answers gathered elsewhere (a table of paper forms, a file to
     score): a required question left blank there is a blank, not a reason to lose the row.
+    ``given`` holds the answers the link already gives (``prefill.link_answers``): they are
+    stored whether sent or not, a different answer is refused, and they alone are not a response.
     """
+    given = given or {}
     errors: list[FieldError] = []
     clean: dict[str, Any] = {}
     for question_id in raw:
@@ -95,6 +100,11 @@ def validate_answers(
     points = spec.scale_points
     for question in spec.questions:
         value = raw.get(question.id)
+        if question.id in given:
+            if not _is_blank(value) and value != given[question.id]:
+                errors.append(FieldError(question.id, "given_by_link"))
+            clean[question.id] = given[question.id]
+            continue
         if type(value) is int and 1 <= value <= points.get(question.id, 0):
             clean[question.id] = value  # the common case, checked once and for all
             continue
@@ -111,7 +121,7 @@ def validate_answers(
             errors.append(error)
         elif normalised is not None:
             clean[question.id] = normalised
-    if not errors and not clean:
+    if not errors and not clean.keys() - given.keys():
         errors.append(FieldError("answers", "empty"))  # a blank form is not a response
     if errors:
         return None, errors

@@ -102,13 +102,12 @@ async def choose(page: Page, qid: str, value: int | str) -> None:
 async def fill_demo_answers(page: Page) -> None:
     for qid, value in SCALES.items():
         await choose(page, qid, value)
-    await choose(page, "cap_hoc", "thcs")
     await page.locator("#f-gop_y").press_sequentially(COMMENT)
     await expect(page.locator("#f-gop_y")).to_have_value(COMMENT)
 
 
 def expected_answers() -> dict[str, Any]:
-    return {**SCALES, "cap_hoc": "thcs", "gop_y": COMMENT}
+    return {**SCALES, "cap_hoc": "tieu_hoc", "gop_y": COMMENT}  # the level from the link
 
 
 async def submission_id_of(page: Page) -> str:
@@ -157,16 +156,22 @@ async def test_answer_with_javascript(live_server: LiveServer, phone: PhoneFacto
 
     intro = page.locator("section.intro")
     await expect(intro).to_be_visible()
-    await expect(intro.locator("h2")).to_have_text("Trước khi trả lời")
-    await expect(intro).to_contain_text("không thu thập họ tên")
+    await expect(intro).to_contain_text("không hỏi họ tên")
     first_question = page.locator("#survey .question").first
-    assert await intro.evaluate(
-        "(intro, q) => !!(intro.compareDocumentPosition(q) & Node.DOCUMENT_POSITION_FOLLOWING)",
-        await first_question.element_handle(),
-    )
     intro_box, question_box = await intro.bounding_box(), await first_question.bounding_box()
     assert intro_box and question_box
     assert intro_box["y"] + intro_box["height"] <= question_box["y"]
+    # the first question and its first answer are on the first screen of a 360 × 740 phone
+    first_answer = await first_question.locator("label").first.bounding_box()
+    assert first_answer and first_answer["y"] + first_answer["height"] <= 740, first_answer
+    # the full notice is one tap away, closed by default
+    full = intro.locator("details")
+    await expect(full.locator("p").first).to_be_hidden()
+    await full.locator("summary").click()
+    await expect(full).to_contain_text("không thu thập họ tên")
+    await expect(page.locator("h2").filter(has_text="Phần 1/")).to_be_visible()
+    # the school level is known from the primary school's link: not asked
+    await expect(page.locator("#q-cap_hoc")).to_have_count(0)
 
     total = await page.locator("#survey .question").count()
     await expect(page.locator("#progress-text")).to_have_text(f"Đã trả lời 0/{total} câu")
@@ -174,7 +179,7 @@ async def test_answer_with_javascript(live_server: LiveServer, phone: PhoneFacto
     before = len(await stored_submissions(live_server))
 
     await fill_demo_answers(page)
-    await expect(page.locator("#progress-text")).to_have_text(f"Đã trả lời 7/{total} câu")
+    await expect(page.locator("#progress-text")).to_have_text(f"Đã trả lời 6/{total} câu")
     await page.locator(".submit button").click()
     receipt = await expect_thanks(page, live_server.link)
 
@@ -262,7 +267,7 @@ async def test_too_long_comment_without_javascript(
     await page.goto(form_url)
     submission_id = await submission_id_of(page)
     await choose(page, "tc1", 4)
-    await choose(page, "cap_hoc", "thpt")
+    await choose(page, "mt3", 2)
     comment = page.locator("#f-gop_y")
     await comment.evaluate("el => el.removeAttribute('maxlength')")  # the utility world still runs
     await comment.fill("y" * 2001)
@@ -276,7 +281,7 @@ async def test_too_long_comment_without_javascript(
     await expect(summary.locator("a[href='#q-gop_y']")).to_contain_text("2000")
     await expect(page.locator("#e-gop_y")).to_be_visible()
     await expect(page.locator("#q-tc1 input[value='4']")).to_be_checked()
-    await expect(page.locator("#q-cap_hoc input[value='thpt']")).to_be_checked()
+    await expect(page.locator("#q-mt3 input[value='2']")).to_be_checked()
     assert await submission_id_of(page) == submission_id
     assert await rows_for(live_server, submission_id) == []
 
@@ -284,7 +289,7 @@ async def test_too_long_comment_without_javascript(
     await page.locator(".submit button").click()
     receipt = await expect_thanks(page, live_server.link)
     answers = await assert_stored_once(live_server, submission_id, receipt)
-    assert answers == {"tc1": 4, "cap_hoc": "thpt", "gop_y": COMMENT}
+    assert answers == {"tc1": 4, "mt3": 2, "cap_hoc": "tieu_hoc", "gop_y": COMMENT}
     assert_only_local(device)
 
 
@@ -302,10 +307,12 @@ async def test_offline_answer_is_queued_and_sent_once(
     await context.set_offline(True)
     await page.locator(".submit button").click()
     await expect(page.locator("#send-status")).to_contain_text("Chưa có kết nối")
+    await in_view(page, "#send-status")
     queue = json.loads(await page.evaluate("localStorage.getItem('langnghe-queue')"))
     assert len(queue) == 1
     assert queue[0]["submission_id"] == submission_id
-    assert queue[0]["answers"] == expected_answers()
+    # the page keeps what the parent answered; the server adds the level the link gives
+    assert queue[0]["answers"] == {**SCALES, "gop_y": COMMENT}
     assert await rows_for(live_server, submission_id) == []
 
     await context.set_offline(False)
@@ -315,6 +322,48 @@ async def test_offline_answer_is_queued_and_sent_once(
     assert await assert_stored_once(live_server, submission_id, receipt) == expected_answers()
     assert len(await stored_submissions(live_server)) == before + 1
     assert_only_local(device)
+
+
+async def in_view(page: Page, selector: str) -> None:
+    """The element lies wholly inside the phone's screen (740 px high), not below the fold."""
+    box = await page.locator(selector).bounding_box()
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= 740, f"{selector} at {box}"
+
+
+@pytest.mark.browser
+async def test_an_answer_sent_on_reopening_is_confirmed_in_view(
+    live_server: LiveServer, phone: PhoneFactory
+) -> None:
+    """Offline, the parent closes the page; reopened at the top of a new form, the page sends
+    the kept answer and says so where the parent is looking, with its receipt code."""
+    device = await phone()
+    page, context = device.page, device.context
+    form_url = f"{live_server.base_url}/s/{live_server.link}"
+    await page.goto(form_url)
+    await choose(page, "tc1", 5)
+    await context.set_offline(True)
+    await page.locator(".submit button").click()
+    await expect(page.locator("#send-status")).to_contain_text("Chưa có kết nối")
+    await page.close()
+    await context.set_offline(False)
+    page = await context.new_page()
+    await page.goto(form_url)
+    status = page.locator("#send-status")
+    await expect(status).to_contain_text("đã được ghi nhận. Mã biên nhận:")
+    await in_view(page, "#send-status")
+    assert RECEIPT.match((await status.text_content() or "").rsplit(" ", 1)[1])
+
+
+@pytest.mark.browser
+async def test_tap_targets_are_44_px(live_server: LiveServer, phone: PhoneFactory) -> None:
+    """Every control a thumb uses on the form is at least 44 × 44 px."""
+    device = await phone()
+    page = device.page
+    await page.goto(f"{live_server.base_url}/s/{live_server.link}")
+    await choose(page, "tc1", 4)  # shows "Bỏ chọn"
+    for selector in ("#q-tc1 button.clear", ".top .lang", ".intro summary", "#q-tc1 label"):
+        box = await page.locator(selector).first.bounding_box()
+        assert box and box["width"] >= 44 and box["height"] >= 44, f"{selector}: {box}"
 
 
 async def announce_online(page: Page) -> None:
@@ -373,7 +422,7 @@ async def test_conditional_questions_follow_their_condition(
     await page.locator(".submit button").click()
     receipt = await expect_thanks(page, link)
     answers = await assert_stored_once(live_server, submission_id, receipt)
-    assert answers == {"so_buoi": "b3_4", "chi_phi": 1500}
+    assert answers == {"cap_hoc": "tieu_hoc", "so_buoi": "b3_4", "chi_phi": 1500}
     assert_only_local(device)
 
 
@@ -402,6 +451,7 @@ async def test_conditional_questions_without_javascript(
     receipt = await expect_thanks(page, link)
     answers = await assert_stored_once(live_server, submission_id, receipt)
     assert answers == {
+        "cap_hoc": "tieu_hoc",  # from the primary school's link
         "so_buoi": "khong_hoc",
         "dy1": 4,
         "bi_ap_luc": True,

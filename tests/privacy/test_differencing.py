@@ -66,16 +66,15 @@ SCALES = (
     *(f"kq{i}" for i in range(1, 6)),
     "hai_long_chung",
 )
-#: What the parent seen at the gate wrote: every scale at 1, a level no one else picks.
+#: What the parent seen at the gate wrote: every scale at 1 (the school level comes from the
+#: link: a primary school's link never asks it, so it cannot single anyone out).
 TARGET_ANSWERS = {
     **dict.fromkeys(SCALES, 1),
-    "cap_hoc": "thpt",
     "gop_y": "Nhà trường thu quỹ lớp quá nhiều và không công khai sổ sách",
 }
 #: What a parent of the one-respondent class wrote through the class's Zalo link.
 CLASS_ANSWERS = {
     **dict.fromkeys(SCALES, 2),
-    "cap_hoc": "thcs",
     "gop_y": "Bàn ghế trong phòng học đã gãy từ đầu năm học",
 }
 TARGET_SECRET, CLASS_SECRET = "quỹ lớp quá nhiều", "Bàn ghế trong phòng học"
@@ -87,9 +86,8 @@ VOLATILE = (
 
 
 def ordinary(rng: random.Random, comment: bool = False) -> dict[str, Any]:
-    """An unremarkable parent: 3 to 5 everywhere, primary school, sometimes a comment."""
+    """An unremarkable parent: 3 to 5 everywhere, sometimes a comment."""
     answers: dict[str, Any] = {q: rng.randint(3, 5) for q in SCALES}
-    answers["cap_hoc"] = "tieu_hoc"
     if comment:
         answers["gop_y"] = rng.choice(
             ("Mong nhà trường có thêm cây xanh.", "Cô giáo chủ nhiệm rất tận tâm.")
@@ -984,9 +982,12 @@ async def test_a_release_with_flagged_responses_still_moves_by_k(world: World) -
     before = await observe(world, ("scores:",))
     for _ in range(K - 1):
         await world.submit(
-            world.links["school"], {**dict.fromkeys(SCALES, 5), "cap_hoc": "tieu_hoc"}
+            world.links["school"],
+            {
+                **dict.fromkeys(SCALES, 5),
+            },
         )
-    careful = {**ordinary(world.rng), "tc1": 1, "vc1": 2, "cap_hoc": "thpt"}
+    careful = {**ordinary(world.rng), "tc1": 1, "vc1": 2}
     await world.submit(world.links["school"], careful)
     after = await observe(world, ("scores:",))
     was, now = before[f"scores:{SCHOOL}"], after[f"scores:{SCHOOL}"]

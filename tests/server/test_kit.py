@@ -60,6 +60,7 @@ def test_pdf_text_is_real_vietnamese_text() -> None:
         f"{BASE}/s/K7M2QXA",
         "K7M2QXA",
         date(2027, 1, 15),
+        5,
     )
     posters = PdfReader(io.BytesIO(render_posters([item, item])))
     assert len(posters.pages) == 2
@@ -87,7 +88,7 @@ def test_poster_pdf_qr_decodes_after_rasterising(tmp_path: Path) -> None:
     if not pdftoppm.exists():
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     item = PrintItem(
-        "Trường THCS Chu Văn An", "Khảo sát", f"{BASE}/s/ABCDEFG", "ABCDEFG", date(2027, 1, 1)
+        "Trường THCS Chu Văn An", "Khảo sát", f"{BASE}/s/ABCDEFG", "ABCDEFG", date(2027, 1, 1), 5
     )
     pdf = tmp_path / "poster.pdf"
     pdf.write_bytes(render_posters([item]))
@@ -98,7 +99,7 @@ def test_poster_pdf_qr_decodes_after_rasterising(tmp_path: Path) -> None:
     assert decode(page.read_bytes()) == [f"{BASE}/s/ABCDEFG"]
 
 
-async def test_zalo_message_and_kit_files(settings, db, tmp_path: Path) -> None:
+async def test_zalo_message_and_kit_files(settings, db, client, tmp_path: Path) -> None:
     from survey_server.distribution.services import create_links
     from survey_server.distribution.tables import Link
 
@@ -109,6 +110,14 @@ async def test_zalo_message_and_kit_files(settings, db, tmp_path: Path) -> None:
     zalo = next(item for item in links if item.channel == "zalo")
     message = zalo_message(zalo)
     assert zalo.url in message and "Đợt thử nghiệm" in message and "Hạn trả lời: ngày" in message
+    # the time promised is the questionnaire's own estimate, the same as on its form
+    from survey_server.questionnaires.duration import estimated_minutes
+    from survey_server.questionnaires.loader import load_file
+
+    fixture = load_file(FIXTURES / "questionnaires" / "moi-loai-cau-hoi.yaml").questionnaire
+    assert f"khoảng {estimated_minutes(fixture)} phút" in message
+    form = await client.get(urlsplit(zalo.url).path)
+    assert f"khoảng {estimated_minutes(fixture)} phút" in form.text
     written = {path.name for path in write_kit(links, tmp_path, "pdf")}
     assert written == {"posters.pdf", "slips.pdf", "zalo-messages.txt"}
     assert len(PdfReader(tmp_path / "posters.pdf").pages) == 1  # zalo links are not printed
