@@ -78,7 +78,7 @@ def forms_csv(header: list[str], labels: list[str], rows: int, seed: int = 1) ->
             if column == "unit":
                 row.append(rng.choice(SCHOOLS))
             elif column == "cap_hoc":
-                row.append(rng.choice(("tieu_hoc", "thcs", "Trung học phổ thông")))
+                row.append("")  # every school here has one level: its unit gives it
             elif column == "gop_y":
                 row.append(rng.choice(texts) if rng.random() < 0.3 else "")
             else:

@@ -154,8 +154,8 @@ FIELD_MESSAGES: dict[str, str] = {
     "expected_scale_or_na": N_('Hãy chọn một mức từ 1 đến {n} hoặc "{na}".'),
     "expected_option": N_("Hãy chọn một trong các phương án đã cho."),
     "given_by_link": N_(
-        "Câu này đã được trả lời theo trường của đường dẫn (trường chỉ có một cấp học); "
-        "không cần chọn khác."
+        "Trường này chỉ có một cấp học nên câu này được ghi theo trường; "
+        "hãy bỏ trống hoặc chọn đúng cấp học của trường."
     ),
     "expected_options": N_("Hãy chọn trong các phương án đã cho (mỗi phương án một lần)."),
     "expected_text": N_("Câu trả lời phải là văn bản."),

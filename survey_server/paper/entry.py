@@ -34,6 +34,7 @@ from survey_server.paper import approval
 from survey_server.paper.tables import PaperEntry
 from survey_server.questionnaires.schema import Question
 from survey_server.responses.encoding import NA
+from survey_server.responses.prefill import link_answers
 from survey_server.responses.tabular import cell_value
 from survey_server.responses.validation import FormSpec, validate_answers
 from survey_server.responses.writer import SubmissionRow, store_all
@@ -148,9 +149,10 @@ def typed_value(question: Question, spec: FormSpec, cell: str) -> tuple[Any, Fie
 
 
 def read_form(
-    spec: FormSpec, fields: dict[str, str], lang: str
+    spec: FormSpec, fields: dict[str, str], lang: str, level: str | None = None
 ) -> tuple[dict[str, Any] | None, bytes, dict[str, str]]:
-    """The validated answers of a typed form (scrubbed), or the message of each bad field."""
+    """The validated answers of a typed form (scrubbed), or the message of each bad field.
+    ``level`` is the unit's school level: a form of a primary school is a primary parent's."""
     raw: dict[str, Any] = {}
     problems: dict[str, str] = {}
     for question in spec.questions:
@@ -159,7 +161,9 @@ def read_form(
             problems[question.id] = field_error_text(error, lang)
         elif value is not None:
             raw[question.id] = value
-    clean, errors = validate_answers(spec, raw, drop_hidden=True, require=False)
+    clean, errors = validate_answers(
+        spec, raw, drop_hidden=True, require=False, given=link_answers(spec, level)
+    )
     for error in errors:
         problems.setdefault(error.field, field_error_text(error, lang))
     if clean is None or problems:

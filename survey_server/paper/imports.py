@@ -16,7 +16,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from survey_server.bounded import WorkRefused, run_bounded
@@ -27,7 +27,8 @@ from survey_server.distribution.tables import Link
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext
 from survey_server.paper import approval
-from survey_server.responses.tabular import read_upload
+from survey_server.responses.prefill import with_link_answers
+from survey_server.responses.tabular import CellError, read_upload
 from survey_server.responses.writer import SubmissionRow, store_all
 from survey_server.scoring.services import campaign_form
 from survey_server.spreadsheet import TableUnreadable
@@ -156,7 +157,13 @@ async def import_file(
                 )
             )
         else:
-            rows.append((row, units[code]))
+            clean, errors = with_link_answers(spec, row.clean, units[code])
+            if clean is None:
+                problems += [
+                    CellError(row.row, error.field, error).render(lang) for error in errors
+                ]
+            else:
+                rows.append((replace(row, clean=clean), code))
     if problems:
         raise ImportInvalid(name, problems[:PROBLEMS_SHOWN])
     digest = hashlib.sha256(data).hexdigest()
@@ -250,12 +257,15 @@ def _setting_problems(
     return problems
 
 
-async def _units(campaign: dict[str, Any], scope_path: str | None) -> dict[str, str]:
-    """Codes of the units a row may name: inside the campaign (and the user's scope)."""
+async def _units(campaign: dict[str, Any], scope_path: str | None) -> dict[str, str | None]:
+    """The units a row may name (inside the campaign and the user's scope): code → school
+    level (a class's is its school's), which answers the level question of its forms."""
     root = str(campaign["root_unit_path"])
     path = scope_path if scope_path and scope_path.startswith(root) else root
-    rows = await Unit.select(Unit.code).where(Unit.path.like(f"{path}%"))
-    return {row["code"]: row["code"] for row in rows}
+    rows = await Unit.select(Unit.code, Unit.level, Unit.parent.level).where(
+        Unit.path.like(f"{path}%")
+    )
+    return {row["code"]: row["level"] or row["parent.level"] for row in rows}
 
 
 async def _link(campaign: str, unit: str, channel: str, partner: str | None) -> dict[str, Any]:

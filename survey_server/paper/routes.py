@@ -28,6 +28,7 @@ from survey_server.paper.form_pdf import answer_labels, render_forms
 from survey_server.paper.imports import ImportInvalid, Typist, import_file
 from survey_server.paper.services import form_stacks
 from survey_server.paper.template import accepted, template_csv, template_xlsx
+from survey_server.responses.prefill import unit_level
 from survey_server.scoring.services import campaign_form
 from survey_server.staff.routes import SIGNED_IN
 from survey_server.staff.services import Scope, audit, campaign_in_scope
@@ -463,7 +464,7 @@ async def entry_save(
     lang = staff_lang(request)
     spec = await campaign_form(campaign)
     form_number = fields.get("form", "").strip()
-    answers, closed, problems = entry.read_form(spec, fields, lang)
+    answers, closed, problems = entry.read_form(spec, fields, lang, await unit_level(place.unit_id))
     settings: Settings = state.settings
     if answers is not None:
         try:

@@ -10,9 +10,11 @@ ask the question.
 
 from __future__ import annotations
 
+from survey_server.errors import FieldError
 from survey_server.questionnaires.schema import Question
-from survey_server.responses.validation import FormSpec
+from survey_server.responses.validation import CleanAnswers, FormSpec, validate_answers
 from survey_server.units.services import LEVELS
+from survey_server.units.tables import Unit
 
 
 def asks_school_level(question: Question) -> bool:
@@ -32,3 +34,20 @@ def link_answers(spec: FormSpec, level: str | None) -> dict[str, str]:
         and asks_school_level(question)
         and level in {option.id for option in question.options or []}
     }
+
+
+async def unit_level(unit_id: int) -> str | None:
+    """The school level of a unit: its own, or its school's for a class."""
+    row = await Unit.select(Unit.level, Unit.parent.level).where(Unit.id == unit_id).first()
+    return None if row is None else row["level"] or row["parent.level"]
+
+
+def with_link_answers(
+    spec: FormSpec, clean: CleanAnswers, level: str | None
+) -> tuple[CleanAnswers | None, list[FieldError]]:
+    """Answers already read from paper (typed or imported) completed with what the unit gives,
+    or the error when the paper says another level than the unit has."""
+    given = link_answers(spec, level)
+    if not given or all(clean.answers.get(key) == value for key, value in given.items()):
+        return clean, []
+    return validate_answers(spec, clean.answers, drop_hidden=True, require=False, given=given)

@@ -55,7 +55,7 @@ async def type_pass(client: httpx.AsyncClient, user: str, batch: str, entry_pass
 def typed(token: str, batch: str, entry_pass: str, form: str, **answers: str) -> dict[str, str]:
     return {
         "csrf": token, "unit": "TH-LC1", "batch": batch, "entry_pass": entry_pass, "form": form,
-        "tc1": "5", "tc2": "4", "tc3": "0", "cap_hoc": "2", **answers,
+        "tc1": "5", "tc2": "4", "tc3": "0", "cap_hoc": "1", **answers,
     }  # fmt: skip
 
 
@@ -75,10 +75,26 @@ async def test_single_entry_stores_a_response_once(
     row = rows[0]
     assert (row["channel"], row["partner"]) == ("paper", None)  # an office types as itself
     answers = json.loads(row["answers"])
-    assert answers["tc1"] == 5 and answers["tc3"] == "na" and answers["cap_hoc"] == "thcs"
+    assert answers["tc1"] == 5 and answers["tc3"] == "na" and answers["cap_hoc"] == "tieu_hoc"
     assert "0912" not in answers["gop_y"] and "Lan" not in answers["gop_y"]
     page = await client.get(saved.headers["location"])
     assert "Đã lưu phiếu số 0001." in page.text
+
+
+async def test_a_primary_school_form_is_a_primary_parent_s(
+    client: httpx.AsyncClient, province: Settings
+) -> None:
+    """Left blank, the level is the school's; typed as another level, the form is refused next
+    to the box (a typing slip, or a form carried to the wrong school)."""
+    await sign_in(client, "nhap.mot")
+    token = await open_entry(client, "LO-03", "0")
+    blank = await client.post(ENTRY, data=typed(token, "LO-03", "0", "0001", cap_hoc=""))
+    assert blank.status_code == 303
+    wrong = await client.post(ENTRY, data=typed(token, "LO-03", "0", "0002", cap_hoc="2"))
+    assert wrong.status_code == 422
+    assert 'href="#f-cap_hoc"' in wrong.text and "chỉ có một cấp học" in wrong.text
+    stored = [json.loads(row["answers"]) for row in await Submission.select(Submission.answers)]
+    assert [answers["cap_hoc"] for answers in stored] == ["tieu_hoc"]
 
 
 async def test_bad_digits_are_explained_and_nothing_is_lost(
@@ -207,7 +223,7 @@ async def test_a_spreadsheet_is_imported_from_the_page(
     await sign_in(client, "nhap.mot")
     page = await client.get("/staff/campaigns/HL-PT-2026/paper", params={"unit": "XA-LECHAN"})
     token = csrf_of(page.text)
-    good = "unit,tc1,tc2,cap_hoc\nTH-LC1,5,4,thcs\nTH-LC2,3,na,Tiểu học\n".encode()
+    good = "unit,tc1,tc2,cap_hoc\nTH-LC1,5,4,tieu_hoc\nTH-LC2,3,na,Tiểu học\n".encode()
     url = "/staff/campaigns/HL-PT-2026/import"
     done = await client.post(
         url,

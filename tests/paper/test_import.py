@@ -51,7 +51,8 @@ async def filled_rows(count: int, unit: str = "TH-LC1", comment: str = "") -> li
             if column == "unit":
                 row.append(unit)
             elif column == "cap_hoc":
-                row.append("Tiểu học" if number % 2 else "thcs")
+                # by its label, or left blank: a primary school's forms are primary parents'
+                row.append("Tiểu học" if number % 2 else "")
             elif column == "gop_y":
                 row.append(comment)
             else:
@@ -135,6 +136,7 @@ async def test_one_bad_row_stores_nothing_and_every_problem_is_listed(province: 
     header = rows[0]
     rows[4][header.index("tc1")] = "7"
     rows[6][header.index("cap_hoc")] = "đại học"
+    rows[3][header.index("cap_hoc")] = "thcs"  # a primary school's form saying lower secondary
     rows[8][0] = "TH-AL1"  # a school of another commune is fine for the campaign…
     rows[9][0] = "KHONG-CO"
     with pytest.raises(ImportInvalid) as caught:
@@ -142,6 +144,7 @@ async def test_one_bad_row_stores_nothing_and_every_problem_is_listed(province: 
     problems = caught.value.problems
     assert any(p.startswith("Dòng 5, cột tc1:") for p in problems)
     assert any(p.startswith("Dòng 7, cột cap_hoc:") for p in problems)
+    assert any(p.startswith("Dòng 4, cột cap_hoc:") and "một cấp học" in p for p in problems)
     assert any(p.startswith("Dòng 10:") and "KHONG-CO" in p for p in problems)
     assert not any(p.startswith("Dòng 9") for p in problems)
     assert await stored() == []
