@@ -5,6 +5,11 @@ Both stream: CSV row by row, XLSX through openpyxl's write-only mode into a temp
 responses are read from the database in batches — a million responses neither time out nor fill
 memory. A cell that a spreadsheet would run as a formula (= + - @, tab, carriage return) is
 neutralised with a leading apostrophe (OWASP "CSV injection").
+
+CSV comes in two dialects (``?dialect=``). The default, ``excel-vi``, is what Excel reads under
+Vietnamese regional settings: cells separated by ";" and a decimal comma in every non-integer
+number ("62,8"), written out in full (no exponent, no thousands grouping). ``rfc4180`` is comma
+separated with a decimal point, for statistics software and Excel in other locales.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ import os
 import re
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import anyio
 from openpyxl import Workbook
 
-from survey_server.i18n import gettext, localize
+from survey_server.errors import AppError
+from survey_server.i18n import N_, gettext, localize
 from survey_server.questionnaires.schema import Question
 from survey_server.responses.tables import Submission
 from survey_server.responses.validation import FormSpec
@@ -32,6 +40,40 @@ from survey_server.units.tables import Unit
 
 BATCH = 5000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV export separates cells and writes the decimal mark of non-integer numbers."""
+
+    delimiter: str
+    decimal: str
+
+
+#: The dialects a CSV export may be asked for, by the name of ``?dialect=``.
+CSV_DIALECTS = {
+    "excel-vi": CsvDialect(delimiter=";", decimal=","),
+    "rfc4180": CsvDialect(delimiter=",", decimal="."),
+}
+DEFAULT_DIALECT = "excel-vi"
+
+
+class UnknownDialect(AppError):
+    status_code = 400
+    code = "unknown_csv_dialect"
+    message = N_(
+        "Không có kiểu tệp CSV này. Hãy bỏ tham số dialect để tải tệp cho Excel cài đặt tiếng "
+        "Việt (dấu chấm phẩy, dấu phẩy thập phân), hoặc dùng dialect=rfc4180 cho phần mềm thống "
+        "kê và Excel ở nước khác (dấu phẩy, dấu chấm thập phân)."
+    )
+
+
+def csv_dialect(name: str | None) -> CsvDialect:
+    """The dialect a request names (none: the default); an unknown name is refused."""
+    dialect = CSV_DIALECTS.get(DEFAULT_DIALECT if name is None else name.strip().lower())
+    if dialect is None:
+        raise UnknownDialect()
+    return dialect
 
 
 def neutralise(value: Any) -> Any:
@@ -150,19 +192,45 @@ def _cell(question: Question, value: Any) -> Any:
     return value
 
 
+def csv_cell(value: Any, dialect: CsvDialect) -> Any:
+    """A cell as written to a CSV file of the dialect: neutralised like every export cell, a
+    non-integer number with the dialect's decimal mark. Integers, booleans and text are left as
+    they are, and a number never has its thousands grouped, so that reading the file back is
+    unambiguous."""
+    value = neutralise(value)
+    if dialect.decimal != "." and isinstance(value, float | Decimal):
+        return _plain_number(value).replace(".", dialect.decimal)
+    return value
+
+
+def _plain_number(value: float | Decimal) -> str:
+    """A number in full with a decimal point, never an exponent (``1e-05`` is ``0.00001``); a
+    float as its shortest exact text, not-a-number and infinities as Python writes them."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        value = Decimal(repr(value))
+    elif not value.is_finite():
+        return str(value)
+    return format(value, "f")
+
+
 async def csv_stream(
-    header: Sequence[str], rows: AsyncIterator[list[Any]] | Iterable[list[Any]]
+    header: Sequence[str],
+    rows: AsyncIterator[list[Any]] | Iterable[list[Any]],
+    dialect: CsvDialect = CSV_DIALECTS[DEFAULT_DIALECT],
 ) -> AsyncIterator[bytes]:
-    """UTF-8 with a BOM, so that Excel opens Vietnamese text correctly."""
+    """UTF-8 with a BOM, so that Excel opens Vietnamese text correctly; cells quoted only when
+    they hold the separator, a quote or a line break."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise(cell) for cell in header])
+    writer = csv.writer(buffer, delimiter=dialect.delimiter)
+    writer.writerow([csv_cell(cell, dialect) for cell in header])
     yield ("\ufeff" + buffer.getvalue()).encode()
     buffer.seek(0)
     buffer.truncate()
     count = 0
     async for row in _aiter(rows):
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([csv_cell(cell, dialect) for cell in row])
         count += 1
         if count % 500 == 0:
             yield buffer.getvalue().encode()

@@ -72,11 +72,15 @@ async def campaign_export_csv(
     session: SignedIn,
     unit: FromQuery[str | None] = None,
     kind: FromQuery[str] = "aggregate",
+    dialect: FromQuery[str | None] = None,
 ) -> Response[Any]:
-    """Aggregates, or (administrators) individual responses, as CSV in UTF-8 with a BOM."""
+    """Aggregates, or (administrators) individual responses, as CSV in UTF-8 with a BOM: by
+    default for Excel under Vietnamese regional settings (";" and a decimal comma),
+    ``?dialect=rfc4180`` comma separated with a decimal point (``exports.CSV_DIALECTS``)."""
+    chosen = exports.csv_dialect(dialect)  # refused before anything is read or audited
     name, header, rows = await _export(code, request, session, unit, kind)
     return Stream(
-        exports.csv_stream(header, rows),
+        exports.csv_stream(header, rows, chosen),
         media_type="text/csv",  # the framework adds "; charset=utf-8"
         headers=_download(f"{name}.csv"),
     )

@@ -219,7 +219,7 @@ def _tidy(html: str) -> str:
 
 
 def _csv(response: httpx.Response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 def _xlsx(response: httpx.Response) -> list[list[Any]]:
