@@ -12,41 +12,45 @@ from typing import Any
 
 import click
 
+from survey_server.cli_i18n import LocalizedGroup, option
 from survey_server.commands import common_data, common_db
 from survey_server.commands import prepare as _prepare
 from survey_server.commands import run as _run
 from survey_server.commands import settings_for as _settings
 from survey_server.config import Settings, remember_address
 from survey_server.errors import AppError
-from survey_server.i18n import format_number
+from survey_server.i18n import N_, format_number
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LocalizedGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("Lắng nghe: khảo sát ý kiến phụ huynh và người dân cho ngành giáo dục."),
+)
 def main() -> None:
-    """Lắng nghe: khảo sát ý kiến phụ huynh và người dân cho ngành giáo dục."""
+    pass
 
 
-@main.command()
+@main.command(help=N_("Cập nhật cấu trúc cơ sở dữ liệu lên phiên bản mới nhất."))
 @common_db
 @common_data
 def migrate(database_url: str | None, data_dir: Path | None) -> None:
-    """Áp dụng các migration cho cơ sở dữ liệu."""
     settings = _settings(database_url=database_url, data_dir=data_dir)
     _run(lambda: _prepare(settings))
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
 
 
-@main.command()
+@main.command(help=N_("Chạy máy chủ với DATABASE_URL (trước đó phải chạy lệnh migrate)."))
 @common_db
 @common_data
-@click.option("--host", envvar="HOST", default=None)
-@click.option("--port", envvar="PORT", type=int, default=None)
-@click.option(
+@option("--host", envvar="HOST", default=None)
+@option("--port", envvar="PORT", type=int, default=None)
+@option(
     "--workers",
     envvar="WORKERS",
     type=int,
     default=None,
-    help="Số tiến trình (SQLite luôn dùng 1).",
+    help=N_("Số tiến trình (SQLite luôn dùng 1)."),
 )
 def serve(
     database_url: str | None,
@@ -55,7 +59,6 @@ def serve(
     port: int | None,
     workers: int | None,
 ) -> None:
-    """Chạy máy chủ với DATABASE_URL (cơ sở dữ liệu phải đã được migrate)."""
     settings = _settings(
         serving=True,
         database_url=database_url,
@@ -104,19 +107,19 @@ def _serve(settings: Settings) -> None:
     ).serve()
 
 
-@main.command()
+@main.command(help=N_("Tạo dữ liệu mẫu (một tỉnh, các xã, trường, đợt khảo sát) và chạy máy chủ."))
 @common_db
 @common_data
-@click.option("--host", default=None)
-@click.option("--port", type=int, default=None)
-@click.option(
+@option("--host", default=None)
+@option("--port", type=int, default=None)
+@option(
     "--responses",
     "responses",
     type=click.IntRange(0, 2_000_000),
     default=0,
-    help="Số phiếu trả lời mẫu cần tạo thêm.",
+    help=N_("Số phiếu trả lời mẫu cần tạo thêm."),
 )
-@click.option("--no-serve", is_flag=True, help="Chỉ chuẩn bị dữ liệu, không chạy máy chủ.")
+@option("--no-serve", is_flag=True, help=N_("Chỉ chuẩn bị dữ liệu, không chạy máy chủ."))
 def demo(
     database_url: str | None,
     data_dir: Path | None,
@@ -125,7 +128,6 @@ def demo(
     responses: int,
     no_serve: bool,
 ) -> None:
-    """Tạo dữ liệu mẫu (một tỉnh, các xã, trường, đợt khảo sát) và chạy máy chủ."""
     from survey_server.demo import setup
 
     settings = _settings(
@@ -142,17 +144,18 @@ def demo(
         _serve(settings)
 
 
-@main.command()
-@click.option(
-    "--jsonl", is_flag=True, help='Mỗi dòng vào là {"text": …}; mỗi dòng ra có "text" và "found".'
+@main.command(help=N_("Xóa thông tin cá nhân khỏi văn bản (đọc từ stdin, ghi ra stdout)."))
+@option(
+    "--jsonl",
+    is_flag=True,
+    help=N_('Mỗi dòng vào là {"text": …}; mỗi dòng ra có "text" và "found".'),
 )
-@click.option(
+@option(
     "--fast",
     is_flag=True,
-    help="Chỉ lượt nhanh dùng khi lưu phiếu, không dùng mô hình thống kê nhận dạng tên.",
+    help=N_("Chỉ lượt nhanh dùng khi lưu phiếu, không dùng mô hình thống kê nhận dạng tên."),
 )
 def scrub(jsonl: bool, fast: bool) -> None:
-    """Xóa thông tin cá nhân khỏi văn bản (đọc từ stdin, ghi ra stdout)."""
     from survey_server.privacy.scrubber import scrub as scrub_text
 
     if not jsonl:
@@ -175,30 +178,29 @@ def scrub(jsonl: bool, fast: bool) -> None:
         click.echo(json.dumps({"text": result.text, "found": found}, ensure_ascii=False))
 
 
-@main.command()
-@click.option(
+@main.command(help=N_("Tính chỉ số hài lòng từ một bảng câu trả lời (không cần cơ sở dữ liệu)."))
+@option(
     "--questionnaire",
     "questionnaire_file",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Tệp bảng hỏi YAML",
+    help=N_("Tệp bảng hỏi YAML"),
 )
-@click.option(
+@option(
     "--responses",
     "responses_file",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Bảng câu trả lời CSV: mỗi dòng một phiếu, mỗi cột một mã câu hỏi",
+    help=N_("Bảng câu trả lời CSV: mỗi dòng một phiếu, mỗi cột một mã câu hỏi"),
 )
-@click.option("--by", default=None, help="Cột dùng để chia nhóm, ví dụ unit")
-@click.option(
-    "--k", type=click.IntRange(min=5), default=10, show_default=True, help="Ngưỡng nhóm nhỏ"
+@option("--by", default=None, help=N_("Cột dùng để chia nhóm, ví dụ unit"))
+@option(
+    "--k", type=click.IntRange(min=5), default=10, show_default=True, help=N_("Ngưỡng nhóm nhỏ")
 )
-@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (docs/scoring.md)")
+@option("--json", "as_json", is_flag=True, help=N_("In kết quả dạng JSON (docs/scoring.md)"))
 def score(
     questionnaire_file: Path, responses_file: Path, by: str | None, k: int, as_json: bool
 ) -> None:
-    """Tính chỉ số hài lòng từ một bảng câu trả lời (không cần cơ sở dữ liệu)."""
     from survey_server.questionnaires.loader import QuestionnaireFileError
     from survey_server.scoring.report_text import summary_lines
     from survey_server.scoring.services import ResponsesFileInvalid, score_table
@@ -223,29 +225,27 @@ def score(
             click.echo(line)
 
 
-@main.command()
-@click.option("--scope", "scope_code", required=True, help="Mã đơn vị báo cáo, ví dụ SO-HP")
-@click.option(
-    "--period", default=None, help="Kỳ báo cáo: 2026, 2026-H1 hoặc 2026-01-01..2026-06-30"
-)
-@click.option(
+@main.command(help=N_("Viết phần “lắng nghe ý kiến nhân dân” của báo cáo công tác dân vận."))
+@option("--scope", "scope_code", required=True, help=N_("Mã đơn vị báo cáo, ví dụ SO-HP"))
+@option("--period", default=None, help=N_("Kỳ báo cáo: 2026, 2026-H1 hoặc 2026-01-01..2026-06-30"))
+@option(
     "--campaign",
     "campaigns",
     multiple=True,
-    help="Mã đợt khảo sát (lặp lại hoặc ngăn cách bằng dấu phẩy), thay cho --period",
+    help=N_("Mã đợt khảo sát (lặp lại hoặc ngăn cách bằng dấu phẩy), thay cho --period"),
 )
-@click.option(
+@option(
     "--format", "fmt", type=click.Choice(["docx", "pdf", "md", "html"]), default=None,
-    help="Định dạng (mặc định theo đuôi tệp -o, nếu không thì docx)",
+    help=N_("Định dạng (mặc định theo đuôi tệp -o, nếu không thì docx)"),
 )  # fmt: skip
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@option(
     "--into",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Chèn vào báo cáo .docx của đơn vị (tệp gốc không bị sửa)",
+    help=N_("Chèn vào báo cáo .docx của đơn vị (tệp gốc không bị sửa)"),
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@option("--lang", type=click.Choice(["vi", "en"]), default="vi")
 @common_db
 @common_data
 def report(
@@ -259,7 +259,6 @@ def report(
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Viết phần “lắng nghe ý kiến nhân dân” của báo cáo công tác dân vận."""
     from survey_server.reports.gather import operator_scope
     from survey_server.reports.services import make_report
     from survey_server.timekeeping import today
@@ -304,16 +303,20 @@ def _write_atomically(path: Path, content: bytes) -> None:
         raise click.ClickException(f"Không ghi được {path}: {error.strerror}") from None
 
 
-@main.command()
+@main.command(help=N_("In phiếu giấy (A4, đánh số) cho từng trường: một tệp PDF mỗi trường."))
 @click.argument("campaign")
-@click.option("--unit", default=None, help="Chỉ các trường thuộc đơn vị này (mặc định: cả đợt)")
-@click.option("--partner", default=None, help="Tổ chức đối tác phát và thu phiếu")
-@click.option("--copies", type=click.IntRange(1, 500), default=40, show_default=True)
-@click.option(
-    "--first", "first_number", type=click.IntRange(1, 999_999), default=1, help="Số phiếu đầu tiên"
+@option("--unit", default=None, help=N_("Chỉ các trường thuộc đơn vị này (mặc định: cả đợt)"))
+@option("--partner", default=None, help=N_("Tổ chức đối tác phát và thu phiếu"))
+@option("--copies", type=click.IntRange(1, 500), default=40, show_default=True)
+@option(
+    "--first",
+    "first_number",
+    type=click.IntRange(1, 999_999),
+    default=1,
+    help=N_("Số phiếu đầu tiên"),
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path))
+@option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path))
 @common_db
 @common_data
 def paper(
@@ -327,7 +330,6 @@ def paper(
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
-    """In phiếu giấy (A4, đánh số) cho từng trường: một tệp PDF mỗi trường."""
     from survey_server.paper.services import form_stacks, render_stack
 
     settings = _settings(database_url=database_url, data_dir=data_dir)
@@ -356,12 +358,12 @@ def paper(
     click.echo(f"Đã ghi {len(stacks)} tệp PDF ({len(stacks) * copies} phiếu) vào {output}.")
 
 
-@main.command("import")
+@main.command("import", help=N_("Nhập phiếu từ tệp CSV hoặc Excel: tất cả hoặc không phiếu nào."))
 @click.argument("campaign")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--unit", default=None, help="Mã đơn vị cho mọi dòng (khi tệp không có cột unit)")
-@click.option("--channel", default="paper", show_default=True, help="Kênh: paper, partner…")
-@click.option("--partner", default=None, help="Tổ chức đối tác đã phát và thu phiếu")
+@option("--unit", default=None, help=N_("Mã đơn vị cho mọi dòng (khi tệp không có cột unit)"))
+@option("--channel", default="paper", show_default=True, help=N_("Kênh: paper, partner…"))
+@option("--partner", default=None, help=N_("Tổ chức đối tác đã phát và thu phiếu"))
 @common_db
 @common_data
 def import_command(
@@ -373,7 +375,6 @@ def import_command(
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Nhập phiếu từ tệp CSV hoặc Excel: tất cả hoặc không phiếu nào."""
     from survey_server.paper.imports import ImportInvalid, import_file
 
     settings = _settings(database_url=database_url, data_dir=data_dir)
@@ -407,12 +408,13 @@ def import_command(
     )
 
 
-@main.command()
-@click.option("--dry-run", is_flag=True, help="Chỉ đếm, không xóa.")
+@main.command(
+    help=N_("Xóa ý kiến tự do đã quá thời hạn lưu giữ của từng đợt (an toàn khi chạy hằng ngày).")
+)
+@option("--dry-run", is_flag=True, help=N_("Chỉ đếm, không xóa."))
 @common_db
 @common_data
 def purge(dry_run: bool, database_url: str | None, data_dir: Path | None) -> None:
-    """Xóa ý kiến tự do đã quá thời hạn lưu giữ của từng đợt (an toàn khi chạy hằng ngày)."""
     from survey_server.privacy.retention import purge_expired_text
     from survey_server.timekeeping import today
 
@@ -431,13 +433,16 @@ def purge(dry_run: bool, database_url: str | None, data_dir: Path | None) -> Non
     click.echo(f"Tổng cộng {verb} ý kiến của {total} phiếu quá hạn lưu giữ.")
 
 
-@main.command()
+@main.command(
+    help=N_(
+        "Tính và lưu kết quả của các đợt khảo sát (mặc định: mọi đợt) có phiếu mới, để trang "
+        "kết quả mở ngay; nên chạy sau khi nhập nhiều phiếu và sau lệnh purge."
+    )
+)
 @click.argument("codes", nargs=-1)
 @common_db
 @common_data
 def rescore(codes: tuple[str, ...], database_url: str | None, data_dir: Path | None) -> None:
-    """Tính và lưu kết quả của các đợt khảo sát (mặc định: mọi đợt) có phiếu mới, để trang
-    kết quả mở ngay; nên chạy sau khi nhập nhiều phiếu và sau lệnh purge."""
     from survey_server.campaigns.services import get_campaign, list_campaigns
     from survey_server.scoring.services import EVERY_RESPONSE, campaign_result
 
@@ -460,15 +465,16 @@ def rescore(codes: tuple[str, ...], database_url: str | None, data_dir: Path | N
     _run(run)
 
 
-@main.group()
+@main.group(help=N_("Bảng hỏi: kiểm tra và nạp tệp YAML."))
 def questionnaires() -> None:
-    """Bảng hỏi: kiểm tra và nạp tệp YAML."""
+    pass
 
 
-@questionnaires.command("check")
+@questionnaires.command(
+    "check", help=N_("Kiểm tra tệp bảng hỏi; in 'tệp:dòng: lỗi' và thoát với mã 1 nếu có lỗi.")
+)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def questionnaires_check(paths: tuple[Path, ...]) -> None:
-    """Kiểm tra tệp bảng hỏi; in 'tệp:dòng: lỗi' và thoát với mã 1 nếu có lỗi."""
     from survey_server.questionnaires.loader import (
         QuestionnaireFileError,
         load_file,
@@ -497,14 +503,15 @@ def questionnaires_check(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-@questionnaires.command("load")
+@questionnaires.command(
+    "load", help=N_("Nạp bảng hỏi vào cơ sở dữ liệu thành các phiên bản bất biến.")
+)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @common_db
 @common_data
 def questionnaires_load(
     paths: tuple[Path, ...], database_url: str | None, data_dir: Path | None
 ) -> None:
-    """Nạp bảng hỏi vào cơ sở dữ liệu thành các phiên bản bất biến."""
     from survey_server.questionnaires.loader import QuestionnaireFileError
     from survey_server.questionnaires.services import load_questionnaires
 
@@ -527,17 +534,18 @@ def questionnaires_load(
         click.echo(f"{outcome.slug} v{outcome.version}: {state}")
 
 
-@main.group()
+@main.group(help=N_("Cây đơn vị: Sở, xã/phường, trường, lớp."))
 def units() -> None:
-    """Cây đơn vị: Sở, xã/phường, trường, lớp."""
+    pass
 
 
-@units.command("import")
+@units.command(
+    "import", help=N_("Tạo mới hoặc cập nhật đơn vị từ tệp CSV (tất cả hoặc không gì cả).")
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @common_db
 @common_data
 def units_import(file: Path, database_url: str | None, data_dir: Path | None) -> None:
-    """Tạo mới hoặc cập nhật đơn vị từ tệp CSV (tất cả hoặc không gì cả)."""
     from survey_server.units.services import UnitFileInvalid, import_units
 
     settings = _settings(database_url=database_url, data_dir=data_dir)
@@ -558,19 +566,19 @@ def units_import(file: Path, database_url: str | None, data_dir: Path | None) ->
     click.echo(f"Đã nhập {outcome.created} đơn vị mới, cập nhật {outcome.updated} đơn vị.")
 
 
-@main.group()
+@main.group(help=N_("Tài khoản cán bộ."))
 def users() -> None:
-    """Tài khoản cán bộ."""
+    pass
 
 
-@users.command("create")
-@click.argument("username")
-@click.option(
-    "--role", required=True, type=click.Choice(["admin", "staff", "principal", "partner"])
+@users.command(
+    "create", help=N_("Tạo tài khoản cán bộ gắn với một đơn vị; in mật khẩu một lần nếu tự tạo.")
 )
-@click.option("--unit", required=True, help="Mã đơn vị: phạm vi của tài khoản")
-@click.option("--partner", default=None, help="Tên tổ chức đối tác (vai trò partner)")
-@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ stdin thay vì tạo ngẫu nhiên")
+@click.argument("username")
+@option("--role", required=True, type=click.Choice(["admin", "staff", "principal", "partner"]))
+@option("--unit", required=True, help=N_("Mã đơn vị: phạm vi của tài khoản"))
+@option("--partner", default=None, help=N_("Tên tổ chức đối tác (vai trò partner)"))
+@option("--password-stdin", is_flag=True, help=N_("Đọc mật khẩu từ stdin thay vì tạo ngẫu nhiên"))
 @common_db
 @common_data
 def users_create(
@@ -582,7 +590,6 @@ def users_create(
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Tạo tài khoản cán bộ gắn với một đơn vị; in mật khẩu một lần nếu tự tạo."""
     from survey_server.staff.passwords import new_password
     from survey_server.staff.services import create_user
 
@@ -599,17 +606,16 @@ def users_create(
         click.echo(f"Mật khẩu (chỉ in một lần): {password}")
 
 
-@main.group()
+@main.group(help=N_("Đợt khảo sát."))
 def campaigns() -> None:
-    """Đợt khảo sát."""
+    pass
 
 
-@campaigns.command("list")
-@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@campaigns.command("list", help=N_("Liệt kê các đợt khảo sát."))
+@option("--json", "as_json", is_flag=True, help=N_("In dạng JSON."))
 @common_db
 @common_data
 def campaigns_list(as_json: bool, database_url: str | None, data_dir: Path | None) -> None:
-    """Liệt kê các đợt khảo sát."""
     from survey_server.campaigns.services import list_campaigns
 
     settings = _settings(database_url=database_url, data_dir=data_dir)
@@ -643,38 +649,40 @@ def campaigns_list(as_json: bool, database_url: str | None, data_dir: Path | Non
         )
 
 
-@campaigns.command("create")
-@click.argument("code")
-@click.option("--questionnaire", required=True, help="slug hoặc slug@phiên_bản")
-@click.option("--unit", required=True, help="Mã đơn vị gốc của đợt")
-@click.option("--title", required=True, help="Tên đợt (tiếng Việt)")
-@click.option("--title-en", default=None)
-@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--k", type=int, default=None, help="Ngưỡng nhóm nhỏ (≥ 5)")
-@click.option(
-    "--require-tokens", is_flag=True, help="Chỉ nhận trả lời qua mã dùng một lần in trên phiếu"
+@campaigns.command(
+    "create", help=N_("Mở một đợt khảo sát và tạo đường dẫn cho từng trường và kênh.")
 )
-@click.option(
+@click.argument("code")
+@option("--questionnaire", required=True, help=N_("slug hoặc slug@phiên_bản"))
+@option("--unit", required=True, help=N_("Mã đơn vị gốc của đợt"))
+@option("--title", required=True, help=N_("Tên đợt (tiếng Việt)"))
+@option("--title-en", default=None)
+@option("--opens", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@option("--k", type=int, default=None, help=N_("Ngưỡng nhóm nhỏ (≥ 5)"))
+@option(
+    "--require-tokens", is_flag=True, help=N_("Chỉ nhận trả lời qua mã dùng một lần in trên phiếu")
+)
+@option(
     "--retention-days",
     type=int,
     default=730,
     show_default=True,
-    help="Số ngày lưu giữ ý kiến tự do trước khi xóa",
+    help=N_("Số ngày lưu giữ ý kiến tự do trước khi xóa"),
 )
-@click.option(
+@option(
     "--channel",
     "channels",
     multiple=True,
     default=("qr_meeting", "zalo"),
     type=click.Choice(["qr_meeting", "zalo", "partner", "paper", "web"]),
 )
-@click.option(
+@option(
     "--exclude-flagged",
     "exclude_flagged",
     multiple=True,
     type=click.Choice(["straight_lining", "speeding", "repeated_device"]),
-    help="Loại khỏi chỉ số các phiếu bị gắn cờ chất lượng này (mặc định: giữ lại, chỉ đếm)",
+    help=N_("Loại khỏi chỉ số các phiếu bị gắn cờ chất lượng này (mặc định: giữ lại, chỉ đếm)"),
 )
 @common_db
 @common_data
@@ -694,7 +702,6 @@ def campaigns_create(
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Mở một đợt khảo sát và tạo đường dẫn cho từng trường và kênh."""
     from survey_server.campaigns.services import CampaignSpec
     from survey_server.distribution.services import open_campaign
 
@@ -724,16 +731,16 @@ def campaigns_create(
     click.echo(f"Đã mở đợt {code.upper()} với {created} đường dẫn.")
 
 
-@main.command()
+@main.command(
+    help=N_("Mã QR (PNG/SVG) hoặc áp phích và phiếu phát tay (PDF) cho các đường dẫn của một đợt.")
+)
 @click.argument("campaign")
-@click.option("--unit", default=None, help="Chỉ các đơn vị thuộc đơn vị này")
-@click.option(
+@option("--unit", default=None, help=N_("Chỉ các đơn vị thuộc đơn vị này"))
+@option(
     "--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="pdf", show_default=True
 )
-@click.option(
-    "-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True
-)
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True)
+@option("--lang", type=click.Choice(["vi", "en"]), default="vi")
 @common_db
 @common_data
 def qr(
@@ -745,7 +752,6 @@ def qr(
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Mã QR (PNG/SVG) hoặc áp phích và phiếu phát tay (PDF) cho các đường dẫn của một đợt."""
     from survey_server.distribution.kit import kit_links, write_kit
 
     settings = _settings(database_url=database_url, data_dir=data_dir)
@@ -761,20 +767,22 @@ def qr(
         click.echo(str(path))
 
 
-@main.group()
+@main.group(help=N_("Đường dẫn khảo sát theo đơn vị và kênh."))
 def links() -> None:
-    """Đường dẫn khảo sát theo đơn vị và kênh."""
+    pass
 
 
-@links.command("create")
+@links.command(
+    "create", help=N_("Tạo (hoặc lấy lại) đường dẫn cho một đơn vị, kênh, đối tác và nhãn.")
+)
 @click.argument("campaign")
-@click.option("--unit", required=True, help="Mã đơn vị (trường, lớp…)")
-@click.option(
+@option("--unit", required=True, help=N_("Mã đơn vị (trường, lớp…)"))
+@option(
     "--channel", required=True, type=click.Choice(["qr_meeting", "zalo", "partner", "paper", "web"])
 )
-@click.option("--partner", default=None, help="Tổ chức đối tác, ví dụ “Ủy ban MTTQ xã An Lão”")
-@click.option(
-    "--label", default=None, help="Nhãn chi tiết: lớp, buổi họp (“Họp phụ huynh đầu năm 12/9”)"
+@option("--partner", default=None, help=N_("Tổ chức đối tác, ví dụ “Ủy ban MTTQ xã An Lão”"))
+@option(
+    "--label", default=None, help=N_("Nhãn chi tiết: lớp, buổi họp (“Họp phụ huynh đầu năm 12/9”)")
 )
 @common_db
 @common_data
@@ -787,7 +795,6 @@ def links_create(
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Tạo (hoặc lấy lại) đường dẫn cho một đơn vị, kênh, đối tác và nhãn."""
     from survey_server.distribution.services import add_link
 
     settings = _settings(database_url=database_url, data_dir=data_dir)
@@ -800,15 +807,14 @@ def links_create(
     click.echo(f"{code}  {settings.base_url}/s/{code}")
 
 
-@links.command("list")
-@click.option("--campaign", default=None)
-@click.option("--json", "as_json", is_flag=True)
+@links.command("list", help=N_("Liệt kê đường dẫn khảo sát."))
+@option("--campaign", default=None)
+@option("--json", "as_json", is_flag=True)
 @common_db
 @common_data
 def links_list(
     campaign: str | None, as_json: bool, database_url: str | None, data_dir: Path | None
 ) -> None:
-    """Liệt kê đường dẫn khảo sát."""
     from survey_server.distribution.services import list_links
 
     settings = _settings(database_url=database_url, data_dir=data_dir)
