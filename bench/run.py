@@ -592,7 +592,7 @@ def page_weight(port: int, link: str) -> dict[str, Any]:
                             "status": int(head.split()[1]),
                             "wire_bytes": wire,
                             "body_bytes": len(body),
-                            "decoded_bytes": len(body),
+                            "decoded_bytes": len(_decode_body(head, body)),
                             "content_encoding": _header(head, "content-encoding"),
                         }
                     )
@@ -615,6 +615,7 @@ def page_weight(port: int, link: str) -> dict[str, Any]:
         "items": items,
         "total_wire_bytes": total,
         "total_body_bytes": sum(item["body_bytes"] for item in items),
+        "total_decoded_bytes": sum(item["decoded_bytes"] for item in items),
         "third_party_refs": third_party_attrs,
         "absolute_urls_in_text": {k: v for k, v in absolute_mentions.items() if v},
         "script_tags": len(re.findall(r"<script\b", html)),
@@ -1165,13 +1166,19 @@ def write_doc(report: dict[str, Any], path: Path) -> None:
             )
         total = page["total_wire_bytes"]
         w(
-            f"| **total** | | | **{total:,} ({total / 1024:.1f} KiB)** | {page['total_body_bytes']:,} | |"
+            f"| **total** | | | **{total:,} ({total / 1024:.1f} KiB)** | {page['total_body_bytes']:,} | "
+            f"{sum(item['decoded_bytes'] for item in page['items']):,} |"
         )
         w("")
         ok = total <= 30_000
         w(
             f"- Target ≤ 30 KB: {'met' if ok else 'NOT met'} ({total:,} bytes on the wire, all requests "
             "sent with `Accept-Encoding: gzip`)."
+        )
+        w(
+            f"- Bodies: {page['total_body_bytes']:,} bytes as sent (compressed where the server "
+            f"compressed them), {sum(item['decoded_bytes'] for item in page['items']):,} bytes once "
+            "decoded (raw)."
         )
         w(
             f"- Third-party URLs in src/href/action: {', '.join(page['third_party_refs']) or 'none'}; "

@@ -16,7 +16,6 @@ from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.response import Redirect
-from litestar.static_files import create_static_files_router
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
@@ -43,6 +42,7 @@ from survey_server.staff import manage as staff_manage
 from survey_server.staff import pages as staff_pages
 from survey_server.staff import routes as staff_routes
 from survey_server.staff.web import NotSignedIn
+from survey_server.static_files import PRECOMPRESSED, static_files_handler
 
 logger = logging.getLogger("survey_server")
 
@@ -237,9 +237,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *report_routes.ROUTES,
             *paper_routes.ROUTES,
             *public_routes.ROUTES,
-            create_static_files_router(
-                path="/static", directories=[settings.static_dir], name="static"
-            ),
+            static_files_handler(settings.static_dir),
         ],
         state=State(
             {
@@ -263,7 +261,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             Exception: handle_crash,
         },
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=512, gzip_compress_level=6
+            backend="gzip",
+            minimum_size=512,
+            gzip_compress_level=6,
+            exclude_opt_key=PRECOMPRESSED,  # static files come compressed (static_files.py)
+            # Workspace pages carry a session's CSRF token next to text a request can echo
+            # (a search, a unit code): compressed together, their length would leak the token
+            # byte by byte (BREACH). Respondent pages hold no such secret.
+            exclude="^/staff",
         ),
         request_max_body_size=settings.max_body_bytes,
         middleware=[security_headers, body_deadline],

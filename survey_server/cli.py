@@ -101,9 +101,6 @@ def _serve(settings: Settings) -> None:
         workers=settings.worker_count,
         factory=True,
         log_access=False,
-        static_path_route=["/static"],
-        static_path_mount=[settings.static_dir],
-        static_path_expires=365 * 24 * 3600,
     ).serve()
 
 
