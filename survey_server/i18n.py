@@ -92,9 +92,10 @@ def format_day(day: date, lang: str = DEFAULT_LANG) -> str:
 
 
 def format_short_day(day: date, lang: str = DEFAULT_LANG) -> str:
-    """``08/4/2022`` in Vietnamese, ``8 Apr 2022`` in English."""
+    """``08/04/2022`` in Vietnamese (one dd/mm/yyyy form on every page), ``8 Apr 2022`` in
+    English."""
     if lang == "vi":
-        return format_date(day, format="dd/M/y", locale="vi")
+        return format_date(day, format="dd/MM/y", locale="vi")
     return format_date(day, format="d MMM y", locale=lang)
 
 

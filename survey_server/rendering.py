@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,6 +79,7 @@ class Renderer:
             number=lambda value, digits=0: i18n.format_number(value, lang, digits),
             day=lambda value: i18n.format_day(value, lang),
             short_day=lambda value: i18n.format_short_day(value, lang),
+            iso_day=lambda text: i18n.format_short_day(date.fromisoformat(text), lang),
             percent=lambda value: "—" if value is None else i18n.format_share(value / 100, lang),
             band=lambda withheld: _band(withheld["at_least"], withheld["below"], lang),
             status_label=lambda status: i18n.gettext(STATUS_LABELS.get(status, status), lang),

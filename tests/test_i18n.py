@@ -86,4 +86,4 @@ def test_vietnamese_number_and_date_formats() -> None:
     assert i18n.format_share(0.875) == "87,5%"
     assert i18n.format_day(date(2022, 4, 8)) == "ngày 08 tháng 4 năm 2022"
     assert i18n.format_day(date(2022, 4, 8), "en") == "8 April 2022"
-    assert i18n.format_short_day(date(2026, 9, 12)) == "12/9/2026"
+    assert i18n.format_short_day(date(2026, 9, 12)) == "12/09/2026"

@@ -61,6 +61,30 @@ async def test_child_units_can_be_sorted_without_javascript(
     assert indices == sorted(indices, reverse=True)
 
 
+async def test_each_figure_says_whether_it_meets_the_85_percent_target(
+    client: httpx.AsyncClient, province: None
+) -> None:
+    """ "Đạt" only when the whole 95 % interval is at 85 % or above, "chưa đạt" only when it
+    is wholly below, "chưa rõ" when the interval holds 85 %: a school is never told it met or
+    missed the target on noise. The terms are explained where they appear."""
+    await sign_in(client, "so.admin")
+    response = await client.get(f"/staff/campaigns/{CAMPAIGN}", params={"unit": "XA-LECHAN"})
+    scores = await campaign_scores(CAMPAIGN, "XA-LECHAN")
+    cells = re.findall(
+        r'<th scope="row">([^<]+)</th><td class="num" data-label="Chỉ số">[^<]*</td>\s*'
+        r'<td class="num" data-label="KTC 95%">[^<]*</td>\s*'
+        r'<td data-label="Mục tiêu 85%">(?:<span class="tag[^"]*">)?([^<]+)',
+        response.text,
+    )
+    assert len(cells) == len(scores["dimensions"])
+    for dimension, (_, verdict) in zip(scores["dimensions"], cells, strict=True):
+        low, high = dimension["ci"]
+        expected = "đạt" if low >= 85 else "chưa đạt" if high < 85 else "chưa rõ"
+        assert verdict == expected, (dimension, verdict)
+    for term in ("Khoảng tin cậy 95%:", "Hệ số Cronbach alpha", "“Đạt” khi cả khoảng tin cậy"):
+        assert term in response.text
+
+
 async def test_principal_sees_its_school_and_nothing_else(
     client: httpx.AsyncClient, province: None
 ) -> None:
