@@ -13,23 +13,25 @@ from typing import Any, TypeVar
 
 import click
 
+from survey_server.cli_i18n import option
 from survey_server.config import Settings, load_settings
 from survey_server.errors import AppError
+from survey_server.i18n import N_
 
 T = TypeVar("T")
 
-common_db = click.option(
+common_db = option(
     "--database-url",
     envvar="DATABASE_URL",
     default=None,
-    help="sqlite:///đường/dẫn.db hoặc postgres://… (mặc định: tệp SQLite trong --data-dir)",
+    help=N_("sqlite:///đường/dẫn.db hoặc postgres://… (mặc định: tệp SQLite trong --data-dir)"),
 )
-common_data = click.option(
+common_data = option(
     "--data-dir",
     envvar="DATA_DIR",
     type=click.Path(path_type=Path),
     default=None,
-    help="Thư mục dữ liệu (mặc định ./data)",
+    help=N_("Thư mục dữ liệu (mặc định ./data)"),
 )
 
 

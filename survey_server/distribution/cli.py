@@ -8,7 +8,9 @@ from typing import Any
 
 import click
 
+from survey_server.cli_i18n import LocalizedGroup, option
 from survey_server.commands import common_data, common_db, prepare, run, settings_for
+from survey_server.i18n import N_
 
 NO_LABEL = (
     "Mã dùng một lần không mang nhãn: phiếu chỉ in tên đơn vị, không bao giờ tên người. "
@@ -16,25 +18,30 @@ NO_LABEL = (
 )
 
 
-@click.group()
+@click.group(
+    cls=LocalizedGroup, help=N_("Mã dùng một lần in trên phiếu phát tay (cho đợt yêu cầu mã).")
+)
 def tokens() -> None:
-    """Mã dùng một lần in trên phiếu phát tay (cho đợt yêu cầu mã)."""
+    pass
 
 
-@tokens.command("issue")
+@tokens.command(
+    "issue",
+    help=N_("Tạo N mã dùng một lần cho một đơn vị và in ra phiếu (mỗi phiếu một mã QR riêng)."),
+)
 @click.argument("campaign")
-@click.option("--unit", required=True, help="Mã đơn vị (trường hoặc lớp)")
-@click.option("--count", type=click.IntRange(1, 5000), required=True, help="Số phiếu cần tạo")
+@option("--unit", required=True, help=N_("Mã đơn vị (trường hoặc lớp)"))
+@option("--count", type=click.IntRange(1, 5000), required=True, help=N_("Số phiếu cần tạo"))
 @click.option(
     "--channel", default="paper", type=click.Choice(["qr_meeting", "paper", "partner", "web"])
 )
 @click.option("--label", default=None, hidden=True)
-@click.option(
+@option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Tệp PDF phiếu phát tay",
+    help=N_("Tệp PDF phiếu phát tay"),
 )
 @common_db
 @common_data
@@ -48,7 +55,6 @@ def tokens_issue(
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Tạo N mã dùng một lần cho một đơn vị và in ra phiếu (mỗi phiếu một mã QR riêng)."""
     from survey_server.distribution.kit import token_kit_links, write_token_slips
     from survey_server.distribution.tokens import issue_tokens
 
@@ -75,7 +81,7 @@ def tokens_issue(
     click.echo(f"Đã tạo {len(found)} mã; phiếu in: {output}")
 
 
-@tokens.command("print")
+@tokens.command("print", help=N_("In lại phiếu cho các mã chưa dùng và chưa bị hủy."))
 @click.argument("campaign")
 @click.option("--unit", default=None)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
@@ -84,7 +90,6 @@ def tokens_issue(
 def tokens_print(
     campaign: str, unit: str | None, output: Path, database_url: str | None, data_dir: Path | None
 ) -> None:
-    """In lại phiếu cho các mã chưa dùng và chưa bị hủy."""
     from survey_server.distribution.kit import token_kit_links, write_token_slips
 
     settings = settings_for(database_url=database_url, data_dir=data_dir)
@@ -100,12 +105,11 @@ def tokens_print(
     click.echo(f"Đã in lại {len(found)} phiếu: {output}")
 
 
-@tokens.command("revoke")
+@tokens.command("revoke", help=N_("Hủy các mã chưa dùng (ví dụ phiếu bị mất)."))
 @click.argument("codes", nargs=-1, required=True)
 @common_db
 @common_data
 def tokens_revoke(codes: tuple[str, ...], database_url: str | None, data_dir: Path | None) -> None:
-    """Hủy các mã chưa dùng (ví dụ phiếu bị mất)."""
     from survey_server.distribution.tokens import revoke_tokens
 
     settings = settings_for(database_url=database_url, data_dir=data_dir)
@@ -118,7 +122,13 @@ def tokens_revoke(codes: tuple[str, ...], database_url: str | None, data_dir: Pa
     click.echo(f"Đã hủy {revoked}/{len(codes)} mã (mã đã dùng hoặc đã hủy thì giữ nguyên).")
 
 
-@tokens.command("list")
+@tokens.command(
+    "list",
+    help=N_(
+        "Số mã chưa dùng, đã dùng, đã hủy; với --json, các mã chưa dùng và đã hủy. "
+        "Mã đã dùng không còn được lưu (chỉ còn số lượng), nên không liệt kê được."
+    ),
+)
 @click.argument("campaign")
 @click.option("--unit", default=None)
 @click.option("--json", "as_json", is_flag=True)
@@ -127,10 +137,6 @@ def tokens_revoke(codes: tuple[str, ...], database_url: str | None, data_dir: Pa
 def tokens_list(
     campaign: str, unit: str | None, as_json: bool, database_url: str | None, data_dir: Path | None
 ) -> None:
-    """Số mã chưa dùng, đã dùng, đã hủy; với --json, các mã chưa dùng và đã hủy.
-
-    Mã đã dùng không còn được lưu (chỉ còn số lượng), nên không liệt kê được.
-    """
     from survey_server.distribution.tokens import count_tokens, list_tokens
 
     settings = settings_for(database_url=database_url, data_dir=data_dir)
