@@ -9,6 +9,11 @@ Only comments of published responses are shown (``scoring.releases``), each unde
 the day of its release — never its class or day when it was released with its school — in an
 order that does not follow arrival, and named by an opaque reference (a keyed hash), never a
 sequential id that would work as a clock.
+
+Staff handle hundreds of comments: the list is searched without regard to case or diacritics
+("hoc phi" finds "học phí"), filtered by theme, type, status, unit and whether it has been
+answered, and every link and form of the page carries the same filters (``Filters.query``),
+so saving a comment returns to the same place of the same list (``return_to``).
 """
 
 from __future__ import annotations
@@ -16,9 +21,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from analysis.themes import Taxonomy, classify, load_taxonomy
 from survey_server.errors import AppError, NotFound
@@ -38,6 +47,10 @@ STATUSES = ("chua", "dang", "da")
 READERS = ("admin", "staff", "principal")
 PAGE = 50
 REPLY_LIMIT = 4000
+#: The longest search kept (longer text is cut): enough for a phrase, not for a document.
+QUERY_LIMIT = 100
+#: ``tra_loi``: with a reply (``co``) or without one (``chua``).
+ANSWERED = ("co", "chua")
 
 
 class CaseInvalid(AppError):
@@ -53,9 +66,116 @@ def taxonomy() -> Taxonomy:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """What the list shows: the scope's unit (``unit``), a search, and the filters; as query
+    parameters ``unit``, ``q``, ``theme``, ``kind``, ``status``, ``don_vi``, ``tra_loi`` and
+    ``trang`` (the page)."""
+
+    unit: str | None = None
+    q: str = ""
+    theme: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    place: str | None = None
+    answered: str | None = None
+    page: int = 1
+
+    @classmethod
+    def of(cls, params: Mapping[str, str]) -> Filters:
+        """The filters of a request's query parameters; the search is tidied and cut to
+        ``QUERY_LIMIT`` characters, the page is a positive number (1 when it is not one), and
+        the other values are checked against the list itself (``comments``)."""
+        page = str(params.get("trang") or "1").strip()
+        return cls(
+            unit=params.get("unit") or None,
+            q=tidy_query(params.get("q") or ""),
+            theme=params.get("theme") or None,
+            kind=params.get("kind") or None,
+            status=params.get("status") or None,
+            place=params.get("don_vi") or None,
+            answered=params.get("tra_loi") or None,
+            page=max(1, min(int(page), 1_000_000)) if page.isascii() and page.isdigit() else 1,
+        )
+
+    @property
+    def active(self) -> bool:
+        """Whether anything narrows the list (the search or any filter)."""
+        return bool(self.q or self.theme or self.kind or self.status or self.place or self.answered)
+
+    def query(self, **changes: Any) -> str:
+        """The query string of the list with these filters (and ``changes``), without the
+        page: links add ``&trang=``."""
+        chosen = replace(self, **changes)
+        pairs = [
+            ("unit", chosen.unit),
+            ("q", chosen.q),
+            ("theme", chosen.theme),
+            ("kind", chosen.kind),
+            ("status", chosen.status),
+            ("don_vi", chosen.place),
+            ("tra_loi", chosen.answered),
+        ]
+        return urlencode([(name, value) for name, value in pairs if value])
+
+
+def tidy_query(text: str) -> str:
+    """A search as typed: control characters dropped, spaces joined, cut to the limit."""
+    text = "".join(
+        " " if unicodedata.category(c)[0] in "CZ" else c for c in text[: QUERY_LIMIT * 4]
+    )
+    return " ".join(text.split())[:QUERY_LIMIT].strip()
+
+
+def fold(text: str) -> str:
+    """``text`` without case or diacritics, for searching: "Học phí", "HOC PHI" and "học phí"
+    written with combining marks all give "hoc phi"; "đ" gives "d"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().replace("đ", "d").split())
+
+
+def matches(folded_text: str, folded_query: str) -> bool:
+    """Whether every word of the search is found in the text (both folded)."""
+    return all(word in folded_text for word in folded_query.split())
+
+
+def list_path(code: str) -> str:
+    return f"/staff/campaigns/{quote(code, safe='')}/comments"
+
+
+def return_to(code: str, back: str, ref: str) -> str:
+    """Where saving comment ``ref`` leads: the list page the form was on (``back``), with its
+    filters and page, a ``saved`` mark and the comment's anchor. ``back`` is read only for
+    the query parameters of the list; anything but the list's own path, such as another
+    site, gives the list without filters."""
+    path = list_path(code)
+    try:
+        parts = urlsplit(back)
+    except ValueError:
+        parts = urlsplit("")
+    on_list = not parts.scheme and not parts.netloc and parts.path == path
+    kept = [
+        (name, value)
+        for name, value in (parse_qsl(parts.query) if on_list else [])
+        if name in ("unit", "q", "theme", "kind", "status", "don_vi", "tra_loi", "trang")
+    ]
+    return f"{path}?{urlencode([*kept, ('saved', ref)])}#c{ref}"
+
+
+def filters_of_back(back: str) -> Filters:
+    """The filters of the list page a form was posted from (its ``back`` field)."""
+    try:
+        return Filters.of(dict(parse_qsl(urlsplit(back).query)))
+    except ValueError:
+        return Filters()
+
+
+@dataclass(frozen=True)
 class Comment:
     ref: str
     unit: str
+    unit_code: str
+    unit_path: str
     day: Any
     text: str
     themes: list[str]
@@ -63,23 +183,23 @@ class Comment:
     kind: str | None
     status: str
     reply: str
+    #: Shown although it no longer matches the filters: the comment just saved.
+    kept: bool = False
 
 
 async def comments(
-    scope: Scope,
-    code: str,
-    unit_code: str | None,
-    theme: str | None,
-    kind: str | None,
-    status: str | None,
-    page: int,
-    key: str,
+    scope: Scope, code: str, filters: Filters, key: str, keep: str | None = None
 ) -> dict[str, Any]:
-    """One page of the published comments of the unit's subtree, filtered, with counts per
-    theme; ``key`` (the server's secret) makes the references."""
+    """One page of the published comments of the unit's subtree, searched and filtered, with
+    counts per theme; ``key`` (the server's secret) makes the references.
+
+    Filter values the list does not know (a theme, a type, a unit that is not among the units
+    of the list...) are left out, so a unit outside the subtree never widens it. ``keep`` is
+    the reference of a comment just saved: when it is in the list but not on the page (it no
+    longer matches the filters), it is shown at its place in the order, marked as such."""
     if scope.role not in READERS:
         raise NotFound()
-    campaign, unit = await campaign_in_scope(scope, code, unit_code)
+    campaign, unit = await campaign_in_scope(scope, code, filters.unit)
     await publish(campaign)
     rows = await _published_comments(campaign, unit["path"])
     rows = [row for row in rows if tidy_comment(row["comment"])]
@@ -90,6 +210,8 @@ async def comments(
         Comment(
             ref=reference(key, row["id"]),
             unit=row["unit"],
+            unit_code=row["unit_code"],
+            unit_path=row["unit_path"],
             day=row["day"],
             text=tidy_comment(row["comment"]) or "",
             themes=[tax.ids[j] for j in found.themes[i].nonzero()[0]],
@@ -104,30 +226,79 @@ async def comments(
     for item in every:
         for theme_id in item.themes:
             counts[theme_id] += 1
-    chosen = [
-        item
-        for item in every
-        if (not theme or theme in item.themes)
-        and (not kind or item.kind == kind)
-        and (not status or item.status == status)
-    ]
-    page = max(1, page)
+    places = _places(every)
+    paths = {code: path for code, path, _ in places}
+    filters = replace(
+        filters,
+        unit=unit["code"],
+        theme=filters.theme if filters.theme in labels else None,
+        kind=filters.kind if filters.kind in KINDS else None,
+        status=filters.status if filters.status in STATUSES else None,
+        place=filters.place if filters.place in paths else None,
+        answered=filters.answered if filters.answered in ANSWERED else None,
+    )
+    wanted = fold(filters.q)
+
+    def chosen_by_filters(item: Comment) -> bool:
+        return (
+            (not filters.theme or filters.theme in item.themes)
+            and (not filters.kind or item.kind == filters.kind)
+            and (not filters.status or item.status == filters.status)
+            and (not filters.place or item.unit_path.startswith(paths[filters.place]))
+            and (not filters.answered or bool(item.reply) == (filters.answered == "co"))
+            and (not wanted or matches(fold(item.text), wanted))
+        )
+
+    chosen = [item for item in every if chosen_by_filters(item)]
+    pages = max(1, -(-len(chosen) // PAGE))
+    page = min(filters.page, pages)
+    filters = replace(filters, page=page)
+    shown = chosen[(page - 1) * PAGE : page * PAGE]
+    kept = next((item for item in every if item.ref == keep), None)
+    if kept is not None and kept not in shown:
+        order = {item.ref: i for i, item in enumerate(every)}
+        at = sum(1 for item in shown if order[item.ref] < order[kept.ref])
+        shown.insert(at, replace(kept, kept=not chosen_by_filters(kept)))
+    query = filters.query()
+    path = list_path(campaign["code"])
     return {
         "campaign": campaign,
         "unit": unit,
-        "comments": chosen[(page - 1) * PAGE : page * PAGE],
+        "comments": shown,
         "total": len(chosen),
         "all": len(every),
         "page": page,
-        "pages": max(1, -(-len(chosen) // PAGE)),
+        "pages": pages,
         "theme_counts": [(t, labels[t], n) for t, n in counts.items() if n],
         "labels": labels,
         "praise": sum(1 for item in every if item.tone > 0),
         "complaints": sum(1 for item in every if item.tone < 0),
-        "filters": {"theme": theme, "kind": kind, "status": status},
+        "filters": filters,
+        "query": query,
+        "list_path": path,
+        "back": f"{path}?{query}&trang={page}",
+        "places": [(code, label) for code, _, label in places],
         "kinds": KINDS,
         "statuses": STATUSES,
+        "saved": keep if kept is not None else None,
+        "error_ref": None,
+        "error": None,
+        "draft": None,
     }
+
+
+def _places(every: list[Comment]) -> list[tuple[str, str, str]]:
+    """The units the comments are shown under, by name: (code, path, label), the code added
+    to a name that two of them share."""
+    found = {item.unit_code: (item.unit_path, item.unit) for item in every}
+    names = Counter(name for _, name in found.values())
+    return sorted(
+        (
+            (code, path, name if names[name] == 1 else f"{name} ({code})")
+            for code, (path, name) in found.items()
+        ),
+        key=lambda place: (fold(place[2]), place[0]),
+    )
 
 
 async def _published_comments(campaign: dict[str, Any], path: str) -> list[dict[str, Any]]:
@@ -138,7 +309,8 @@ async def _published_comments(campaign: dict[str, Any], path: str) -> list[dict[
     if not expression:
         return []
     return await Submission.raw(
-        f"SELECT s.id, u.name AS unit, r.released_on AS day, {expression} AS comment, "
+        "SELECT s.id, u.name AS unit, u.code AS unit_code, u.path AS unit_path, "
+        f"r.released_on AS day, {expression} AS comment, "
         "f.kind, f.status, f.reply FROM submission s "
         "JOIN response_release r ON r.id = s.released_in JOIN unit u ON u.id = r.unit "
         "LEFT JOIN feedback_case f ON f.submission = s.id "
@@ -171,7 +343,7 @@ async def save_case(
         raise CaseInvalid(detail=N_("loại ý kiến không hợp lệ"))
     if status not in STATUSES:
         raise CaseInvalid(detail=N_("trạng thái không hợp lệ"))
-    reply = reply.strip()
+    reply = reply.replace("\r\n", "\n").strip()  # a browser sends each line break as CRLF
     if len(reply) > REPLY_LIMIT:
         raise CaseInvalid(detail=N_("phần trả lời quá dài"))
     values = {

@@ -14,7 +14,14 @@ from survey_server.errors import NotFound
 from survey_server.i18n import localize
 from survey_server.scoring.services import EVERY_RESPONSE, campaign_form, campaign_scores
 from survey_server.staff import exports
-from survey_server.staff.comments import comments, save_case
+from survey_server.staff.comments import (
+    CaseInvalid,
+    Filters,
+    comments,
+    filters_of_back,
+    return_to,
+    save_case,
+)
 from survey_server.staff.dashboard import dashboard
 from survey_server.staff.monitoring import progress
 from survey_server.staff.routes import SIGNED_IN
@@ -152,15 +159,13 @@ async def campaign_comments(
     state: State,
     request: Request[Any, Any, Any],
     session: SignedIn,
-    unit: FromQuery[str | None] = None,
-    theme: FromQuery[str | None] = None,
-    kind: FromQuery[str | None] = None,
-    status: FromQuery[str | None] = None,
-    trang: FromQuery[int] = 1,
+    saved: FromQuery[str | None] = None,
 ) -> Response[str]:
-    """Comments of the unit's subtree by theme, with their classification and replies."""
+    """Comments of the unit's subtree by theme, with their classification and replies:
+    searched and filtered by the query parameters of ``comments.Filters``; ``saved`` is the
+    comment just saved, marked on the page."""
     data = await comments(
-        session.scope, code, unit, theme, kind, status, trang, state.settings.secret_key
+        session.scope, code, Filters.of(request.query_params), state.settings.secret_key, saved
     )
     return page(
         state,
@@ -168,7 +173,6 @@ async def campaign_comments(
         "staff/comments.html",
         session,
         title=json.loads(data["campaign"]["title"]),
-        back=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         **data,
     )
 
@@ -184,22 +188,43 @@ async def comment_case(
     state: State,
     request: Request[Any, Any, Any],
     session: SignedIn,
-) -> Redirect:
-    """Save the classification, status and reply of one comment, then go back to the list."""
+) -> Response[Any]:
+    """Save the classification, status and reply of one comment, then go back to the same
+    place of the list (``back``: its filters and page) with the comment marked as saved. What
+    cannot be saved shows the list again with the comment's form open, as it was typed."""
     fields = await form_fields(request)
     check_csrf(session.csrf, fields.get("csrf"))
-    await save_case(
-        session.scope,
-        code,
-        ref,
-        fields.get("kind", ""),
-        fields.get("status", ""),
-        fields.get("reply", ""),
-        state.settings.secret_key,
-    )
     back = fields.get("back", "")
-    target = back if back.startswith("/staff/campaigns/") else "/staff/"
-    return Redirect(f"{target}#c{ref}", status_code=303)
+    try:
+        await save_case(
+            session.scope,
+            code,
+            ref,
+            fields.get("kind", ""),
+            fields.get("status", ""),
+            fields.get("reply", ""),
+            state.settings.secret_key,
+        )
+    except CaseInvalid as error:
+        data = await comments(
+            session.scope, code, filters_of_back(back), state.settings.secret_key, ref
+        )
+        data |= {
+            "saved": None,
+            "error_ref": ref,
+            "error": error.text(staff_lang(request)),
+            "draft": {key: fields.get(key, "") for key in ("kind", "status", "reply")},
+        }
+        return page(
+            state,
+            request,
+            "staff/comments.html",
+            session,
+            status_code=error.status_code,
+            title=json.loads(data["campaign"]["title"]),
+            **data,
+        )
+    return Redirect(return_to(code, back, ref), status_code=303)
 
 
 ROUTES = [
