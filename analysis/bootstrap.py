@@ -1,4 +1,4 @@
-"""Respondent-level Poisson bootstrap, fast enough for a province (DESIGN §7.5).
+"""Respondent-level Poisson bootstrap, fast enough for a province (docs/scoring.md).
 
 Each respondent gets an independent Poisson(1) weight in every replicate, the Poisson
 approximation to resampling n of n with replacement (Hanley & MacGibbon 2006; Chamandy et al.
@@ -30,7 +30,7 @@ class PoissonBootstrap:
 
     def __init__(self, resamples: int = RESAMPLES, seed: int = SEED) -> None:
         if resamples < 1000:
-            raise ValueError("the bootstrap needs at least 1,000 resamples (DESIGN §7.5)")
+            raise ValueError("the bootstrap needs at least 1,000 resamples (docs/scoring.md)")
         rng = np.random.default_rng(seed)
         self.resamples = resamples
         self._weights = rng.poisson(1.0, size=(resamples, BLOCK)).astype(np.float32)

@@ -1,4 +1,4 @@
-"""Comparisons between units and between campaigns (DESIGN §7.6).
+"""Comparisons between units and between campaigns (docs/scoring.md).
 
 A difference is called significant only at 5 % after Holm's correction for the number of
 comparisons made together (the units compared with their parent, or the statistics compared

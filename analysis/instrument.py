@@ -22,7 +22,7 @@ BLANK = 0
 
 @dataclass(frozen=True)
 class ScaleItem:
-    """A scale question: ``points`` answers ordered worst to best (DESIGN §6)."""
+    """A scale question: ``points`` answers ordered worst to best (docs/questionnaires.md)."""
 
     id: str
     points: int
@@ -109,7 +109,7 @@ class ResponseData:
 
 
 def recoded(instrument: Instrument, scale: np.ndarray) -> np.ndarray:
-    """Scale codes with every ``reverse`` item recoded ``v → n + 1 − v`` (DESIGN §7.1).
+    """Scale codes with every ``reverse`` item recoded ``v → n + 1 − v`` (docs/scoring.md).
 
     Blank and not-applicable codes are left as they are.
 

@@ -1,4 +1,4 @@
-"""Confidence intervals for a share and for a mean (DESIGN §7.2).
+"""Confidence intervals for a share and for a mean (docs/scoring.md).
 
 The array forms work on counts and moments, so one call serves every group of a campaign and
 the numbers roll up a unit tree by adding counts. 95 % unless asked otherwise.

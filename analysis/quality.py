@@ -1,4 +1,4 @@
-"""Data-quality flags per response (DESIGN §7.8).
+"""Data-quality flags per response (docs/scoring.md).
 
 Flags are always counted; whether flagged responses are left out of the numbers is a policy the
 caller passes (a campaign setting, default: keep them).

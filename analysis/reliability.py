@@ -1,4 +1,4 @@
-"""Internal consistency of a dimension's items (DESIGN §7.3)."""
+"""Internal consistency of a dimension's items (docs/scoring.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Response rate, margin of error and sample size for planning (DESIGN §7.7)."""
+"""Response rate, margin of error and sample size for planning (docs/scoring.md)."""
 
 from __future__ import annotations
 

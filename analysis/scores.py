@@ -1,4 +1,4 @@
-"""The satisfaction indices of DESIGN §7 for a set of responses, per group and up a unit tree.
+"""The satisfaction indices of docs/scoring.md for a set of responses, per group and up a unit tree.
 
 Everything a group shows is computed from additive pieces — answer counts per question, Cronbach
 moments per dimension, bootstrap replicate sums — gathered once per group of respondents and
@@ -6,7 +6,7 @@ added up the tree, so a parent's numbers come from its respondents (never from a
 children) and a province of a million responses takes one pass over the answers.
 
 Before any number leaves :func:`score`, :func:`analysis.suppression.suppress` withholds every
-group under k and the complementary groups that would give it away (DESIGN §4, §7.9).
+group under k and the complementary groups that would give it away (docs/PRIVACY.md).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Summary:
 
 @dataclass
 class Scores:
-    """The scores JSON of DESIGN §6 and, for each shown group, what comparisons need."""
+    """The scores JSON of docs/scoring.md and, for each shown group, what comparisons need."""
 
     json: dict[str, Any]
     summaries: dict[str, Summary] = field(default_factory=dict)
@@ -89,7 +89,7 @@ def score(
     seed: int = SEED,
     taxonomy: Taxonomy | None = None,
 ) -> Scores:
-    """Score ``data`` (DESIGN §7) as the scores JSON (DESIGN §6).
+    """Score ``data`` (docs/scoring.md) as the scores JSON (docs/scoring.md).
 
     When ``data`` carries comments, every shown group also gets its comment themes (counts,
     praise and complaint per theme, two representative quotes per theme) from ``taxonomy``
@@ -102,7 +102,7 @@ def score(
     ``{"suppressed": true, "n_below": k}`` and nothing else.
     """
     if k < K_FLOOR:
-        raise ValueError(f"k must be at least {K_FLOOR} (DESIGN §4), got {k}")
+        raise ValueError(f"k must be at least {K_FLOOR} (docs/PRIVACY.md), got {k}")
     if data.scale.ndim != 2 or data.scale.shape[1] != len(instrument.scale_items):
         raise ValueError("the answers do not have one column per scale question")
     groups = groups or Groups((), (), np.zeros(len(data), dtype=np.intp))
@@ -117,7 +117,7 @@ def score(
 
 
 def compare_waves(current: Summary, previous: Summary) -> dict[str, Any]:
-    """A campaign against the previous one of the same questionnaire (DESIGN §7.6).
+    """A campaign against the previous one of the same questionnaire (docs/scoring.md).
 
     Indices are compared with a z-test on the bootstrap standard errors of the two independent
     samples, each question's satisfied share with a two-proportion z-test (questions matched by
@@ -195,7 +195,7 @@ class _Indices:
 
     A dimension is the unweighted mean of its items' satisfied shares (items without a valid
     answer left out); the overall index is the weighted mean of the dimensions that have one
-    (DESIGN §7.3–7.4). Works on any leading shape: one group, all groups, or replicates.
+    (docs/scoring.md). Works on any leading shape: one group, all groups, or replicates.
     """
 
     def __init__(self, instrument: Instrument, positions: list[list[int]], width: int) -> None:
@@ -745,7 +745,7 @@ class _Themes:
 
 
 class _QuestionTable:
-    """Per-question numbers of DESIGN §7.2 for every group at once, from the answer counts,
+    """Per-question numbers of docs/scoring.md for every group at once, from the answer counts,
     rounded once into plain lists so that writing thousands of groups stays cheap."""
 
     def __init__(self, counts: np.ndarray, items: Sequence[Any]) -> None:

@@ -1,4 +1,4 @@
-"""Small-cell suppression over a tree of groups (DESIGN §4), the one function every output uses.
+"""Small-cell suppression over a tree of groups (docs/PRIVACY.md), the one function every output uses.
 
 A group with fewer than ``k`` respondents is withheld (*primary* suppression). That is not enough
 when totals are published: every count and distribution here is additive, so a group's count
@@ -42,7 +42,7 @@ def suppress(
     A group with no respondent has nothing to show and is not counted as withheld.
     """
     if k < K_FLOOR:
-        raise ValueError(f"k must be at least {K_FLOOR} (DESIGN §4), got {k}")
+        raise ValueError(f"k must be at least {K_FLOOR} (docs/PRIVACY.md), got {k}")
     for group, count in counts.items():
         if count < 0:
             raise ValueError(f"negative count for {group!r}")

@@ -183,7 +183,7 @@ def handle_crash(request: Request[Any, Any, Any], error: Exception) -> Response[
     """Log the failure and answer a plain 500.
 
     Only the exception's type and stack are logged: its message may quote what a respondent
-    typed, and raw answers must never reach a log (DESIGN §4). No client detail is logged.
+    typed, and raw answers must never reach a log (docs/PRIVACY.md). No client detail is logged.
     """
     logger.error(
         "unhandled %s on %s %s\n%s",

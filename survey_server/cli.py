@@ -92,7 +92,7 @@ def _serve(settings: Settings) -> None:
             "TIMEZONE": settings.timezone,
         }
     )
-    # No access log: respondent routes must not leave addresses or times in logs (DESIGN §4).
+    # No access log: respondent routes must not leave addresses or times in logs (docs/PRIVACY.md).
     Server(
         "survey_server.app:app_from_env",
         address=settings.host,

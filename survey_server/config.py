@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-#: The smallest group size that may ever be shown (DESIGN §4): a campaign may raise k, never lower it.
+#: The smallest group size that may ever be shown (docs/PRIVACY.md): a campaign may raise k, never lower it.
 K_FLOOR = 5
 
 
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     static_dir: Path = Field(default_factory=lambda: _bundled("frontend_static"))
 
     default_k: int = Field(default=10, ge=K_FLOOR)
-    """Small-cell threshold for new campaigns (DESIGN §4)."""
+    """Small-cell threshold for new campaigns (docs/PRIVACY.md)."""
 
     timezone: str = "Asia/Ho_Chi_Minh"
     """Dates (campaign opening, the date stored with a response) are taken in this zone."""

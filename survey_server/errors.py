@@ -177,7 +177,7 @@ def field_error_text(error: FieldError, lang: str) -> str:
 
 
 def error_body(error: AppError, lang: str) -> dict[str, Any]:
-    """The JSON body of an error: a message and the list of field errors (DESIGN §3)."""
+    """The JSON body of an error: a message and the list of field errors (the API contract, /schema)."""
     return {
         "code": error.code,
         "message": error.text(lang),

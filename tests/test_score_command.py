@@ -1,4 +1,4 @@
-"""``survey-server score``: a responses CSV in, the DESIGN §6 JSON (or a summary) out."""
+"""``survey-server score``: a responses CSV in, the docs/scoring.md JSON (or a summary) out."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ class Campaign(Table, tablename="campaign"):
     """A campaign (đợt khảo sát): one questionnaire version put to a unit subtree.
 
     It accepts answers while ``status`` is ``open`` and the local date is within
-    ``opens_on``..``closes_on``. ``k`` is its small-cell threshold (never below 5, DESIGN §4).
+    ``opens_on``..``closes_on``. ``k`` is its small-cell threshold (never below 5, docs/PRIVACY.md).
     With ``requires_token`` only single-use codes printed on slips open the form. Free-text
     answers are kept ``comment_retention_days`` after the day they were given, then removed by
     ``survey-server purge`` (the period the privacy notice of the form announces).
-    ``exclude_flagged`` lists the data-quality flags (DESIGN §7.8) whose responses are left out
+    ``exclude_flagged`` lists the data-quality flags (docs/scoring.md) whose responses are left out
     of the scores, comma-separated; empty (the default) keeps every response and only counts the
     flags. ``title`` is a language → text map stored as JSON, like questionnaire texts.
     """

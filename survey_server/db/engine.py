@@ -23,7 +23,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 #: Applied to every SQLite connection: an acknowledged write must survive a crash and a power
 #: cut (WAL with ``synchronous=FULL``), and concurrent writers wait instead of failing at once.
 #: Deleted content is overwritten with zeros (``secure_delete``): a spent token, a purged
-#: comment or a closed session leaves nothing readable in the file (DESIGN §4).
+#: comment or a closed session leaves nothing readable in the file (docs/PRIVACY.md).
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = FULL",

@@ -31,7 +31,7 @@ class Token(Table, tablename="token"):
 
     Spending a token deletes its row in the transaction that stores the response, so nothing of
     it is left to pair with that response: no rewritten row, no time of use, no transaction id
-    (DESIGN §4). ``status`` is ``issued`` (still usable) or ``revoked`` (a lost slip); ``link``
+    (docs/PRIVACY.md). ``status`` is ``issued`` (still usable) or ``revoked`` (a lost slip); ``link``
     says which unit and channel the slip belongs to, so the response is still attributed to
     them. ``created_on`` is the day it was issued.
     """

@@ -1,7 +1,7 @@
 """Bursts of arrivals through one link, detected in memory without identifying anyone.
 
 A principal who wants better numbers can submit the school's form hundreds of times through its
-public QR link. No identifier may be kept to catch that (DESIGN §4), but the *rate* of arrivals
+public QR link. No identifier may be kept to catch that (docs/PRIVACY.md), but the *rate* of arrivals
 betrays it: one person scripting 200 submissions in five minutes is far above what the link's
 parents produce, even at a parents' meeting. :class:`ArrivalWatch` counts arrivals per link in
 memory and reports a :class:`Burst`, an aggregate fact about a link-day, the first time the

@@ -1,1 +1,1 @@
-"""Privacy: scrubbing personal data from free text before it is stored (DESIGN §4)."""
+"""Privacy: scrubbing personal data from free text before it is stored (docs/PRIVACY.md)."""

@@ -1,4 +1,4 @@
-"""Removing personal data from Vietnamese free text before it is stored (DESIGN §4).
+"""Removing personal data from Vietnamese free text before it is stored (docs/PRIVACY.md).
 
 Five detectors find spans — e-mail addresses, phone numbers, identity and account numbers,
 street addresses and people's names — and each span is replaced by a readable tag ([tên],

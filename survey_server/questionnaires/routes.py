@@ -14,7 +14,7 @@ from survey_server.questionnaires.services import get_latest_definition
     tags=["questionnaires"],
 )
 async def questionnaire_definition(slug: FromPath[str]) -> dict[str, Any]:
-    """The latest stored version of a questionnaire, in the file format of DESIGN §6."""
+    """The latest stored version of a questionnaire, in the file format of docs/questionnaires.md."""
     return await get_latest_definition(slug[:100])
 
 

@@ -1,4 +1,4 @@
-"""The questionnaire file format of DESIGN §6 as pydantic models.
+"""The questionnaire file format of docs/questionnaires.md as pydantic models.
 
 The models check the shape of one file (types, patterns, NFC text, a ``vi`` text everywhere);
 ``semantics.check`` then checks what spans the file (ids, scales, ``show_if`` order). Both
@@ -92,7 +92,7 @@ class Section(Strict):
 
 
 class Questionnaire(Strict):
-    """One questionnaire file (DESIGN §6)."""
+    """One questionnaire file (docs/scoring.md)."""
 
     slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)]
     version: StrictInt = Field(ge=1)

@@ -87,7 +87,7 @@ async def find_version(slug: str, version: int | None = None) -> int | None:
 
 
 async def get_latest_definition(slug: str) -> dict[str, object]:
-    """The latest stored version of ``slug`` as the JSON of DESIGN §6."""
+    """The latest stored version of ``slug`` as the JSON of docs/questionnaires.md."""
     if not re.match(SLUG_PATTERN, slug):
         raise NotFound()
     row = await (

@@ -9,7 +9,7 @@ class QuestionnaireVersion(Table, tablename="questionnaire_version"):
 
     ``definition`` is the validated questionnaire as canonical JSON: what the form, the
     validator and the scoring read. A version in use is never edited; a changed file must raise
-    its ``version`` (DESIGN §6), so responses always know exactly what they answered.
+    its ``version`` (docs/questionnaires.md), so responses always know exactly what they answered.
     """
 
     slug = Varchar(length=100, index=True)

@@ -63,7 +63,7 @@ class CampaignFacts:
     school_ids: frozenset[int]  # schools of the scope the campaign reaches
     answered_ids: frozenset[int]  # of which some answers were published as their own
     commune_ids: frozenset[int]  # the communes those schools are in
-    scores: dict[str, Any]  # the scope's view of the campaign's scores (DESIGN §6)
+    scores: dict[str, Any]  # the scope's view of the campaign's scores (docs/scoring.md)
     children: tuple[ChildFacts, ...]
     cases: dict[tuple[str, str], int]  # (kind, status) → classified comments
     unpublished: int = 0  # responses not yet published: at least this many (a band of k)

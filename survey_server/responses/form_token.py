@@ -1,7 +1,7 @@
 """The signed time a form was served, turned into a coarse completion-time bucket.
 
 The page carries ``<issued-at>.<hmac>``; on submission only the bucket of the elapsed time is
-kept (DESIGN §4: no exact time is stored). The signature stops a client from inventing a slow,
+kept (docs/PRIVACY.md: no exact time is stored). The signature stops a client from inventing a slow,
 careful-looking completion time; a missing or forged token gives bucket 0 ("unknown").
 """
 

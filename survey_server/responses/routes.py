@@ -1,7 +1,7 @@
 """Respondent routes: the form, its plain-HTML submission, the JSON API and the thank-you page.
 
 Handlers parse and render only. Nothing from the request other than the code, the answers and
-the chosen language reaches a service: no address, user agent or time is read (DESIGN §4).
+the chosen language reaches a service: no address, user agent or time is read (docs/PRIVACY.md).
 """
 
 import time

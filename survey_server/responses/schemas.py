@@ -1,4 +1,4 @@
-"""The JSON body of ``POST /api/v1/responses`` and its answer (DESIGN §3).
+"""The JSON body of ``POST /api/v1/responses`` and its answer (the API contract, /schema).
 
 msgspec decodes it (six times cheaper than the alternatives, ../shared/LIMITS.md); answer values
 are left untyped here because each question's type is checked against its questionnaire version

@@ -95,7 +95,7 @@ async def record_submission(
     """Validate and durably store one submission; return its receipt code.
 
     The same ``submission_id`` sent again returns the first receipt and stores nothing.
-    No request metadata reaches this function, so none can be stored (DESIGN §4).
+    No request metadata reaches this function, so none can be stored (docs/PRIVACY.md).
     ``opened`` is the form the caller already opened for this code (the plain HTML form needs
     it to read its fields), so the code is not resolved twice.
     """

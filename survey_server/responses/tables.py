@@ -37,7 +37,7 @@ class Release(Table, tablename="response_release"):
 class Submission(Table, tablename="submission"):
     """One anonymous response (phiếu trả lời).
 
-    What is *not* here is deliberate (DESIGN §4): no IP address, user agent, account or exact
+    What is *not* here is deliberate (docs/PRIVACY.md): no IP address, user agent, account or exact
     time; ``submitted_on`` is the local date and ``duration_bucket`` a coarse class of the time
     spent on the form.
 

@@ -1,4 +1,4 @@
-"""Answers given as a table — one row per response, one column per question id (DESIGN §6).
+"""Answers given as a table — one row per response, one column per question id (docs/scoring.md).
 
 Cells are text; this module turns each into the value the JSON API would carry (a scale point,
 an option id, a list of ids, a yes/no, a number, a text) and then runs the same

@@ -203,5 +203,5 @@ def _check_text(
     limit = question.max_length or DEFAULT_TEXT_LENGTH
     if len(text) > limit:
         return None, FieldError(question.id, "text_too_long", {"max": limit, "length": len(text)})
-    # Personal data is removed here, before the answer goes anywhere (DESIGN §4).
+    # Personal data is removed here, before the answer goes anywhere (docs/PRIVACY.md).
     return scrub_text(text, deep=deep_scrub) or None, None

@@ -1,6 +1,6 @@
 """Durable storage of submissions with group commit.
 
-Every request waits until its row is committed durably before it is answered (DESIGN §5: an
+Every request waits until its row is committed durably before it is answered (README.md: an
 acknowledged response survives a crash). Committing each row on its own makes the disk flush the
 limit (../shared/LIMITS.md: ~1.5–1.9k req/s on SQLite FULL, p99 up to 0.7 s). Instead, requests
 put their row on a queue and a writer commits whatever has queued in one transaction: under load
@@ -15,7 +15,7 @@ returned (idempotent retries). If a batch fails as a whole, its rows are retried
 that one bad row cannot take its neighbours down with it.
 
 A single-use token is spent by deleting its row in the transaction that stores its response
-(DESIGN §4), so no version of the token row is left to pair with the response. What the
+(docs/PRIVACY.md), so no version of the token row is left to pair with the response. What the
 engines keep of a deleted row for a while is cleared right after: on SQLite the deleted bytes
 are zeroed (``secure_delete``) and the write-ahead log, where the page holding the token was
 written next to the response, is copied into the database and emptied; on PostgreSQL the
@@ -81,7 +81,7 @@ class SubmissionRow:
     """1 while a paper form typed by its own school waits for approval (``paper.approval``)."""
     paper_batch: int | None = None
     token: str | None = None
-    """The single-use token this submission spends (not stored with it: DESIGN §4)."""
+    """The single-use token this submission spends (not stored with it: docs/PRIVACY.md)."""
 
     def values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, column) for column in COLUMNS)
@@ -112,7 +112,7 @@ _SQLITE_INSERT = (
 )
 _SQLITE_RECEIPT = "SELECT receipt FROM submission WHERE submission_id = ?"
 #: Spending a token and storing its response happen in one transaction: never one without the
-#: other. The token row is deleted, so nothing of it remains to pair with the response (DESIGN §4).
+#: other. The token row is deleted, so nothing of it remains to pair with the response (docs/PRIVACY.md).
 _SPEND_TOKEN_SQLITE = "DELETE FROM token WHERE code = ? AND status = 'issued'"
 #: While the write-ahead log still holds pages of spent tokens, the writer tries again to empty
 #: it whenever it has been idle this long (readers may keep it from doing so for a moment).

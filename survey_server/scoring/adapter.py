@@ -21,7 +21,7 @@ YES_NO = ("no", "yes")
 
 
 def instrument_of(questionnaire: Questionnaire) -> Instrument:
-    """The scoring view of a questionnaire version (DESIGN §6–7)."""
+    """The scoring view of a questionnaire version (docs/scoring.md)."""
     scale_items: list[ScaleItem] = []
     dimensions: list[Dimension] = []
     choices: list[ChoiceItem] = []

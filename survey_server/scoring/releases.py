@@ -1,4 +1,4 @@
-"""Publishing a campaign's responses in releases of at least k respondents (DESIGN §4, "across
+"""Publishing a campaign's responses in releases of at least k respondents (docs/PRIVACY.md, "across
 time too"; the rule is ``analysis.release``).
 
 Every reader of results — scores, the dashboard, counts, comments, exports, public pages and the

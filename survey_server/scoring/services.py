@@ -63,7 +63,7 @@ class TableScores:
 def score_table(
     questionnaire_file: Path, responses_file: Path, *, by: str | None, k: int
 ) -> TableScores:
-    """``survey-server score``: the scores JSON of a responses CSV (DESIGN §6).
+    """``survey-server score``: the scores JSON of a responses CSV (docs/scoring.md).
 
     Every row goes through the submission validator (free text through the scrubber, with its
     statistical reading of names since nobody waits on a submission here), so a
@@ -472,7 +472,7 @@ async def _previous_wave(
     campaign: dict[str, Any], unit: dict[str, Any], current: Scores
 ) -> dict[str, Any] | None:
     """The latest earlier campaign of the same questionnaire slug that covered the unit, and
-    the comparison with it (DESIGN §7.6), when the unit is shown in both."""
+    the comparison with it (docs/scoring.md), when the unit is shown in both."""
     candidates = (
         await Campaign.select(Campaign.code, Campaign.root_unit.path.as_alias("root_path"))
         .where(

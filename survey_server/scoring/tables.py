@@ -18,7 +18,7 @@ class ScoreSnapshot(Table, tablename="score_snapshot"):
     scored under other settings or by other code is never shown.
     ``body`` is the result as gzip-compressed JSON (``NULL`` until a first scoring is stored) and
     ``seconds`` how long the scoring took. No time of day is kept: beside ``newest`` it would
-    date the arrival of responses (DESIGN §4). ``refreshing_until`` is a lease (Unix seconds,
+    date the arrival of responses (docs/PRIVACY.md). ``refreshing_until`` is a lease (Unix seconds,
     compared the same way on both engines): the process that set it is scoring the campaign
     again, and the others wait for it rather than repeat the work; it is cleared when done.
     """

@@ -1,4 +1,4 @@
-"""The JSON API of the workspace: scores in the format of DESIGN §6, behind the session."""
+"""The JSON API of the workspace: scores in the format of docs/scoring.md, behind the session."""
 
 from typing import Any
 

@@ -1,7 +1,7 @@
 """Staff accounts, their sessions and the audit trail of sensitive actions.
 
 Staff are not respondents: their sign-ins and exports are recorded with exact times, because an
-office must be able to say who downloaded individual responses and when (DESIGN §4).
+office must be able to say who downloaded individual responses and when (docs/PRIVACY.md).
 """
 
 from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Integer, Text, Varchar

@@ -233,7 +233,7 @@ def _check_references(rows: list[UnitRow], known_codes: set[str]) -> list[RowErr
 
 
 async def import_units(path: Path) -> ImportOutcome:
-    """Create or update units from a CSV file, all or nothing (DESIGN §3)."""
+    """Create or update units from a CSV file, all or nothing (the API contract, /schema)."""
     existing = {
         row["code"]: row
         for row in await Unit.select(Unit.id, Unit.code, Unit.parent.code.as_alias("parent_code"))

@@ -222,7 +222,7 @@ def test_response_rate_function() -> None:
         response_rate(10, 0, 0.5)
 
 
-# -- data-quality flags (DESIGN §7.8) -------------------------------------------------------------
+# -- data-quality flags (docs/scoring.md) -------------------------------------------------------------
 
 EIGHT = Instrument(
     "q",
@@ -318,7 +318,7 @@ def test_flags_are_counted_and_kept_by_default() -> None:
 
 def test_excluded_responses_leave_the_numbers_but_stay_counted() -> None:
     """policy.exclude: every number is that of the responses left; the flag counts still
-    cover every response (DESIGN §7.8)."""
+    cover every response (docs/scoring.md)."""
     data = flagged_data()
     policy = QualityPolicy(exclude=frozenset({STRAIGHT_LINING, SPEEDING}))
     result = score(EIGHT, data, policy=policy).json
@@ -349,7 +349,7 @@ def test_quality_counts_per_group() -> None:
     assert result["quality"]["speeding"] == 4
 
 
-# -- a unit against the rest of its parent (DESIGN §7.6) ------------------------------------------
+# -- a unit against the rest of its parent (docs/scoring.md) ------------------------------------------
 
 ONE = Instrument("one", 1, (item("a"),), (Dimension("d", ("a",)),))
 

@@ -2,7 +2,7 @@
 
 Every expected number here is computed independently of the library: by hand, with
 ``scipy.stats`` (t and Wilson intervals) or with a few lines of numpy (Cronbach's alpha, a naive
-multinomial bootstrap). The JSON is the DESIGN §6 format, the method DESIGN §7.
+multinomial bootstrap). The JSON is the docs/scoring.md format, the method docs/scoring.md.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def one_item(values: list[int], **options: Any) -> dict[str, Any]:
     return score(instrument, ResponseData(codes([[v] for v in values])), **options).json
 
 
-# -- per question (DESIGN §7.2) -----------------------------------------------------------------
+# -- per question (docs/scoring.md) -----------------------------------------------------------------
 
 
 def test_question_statistics_by_hand() -> None:
@@ -94,7 +94,7 @@ def test_question_edges() -> None:
 
 
 def test_reverse_item_is_recoded_and_counts_are_recoded() -> None:
-    """A reverse answer v counts as n + 1 − v everywhere, counts included (DESIGN §7.1)."""
+    """A reverse answer v counts as n + 1 − v everywhere, counts included (docs/scoring.md)."""
     instrument = Instrument(
         "s", 1, (item("r", reverse=True), item("s", points=7, reverse=True)), ()
     )
@@ -110,7 +110,7 @@ def test_reverse_item_is_recoded_and_counts_are_recoded() -> None:
     assert close(seven["satisfied"], 100 * 8 / 11)
 
 
-# -- dimensions and overall (DESIGN §7.3–7.4) ---------------------------------------------------
+# -- dimensions and overall (docs/scoring.md) ---------------------------------------------------
 
 # columns a, b (dimension d1, weight 1), c, e (d2, weight 3; e never answered), g (overall question)
 HAND = codes(
@@ -179,7 +179,7 @@ def test_cronbach_alpha_on_complete_cases() -> None:
 
 def test_alpha_warning_threshold_and_nulls() -> None:
     """Consistent items: alpha above 0.7, no warning; unrelated items: a warning; one item or a
-    single complete case: null (DESIGN §7.3)."""
+    single complete case: null (docs/scoring.md)."""
     rng = np.random.default_rng(11)
     level = rng.integers(1, 6, size=60)
     consistent = np.stack([level, np.clip(level + rng.integers(-1, 2, 60), 1, 5), level], axis=1)
@@ -314,11 +314,11 @@ def test_choice_only_instrument() -> None:
     assert result["overall"]["index"] is None and result["questions"] == []
 
 
-# -- the JSON (DESIGN §6) -------------------------------------------------------------------------
+# -- the JSON (docs/scoring.md) -------------------------------------------------------------------------
 
 
 def test_json_shape() -> None:
-    """The keys DESIGN §6 promises, plain JSON (no NaN), percentages on 0–100."""
+    """The keys docs/scoring.md promises, plain JSON (no NaN), percentages on 0–100."""
     groups = Groups.flat(["x"] * 10 + ["y"] * 6 + ["z"] * 4)
     result = score(HAND_INSTRUMENT, ResponseData(np.vstack([HAND, HAND])), k=5, groups=groups)
     document = result.json
@@ -353,7 +353,7 @@ def test_json_shape() -> None:
     assert set(result.summaries) == {TOP, "x"}
 
 
-# -- bootstrap intervals (DESIGN §7.5) -------------------------------------------------------------
+# -- bootstrap intervals (docs/scoring.md) -------------------------------------------------------------
 
 
 def test_bootstrap_interval_agrees_with_wilson_for_one_item() -> None:
@@ -418,7 +418,7 @@ def test_bootstrap_agrees_with_a_naive_multinomial_bootstrap() -> None:
         assert entry["ci"][0] <= entry["index"] <= entry["ci"][1]
 
 
-# -- groups, the unit tree and suppression (DESIGN §4, §7.9) -----------------------------------
+# -- groups, the unit tree and suppression (docs/PRIVACY.md) -----------------------------------
 
 
 def test_parent_pools_its_respondents() -> None:

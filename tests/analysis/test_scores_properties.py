@@ -189,7 +189,7 @@ def test_reverse_answer_equals_mirrored_answer_on_a_normal_item(
 
 
 def test_reverse_answer_gives_the_same_bootstrap_intervals() -> None:
-    """The recoding comes before anything else, the bootstrap included (DESIGN §7.1)."""
+    """The recoding comes before anything else, the bootstrap included (docs/scoring.md)."""
     rng = np.random.default_rng(5)
     raw = rng.integers(0, 6, size=(60, 3)).astype(np.uint8)
     items = [ScaleItem(f"q{i}", 5, 4) for i in range(3)]

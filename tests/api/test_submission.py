@@ -1,4 +1,4 @@
-"""POST /api/v1/responses: the contract of DESIGN §3, the ugly inputs, and what is stored."""
+"""POST /api/v1/responses: the contract of the API contract, /schema, the ugly inputs, and what is stored."""
 
 from __future__ import annotations
 

@@ -90,7 +90,7 @@ async def test_a_class_with_one_respondent_shows_nothing_on_the_comments_page(
 ) -> None:
     """One parent of class 2A answers through the class's Zalo link, with a comment: no view
     of the comments — the class's, its school's or the province's — shows it, its class, or
-    anything that points at it (DESIGN §4: a group under k shows no comment)."""
+    anything that points at it (docs/PRIVACY.md: a group under k shows no comment)."""
     env = {
         **os.environ,
         "DATABASE_URL": live_server.database_url,

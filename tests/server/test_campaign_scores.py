@@ -41,7 +41,7 @@ async def demo(settings: Settings, db: Database) -> Settings:
 
 
 async def export_csv(path: Path, campaign: str) -> None:
-    """The campaign's published answers as the DESIGN §6 responses table (one column per id),
+    """The campaign's published answers as the responses table of docs/scoring.md (one column per id),
     each under the unit of its release."""
     rows = await Submission.select(
         Submission.released_in.unit.code.as_alias("unit"), Submission.answers

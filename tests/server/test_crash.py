@@ -1,4 +1,4 @@
-"""An acknowledged response survives ``kill -9`` of the server under load (DESIGN §5)."""
+"""An acknowledged response survives ``kill -9`` of the server under load (README.md)."""
 
 from __future__ import annotations
 
