@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.response import Redirect
 
 from survey_server.config import Settings
+from survey_server.distribution.tables import Link
 from survey_server.i18n import gettext
 from survey_server.staff import services
 from survey_server.staff.services import PasswordInvalid, SignInFailed, SignInLocked
@@ -28,6 +29,7 @@ from survey_server.staff.web import (
     session_cookie,
     staff_lang,
 )
+from survey_server.units.tables import Unit
 
 SIGNED_IN = {"session": Provide(provide_session)}
 HOME = "/staff/"
@@ -139,9 +141,37 @@ async def change_password(
     )
 
 
+async def campaigns_concerning(scope: services.Scope) -> list[dict[str, Any]]:
+    """The campaigns of the scope that concern the user's unit, newest first: those run at the
+    unit or inside its subtree (an office sees its own campaigns before any link exists), and
+    those run above it that have a link inside the subtree (a primary school's principal sees
+    the province's campaign for general schools, not the preschool one)."""
+    campaigns = await services.campaigns_in_scope(scope)
+    if not campaigns:
+        return []
+    subtree = f"{scope.unit_path}%"
+    roots = list({row["unit"] for row in campaigns})
+    inside = {
+        row["code"]
+        for row in await Unit.select(Unit.code).where(
+            Unit.code.is_in(roots) & Unit.path.like(subtree)
+        )
+    }
+    above = [row["code"] for row in campaigns if row["unit"] not in inside]
+    reached: set[str] = set()
+    if above:
+        links = await (
+            Link.select(Link.campaign.code.as_alias("code"))
+            .where(Link.campaign.code.is_in(above) & Link.unit.path.like(subtree))
+            .distinct()
+        )
+        reached = {row["code"] for row in links}
+    return [row for row in campaigns if row["unit"] in inside or row["code"] in reached]
+
+
 @get("/staff/", dependencies=SIGNED_IN, include_in_schema=False)
 async def home(state: State, request: Request[Any, Any, Any], session: SignedIn) -> Response[str]:
-    campaigns = await services.campaigns_in_scope(session.scope)
+    campaigns = await campaigns_concerning(session.scope)
     return page(state, request, "staff/home.html", session, campaigns=campaigns)
 
 
