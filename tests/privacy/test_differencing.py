@@ -1036,7 +1036,7 @@ async def test_retention_does_not_date_the_comments_of_a_release(world: World) -
             cards = re.findall(r'<article[^>]*id="c([^"]+)".*?</article>', before[name], re.S)
             gone = set(cards) - set(comment_refs(after[name]))
             texts = [
-                re.search(r'<p style="white-space:pre-wrap">(.*?)</p>', card, re.S)[1]
+                re.search(r'<p class="comment-text">(.*?)</p>', card, re.S)[1]
                 for card in re.findall(r"<article.*?</article>", before[name], re.S)
                 if re.search(r'id="c([^"]+)"', card)[1] in gone
             ]
