@@ -18,7 +18,6 @@ from survey_server.commands import prepare as _prepare
 from survey_server.commands import run as _run
 from survey_server.commands import settings_for as _settings
 from survey_server.config import Settings, remember_address
-from survey_server.errors import AppError
 from survey_server.i18n import N_, format_number
 
 
@@ -462,147 +461,6 @@ def rescore(codes: tuple[str, ...], database_url: str | None, data_dir: Path | N
     _run(run)
 
 
-@main.group(help=N_("Bảng hỏi: kiểm tra và nạp tệp YAML."))
-def questionnaires() -> None:
-    pass
-
-
-@questionnaires.command(
-    "check", help=N_("Kiểm tra tệp bảng hỏi; in 'tệp:dòng: lỗi' và thoát với mã 1 nếu có lỗi.")
-)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def questionnaires_check(paths: tuple[Path, ...]) -> None:
-    from survey_server.questionnaires.loader import (
-        QuestionnaireFileError,
-        load_file,
-        questionnaire_files,
-    )
-
-    files = questionnaire_files(list(paths) or [_settings().questionnaires_dir])
-    failed = 0
-    for file in files:
-        try:
-            loaded = load_file(file)
-        except QuestionnaireFileError as error:
-            failed += 1
-            for item in error.errors:
-                click.echo(item.render(), err=True)
-        else:
-            count = len(loaded.questionnaire.questions())
-            click.echo(
-                f"{file}: hợp lệ ({loaded.questionnaire.slug} v{loaded.questionnaire.version}, {count} câu hỏi)"
-            )
-    if not files:
-        click.echo("Không có tệp bảng hỏi nào (.yaml).", err=True)
-        sys.exit(1)
-    if failed:
-        click.echo(f"{failed}/{len(files)} tệp có lỗi.", err=True)
-        sys.exit(1)
-
-
-@questionnaires.command(
-    "load", help=N_("Nạp bảng hỏi vào cơ sở dữ liệu thành các phiên bản bất biến.")
-)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@common_db
-@common_data
-def questionnaires_load(
-    paths: tuple[Path, ...], database_url: str | None, data_dir: Path | None
-) -> None:
-    from survey_server.questionnaires.loader import QuestionnaireFileError
-    from survey_server.questionnaires.services import load_questionnaires
-
-    settings = _settings(database_url=database_url, data_dir=data_dir)
-
-    async def run() -> list[Any]:
-        await _prepare(settings)
-        return await load_questionnaires(
-            list(paths) or [settings.questionnaires_dir], settings.timezone
-        )
-
-    try:
-        outcomes = _run(run)
-    except QuestionnaireFileError as error:
-        for item in error.errors:
-            click.echo(item.render(), err=True)
-        sys.exit(1)
-    for outcome in outcomes:
-        state = "đã nạp mới" if outcome.created else "không thay đổi"
-        click.echo(f"{outcome.slug} v{outcome.version}: {state}")
-
-
-@main.group(help=N_("Cây đơn vị: Sở, xã/phường, trường, lớp."))
-def units() -> None:
-    pass
-
-
-@units.command(
-    "import", help=N_("Tạo mới hoặc cập nhật đơn vị từ tệp CSV (tất cả hoặc không gì cả).")
-)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@common_db
-@common_data
-def units_import(file: Path, database_url: str | None, data_dir: Path | None) -> None:
-    from survey_server.units.services import UnitFileInvalid, import_units
-
-    settings = _settings(database_url=database_url, data_dir=data_dir)
-
-    async def run() -> Any:
-        await _prepare(settings)
-        return await import_units(file)
-
-    try:
-        outcome = asyncio.run(run())
-    except UnitFileInvalid as error:
-        click.echo(f"{file}: {error.text('vi')}", err=True)
-        for item in error.row_errors:
-            click.echo(f"{file}: {item.render()}", err=True)
-        sys.exit(1)
-    except AppError as error:
-        raise click.ClickException(error.text("vi")) from None
-    click.echo(f"Đã nhập {outcome.created} đơn vị mới, cập nhật {outcome.updated} đơn vị.")
-
-
-@main.group(help=N_("Tài khoản cán bộ."))
-def users() -> None:
-    pass
-
-
-@users.command(
-    "create", help=N_("Tạo tài khoản cán bộ gắn với một đơn vị; in mật khẩu một lần nếu tự tạo.")
-)
-@click.argument("username")
-@option("--role", required=True, type=click.Choice(["admin", "staff", "principal", "partner"]))
-@option("--unit", required=True, help=N_("Mã đơn vị: phạm vi của tài khoản"))
-@option("--partner", default=None, help=N_("Tên tổ chức đối tác (vai trò partner)"))
-@option("--password-stdin", is_flag=True, help=N_("Đọc mật khẩu từ stdin thay vì tạo ngẫu nhiên"))
-@common_db
-@common_data
-def users_create(
-    username: str,
-    role: str,
-    unit: str,
-    partner: str | None,
-    password_stdin: bool,
-    database_url: str | None,
-    data_dir: Path | None,
-) -> None:
-    from survey_server.staff.passwords import new_password
-    from survey_server.staff.services import create_user
-
-    settings = _settings(database_url=database_url, data_dir=data_dir)
-    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else new_password()
-
-    async def run() -> int:
-        await _prepare(settings)
-        return await create_user(username, role, unit, password, partner)
-
-    _run(run)
-    click.echo(f"Đã tạo tài khoản {username.strip().lower()} ({role}, {unit.strip().upper()}).")
-    if not password_stdin:
-        click.echo(f"Mật khẩu (chỉ in một lần): {password}")
-
-
 @main.group(help=N_("Đợt khảo sát."))
 def campaigns() -> None:
     pass
@@ -833,5 +691,11 @@ def links_list(
 
 
 from survey_server.distribution.cli import tokens  # noqa: E402 (commands of a domain, registered here)
+from survey_server.questionnaires.cli import questionnaires  # noqa: E402
+from survey_server.staff.cli import users  # noqa: E402
+from survey_server.units.cli import units  # noqa: E402
 
 main.add_command(tokens)
+main.add_command(questionnaires)
+main.add_command(units)
+main.add_command(users)
