@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -69,6 +70,33 @@ def localize(text_map: Mapping[str, str] | None, lang: str = DEFAULT_LANG) -> st
     if not text_map:
         return ""
     return text_map.get(lang) or text_map["vi"]
+
+
+#: Own names of languages of Vietnam that CLDR (and so Babel) does not know yet.
+MINORITY_AUTONYMS = {
+    "hmn": "Hmoob",
+    "rad": "Êđê",
+    "jra": "Jrai",
+    "cjm": "Cham",
+    "bdq": "Bahnar",
+    "tyz": "Tày",
+    "nut": "Nùng",
+    "kjm": "Khmú",
+}
+
+
+@functools.cache
+def language_name(tag: str) -> str:
+    """A language's own name (``ខ្មែរ``, ``Hmoob``), for a picker that people of that language read;
+    the tag itself when no name is known."""
+    if tag in MINORITY_AUTONYMS:
+        return MINORITY_AUTONYMS[tag]
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return tag
+    name = locale.get_display_name(locale) or tag
+    return name[:1].upper() + name[1:]
 
 
 def format_number(value: float, lang: str = DEFAULT_LANG, digits: int = 0) -> str:

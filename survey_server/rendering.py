@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from survey_server import i18n
 
@@ -70,12 +72,17 @@ class Renderer:
             version = self._versions[path] = hashlib.sha256(data).hexdigest()[:10]
         return f"{self._static_prefix}/{path}?v={version}"
 
-    def render(self, name: str, lang: str, **context: Any) -> str:
+    def render(self, name: str, lang: str, content_lang: str | None = None, **context: Any) -> str:
+        """``lang`` is the interface's language (a catalog: ``vi`` or ``en``), ``content_lang``
+        the language a questionnaire's texts are shown in, any of its languages (``km``)."""
         template = self.env.get_template(name)
+        content = content_lang or lang
         return template.render(
             lang=lang,
+            content_lang=content,
             _=lambda message, **params: i18n.gettext(message, lang, **params),
-            t=lambda text_map: i18n.localize(text_map, lang),
+            t=lambda text_map: i18n.localize(text_map, content),
+            tl=lambda text_map: _marked(text_map, content, lang),
             number=lambda value, digits=0: i18n.format_number(value, lang, digits),
             day=lambda value: i18n.format_day(value, lang),
             short_day=lambda value: i18n.format_short_day(value, lang),
@@ -118,6 +125,16 @@ DECISION_LABELS = {
     "kept": i18n.N_("Đã xem xét: giữ lại"),
     "excluded": i18n.N_("Đã xem xét: loại khỏi kết quả"),
 }
+
+
+def _marked(text_map: Mapping[str, str] | None, content: str, page: str) -> Markup | str:
+    """Questionnaire text in an element; a language other than the page's is marked with
+    ``lang``, so a screen reader speaks Khmer text in Khmer inside a Vietnamese interface."""
+    text = i18n.localize(text_map, content)
+    shown = content if text_map and text_map.get(content) else "vi"
+    if shown == page:
+        return text
+    return Markup('<span lang="{}">{}</span>').format(shown, text)
 
 
 def mix_label(key: str) -> str:

@@ -46,14 +46,21 @@
   }
 
   function isVisible(el) {
-    var on = el.getAttribute("data-show-if");
-    if (!on) return true;
-    var controller = byId(on);
+    var show = el.getAttribute("data-show");
+    return !show || holds(JSON.parse(show));
+  }
+
+  /* A show_if condition (responses/conditions.py): a test on an earlier question, or all/any/not
+     of tests; a test on an unanswered or hidden question does not hold. */
+  function holds(c) {
+    if (c.not) return !holds(c.not);
+    if (c.all) return c.all.every(holds);
+    if (c.any) return c.any.some(holds);
+    var controller = byId(c.q);
     if (!controller || !isVisible(controller)) return false;
-    var allowed = el.getAttribute("data-show-in").split(" ");
     var value = rawValue(controller);
     var values = Array.isArray(value) ? value : [value];
-    return values.some(function (x) { return allowed.indexOf(String(x)) >= 0; });
+    return values.some(function (x) { return c.in.indexOf(String(x)) >= 0; });
   }
 
   function checkOne(el) {

@@ -40,7 +40,15 @@ MESSAGES: dict[str, str] = {
     "too_long": N_("danh sách hoặc văn bản '{field}' quá dài"),
     "number_range": N_("giá trị '{value}' nằm ngoài khoảng cho phép ({detail})"),
     "missing_vi": N_("thiếu văn bản tiếng Việt (vi)"),
-    "unknown_lang": N_("ngôn ngữ '{lang}' không được hỗ trợ (chỉ vi, en)"),
+    "unknown_lang": N_(
+        "mã ngôn ngữ '{lang}' không hợp lệ: dùng mã BCP-47 như vi, en, km, zh-Hant, fr-CA"
+    ),
+    "not_text": N_("văn bản '{lang}' phải là một chuỗi chữ"),
+    "too_many_languages": N_("quá nhiều ngôn ngữ (tối đa {lang})"),
+    "lang_not_in_title": N_(
+        "ngôn ngữ '{lang}' không có trong tiêu đề (title) của bảng hỏi; "
+        "mỗi ngôn ngữ của bảng hỏi phải có tiêu đề"
+    ),
     "empty_text": N_("văn bản '{lang}' đang để trống"),
     "not_nfc": N_("văn bản '{lang}' chưa chuẩn hóa Unicode NFC (dấu tiếng Việt bị tách rời)"),
     "file_not_nfc": N_("tệp có văn bản chưa chuẩn hóa Unicode NFC"),
@@ -64,12 +72,15 @@ MESSAGES: dict[str, str] = {
         "show_if dùng giá trị '{value}' không có trong câu hỏi được dẫn tới"
     ),
     "several_overall": N_("chỉ được có một câu hỏi 'overall: true'"),
-    "missing_overall": N_("bảng hỏi mức độ hài lòng cần đúng một câu hỏi 'overall: true'"),
     "missing_dimension": N_("bảng hỏi mức độ hài lòng cần ít nhất một phần 'dimension: true'"),
     "dimension_without_scale": N_(
         "phần tính chỉ số (dimension) cần ít nhất một câu hỏi kiểu scale"
     ),
 }
+
+
+#: The names pydantic puts in an error's path for the member of a ``show_if`` union.
+CONDITION_TAGS = frozenset({"ShowIf", "AllOf", "AnyOf", "NotOf"})
 
 
 @dataclass(frozen=True)
@@ -223,7 +234,10 @@ def _first_non_nfc_line(text: str) -> int:
 
 def _pydantic_error(path: Path, lines: dict[NodePath, int], item: Any) -> FileError:
     loc = tuple(
-        part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))
+        part
+        for part in item["loc"]
+        if not (isinstance(part, str) and part.startswith("function-"))
+        and part not in CONDITION_TAGS
     )
     field = str(loc[-1]) if loc else ""
     value = item.get("input")

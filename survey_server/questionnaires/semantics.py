@@ -1,4 +1,5 @@
-"""Checks that span a whole questionnaire: ids, scales, ``show_if`` order, the overall question.
+"""Checks that span a whole questionnaire: ids, scales, ``show_if`` order, the overall question
+and the languages.
 
 Each problem is a ``(path, code, params)`` triple; the path points into the file so the loader
 can print ``file:line``, and the code is translated when printed.
@@ -8,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from survey_server.questionnaires.schema import Question, Questionnaire, ShowIf
+from survey_server.questionnaires.schema import (
+    AllOf,
+    AnyOf,
+    Condition,
+    NotOf,
+    Question,
+    Questionnaire,
+    ShowIf,
+)
 
 Path = tuple[str | int, ...]
 Problem = tuple[Path, str, dict[str, Any]]
@@ -47,12 +56,40 @@ def check(questionnaire: Questionnaire) -> list[Problem]:
 
     for extra in overall_paths[1:]:
         problems.append((extra, "several_overall", {}))
-    if questionnaire.kind == "satisfaction":
-        if not overall_paths:
-            problems.append((("kind",), "missing_overall", {}))
-        if not any(section.dimension for section in questionnaire.sections):
-            problems.append((("sections",), "missing_dimension", {}))
+    if questionnaire.kind == "satisfaction" and not any(
+        section.dimension for section in questionnaire.sections
+    ):
+        problems.append((("sections",), "missing_dimension", {}))
+    problems.extend(_check_languages(questionnaire))
     return problems
+
+
+def _check_languages(questionnaire: Questionnaire) -> list[Problem]:
+    """Every text is in one of the title's languages: a form offered in Khmer must have a Khmer
+    title, and a tag typed differently in one place (``km`` / ``kh``) is a slip, not a language."""
+    known = set(questionnaire.title)
+    maps: list[tuple[Path, dict[str, str] | None]] = [(("intro",), questionnaire.intro)]
+    for name, scale in questionnaire.scales.items():
+        maps += [(("scales", name, "points", p), point) for p, point in enumerate(scale.points)]
+        maps.append((("scales", name, "not_applicable"), scale.not_applicable))
+    for s, section in enumerate(questionnaire.sections):
+        maps += [
+            (("sections", s, "title"), section.title),
+            (("sections", s, "intro"), section.intro),
+        ]
+        for q, question in enumerate(section.questions):
+            path: Path = ("sections", s, "questions", q)
+            maps += [((*path, "text"), question.text), ((*path, "help"), question.help)]
+            maps += [
+                ((*path, "options", o), option.label)
+                for o, option in enumerate(question.options or ())
+            ]
+    return [
+        ((*path, lang), "lang_not_in_title", {"lang": lang})
+        for path, texts in maps
+        for lang in texts or ()
+        if lang not in known
+    ]
 
 
 def _claim_id(identifier: str, path: Path, seen: dict[str, Path], problems: list[Problem]) -> None:
@@ -103,24 +140,39 @@ def _check_question(
         problems.append(((*path, "max"), "min_above_max", {}))
 
     if question.show_if is not None:
-        problems.extend(_check_show_if(question.show_if, question.id, path, earlier))
+        problems.extend(_check_show_if(question.show_if, question.id, (*path, "show_if"), earlier))
     return problems
 
 
 def _check_show_if(
+    condition: Condition, question_id: str, path: Path, earlier: dict[str, Question]
+) -> list[Problem]:
+    if isinstance(condition, NotOf):
+        return _check_show_if(condition.not_, question_id, (*path, "not"), earlier)
+    if isinstance(condition, AllOf | AnyOf):
+        key, parts = (
+            ("all", condition.all_) if isinstance(condition, AllOf) else ("any", condition.any_)
+        )
+        return [
+            problem
+            for index, part in enumerate(parts)
+            for problem in _check_show_if(part, question_id, (*path, key, index), earlier)
+        ]
+    return _check_test(condition, question_id, path, earlier)
+
+
+def _check_test(
     condition: ShowIf, question_id: str, path: Path, earlier: dict[str, Question]
 ) -> list[Problem]:
     target = earlier.get(condition.question)
     if target is None:
         code = "show_if_self" if condition.question == question_id else "show_if_not_earlier"
-        return [((*path, "show_if", "question"), code, {"id": condition.question})]
+        return [((*path, "question"), code, {"id": condition.question})]
     if target.type in CHOICE_TYPES:
         option_ids = {option.id for option in target.options or ()}
         wrong = [value for value in condition.in_ if value not in option_ids]
     elif target.type == "yes_no":
         wrong = [value for value in condition.in_ if not isinstance(value, bool)]
     else:
-        return [((*path, "show_if", "question"), "show_if_bad_target", {"id": target.id})]
-    return [
-        ((*path, "show_if", "in"), "show_if_unknown_value", {"value": value}) for value in wrong
-    ]
+        return [((*path, "question"), "show_if_bad_target", {"id": target.id})]
+    return [((*path, "in"), "show_if_unknown_value", {"value": value}) for value in wrong]

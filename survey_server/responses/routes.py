@@ -24,9 +24,10 @@ from survey_server.errors import (
     TokenUsed,
     field_error_text,
 )
-from survey_server.i18n import gettext, localize, pick_lang
+from survey_server.i18n import gettext, language_name, localize, pick_lang
 from survey_server.questionnaires.duration import estimated_minutes
 from survey_server.rendering import Renderer
+from survey_server.responses.conditions import condition_json, describe
 from survey_server.responses.form_input import answers_from_form
 from survey_server.responses.form_token import make_form_token
 from survey_server.responses.prefill import link_answers
@@ -126,6 +127,7 @@ async def show_form(
         state,
         form,
         language,
+        requested=lang,
         submission_id=str(uuid.uuid4()),
         values={},
         errors={},
@@ -178,6 +180,7 @@ async def post_form(
             state,
             opened,
             language,
+            requested=text_field("lang"),
             submission_id=str(submission_id),
             values=answers,
             errors=errors,
@@ -229,16 +232,22 @@ def _form_page(
     form: OpenForm,
     lang: str,
     *,
+    requested: str | None,
     submission_id: str,
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
     token: str | None = None,
 ) -> Response[str]:
+    """The form in the interface language ``lang``, its texts in the ``requested`` language
+    when the questionnaire has it (``km``: a Khmer form in a Vietnamese interface). Only the
+    interface language is stored with a response: a minority language picked in a school
+    where few families speak it would point at them."""
     settings: Settings = state.settings
     renderer: Renderer = state.renderer
     spec, code = form.spec, form.code
     questionnaire = spec.questionnaire
+    content = requested if requested in questionnaire.languages() else lang
     known = link_answers(spec, form.info.level)
     asked_sections = [
         section.id
@@ -246,19 +255,10 @@ def _form_page(
         if any(question.id not in known for question in section.questions)
     ]
 
-    def condition_labels(question: Any) -> str:
-        controller = spec.by_id[question.show_if.question]
-        if controller.type == "yes_no":
-            return ", ".join(
-                (gettext("Có", lang) if value else gettext("Không", lang))
-                for value in question.show_if.in_
-            )
-        labels = {option.id: localize(option.label, lang) for option in controller.options or ()}
-        return ", ".join(labels.get(str(value), str(value)) for value in question.show_if.in_)
-
     html = renderer.render(
         "respondent/form.html",
         lang,
+        content,
         q=questionnaire,
         spec=spec,
         code=code,
@@ -266,13 +266,20 @@ def _form_page(
         closes_on=form.info.closes_on,
         known=known,
         part_numbers={section: number for number, section in enumerate(asked_sections, 1)},
-        minutes=estimated_minutes(questionnaire, lang),
+        minutes=estimated_minutes(questionnaire, content),
+        languages=[
+            (tag, language_name(tag))
+            for tag in dict.fromkeys(
+                [*questionnaire.languages(), "en"]
+            )  # the interface has English
+        ],
         submission_id=submission_id,
         values=values,
         errors=errors,
-        labels={question.id: localize(question.text, lang)[:60] for question in spec.questions},
+        labels={question.id: localize(question.text, content)[:60] for question in spec.questions},
         form_token=token or make_form_token(settings.secret_key, code, int(time.time())),
-        condition_labels=condition_labels,
+        condition_text=lambda question: describe(question.show_if, spec, lang, content),
+        condition_json=lambda question: condition_json(question.show_if),
         base_url=settings.base_url,
         thanks_code="" if len(code) != LINK_CODE_LENGTH else code,
     )

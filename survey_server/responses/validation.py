@@ -16,7 +16,14 @@ from typing import Any
 
 from survey_server.errors import FieldError
 from survey_server.privacy.scrubber import scrub_text
-from survey_server.questionnaires.schema import Question, Questionnaire
+from survey_server.questionnaires.schema import (
+    AllOf,
+    AnyOf,
+    Condition,
+    NotOf,
+    Question,
+    Questionnaire,
+)
 from survey_server.responses.encoding import NA, encode, slot_layout
 
 DEFAULT_TEXT_LENGTH = 2000
@@ -52,9 +59,16 @@ class FormSpec:
 
     def is_visible(self, question: Question, answers: dict[str, Any]) -> bool:
         """Whether ``question`` is shown given the (already validated) earlier answers."""
-        condition = question.show_if
-        if condition is None:
-            return True
+        return question.show_if is None or self.holds(question.show_if, answers)
+
+    def holds(self, condition: Condition, answers: dict[str, Any]) -> bool:
+        """Whether ``condition`` holds; a test on an unanswered or hidden question does not."""
+        if isinstance(condition, NotOf):
+            return not self.holds(condition.not_, answers)
+        if isinstance(condition, AllOf):
+            return all(self.holds(part, answers) for part in condition.all_)
+        if isinstance(condition, AnyOf):
+            return any(self.holds(part, answers) for part in condition.any_)
         controller = self.by_id[condition.question]
         if not self.is_visible(controller, answers):
             return False

@@ -117,7 +117,7 @@ def test_valid_file_loads_with_a_stable_hash(tmp_path: Path) -> None:
         ("slug: thu", "slug: Thu_1", 1, "string_pattern_mismatch"),
         ("kind: satisfaction", "kind: vui", 3, "literal_error"),
         ("type: single", "type: dropdown", 18, "literal_error"),
-        ("overall: true, ", "", 3, "missing_overall"),
+        ("scale: s5, text", "scale: s5, overall: true, text", 16, "several_overall"),
         ("satisfied_from: 4", "satisfied_from: 7", 9, "satisfied_out_of_range"),
         ("version: 1", "version: một", 2, "type"),
         ("    dimension: true\n", "    dimension: true\n    colour: red\n", 14, "extra_forbidden"),
@@ -194,4 +194,5 @@ def test_check_command_accepts_the_shipped_folder() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("hợp lệ") == len(SHIPPED) + 1
+    fixtures = list((FIXTURES / "questionnaires").glob("*.yaml"))
+    assert result.stdout.count("hợp lệ") == len(SHIPPED) + len(fixtures)
