@@ -36,6 +36,7 @@ from survey_server.responses import routes as response_routes
 from survey_server.responses.writer import writer_for
 from survey_server.scoring import worker as scoring_worker
 from survey_server.staff import api as staff_api
+from survey_server.staff import first_run as staff_first_run
 from survey_server.staff import flags as staff_flags
 from survey_server.staff import lifecycle as staff_lifecycle
 from survey_server.staff import manage as staff_manage
@@ -229,6 +230,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *questionnaire_routes.ROUTES,
             *distribution_routes.ROUTES,
             *staff_routes.ROUTES,
+            *staff_first_run.ROUTES,
             *staff_api.ROUTES,
             *staff_manage.ROUTES,
             *staff_lifecycle.ROUTES,

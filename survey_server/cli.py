@@ -75,9 +75,22 @@ def _serve(settings: Settings) -> None:
 
     from survey_server.db.migrate import pending_migrations
 
-    if asyncio.run(pending_migrations(settings.resolved_database_url)):
+    from survey_server.staff.first_run import needs_setup, setup_code
+
+    async def check() -> tuple[list[str], bool]:
+        pending = await pending_migrations(settings.resolved_database_url)
+        return pending, not pending and await needs_setup()
+
+    pending, first_run = asyncio.run(check())
+    if pending:
         raise click.ClickException(
             "Cơ sở dữ liệu chưa được cập nhật cấu trúc. Hãy chạy 'survey-server migrate' trước."
+        )
+    if first_run:
+        click.echo(
+            f"Chưa có tài khoản quản trị. Mở {settings.base_url}/staff/setup và nhập mã thiết lập "
+            f"{setup_code(settings.secret_key)} để tạo đơn vị gốc và tài khoản quản trị đầu tiên.",
+            err=True,
         )
     remember_address(settings)
     os.environ.update(

@@ -58,6 +58,7 @@ NOT_PAGES = {
     "/schema/{path:str}",
     "/static/{file_path:path}",
     "/staff/campaigns/{code:str}/export.csv",
+    "/staff/setup",  # exists only before the first administrator: tests/browser/test_first_run.py
     "/staff/campaigns/{code:str}/export.xlsx",
     "/staff/campaigns/{code:str}/paper-template.csv",
     "/staff/campaigns/{code:str}/paper-template.xlsx",
