@@ -504,12 +504,9 @@ class _Run:
         bodies: dict[int, dict[str, Any]] = {}
         summaries: dict[str, Summary] = {}
         boot, comparisons = self._bootstrap(shown, questions, (point_dims, point_overall))
+        asked = self.instrument.overall_item
         for g in boot:
-            general = (
-                questions.share(g, self.column[self.instrument.overall_item.id])
-                if self.instrument.overall_item
-                else None
-            )
+            general = questions.share(g, self.column[asked.id]) if asked else None
             body: dict[str, Any] = {
                 "suppressed": False,
                 "n": int(self.n[g]),
@@ -517,7 +514,9 @@ class _Run:
                     "n": int(respondents["overall"][g]),
                     "index": _percent(point_overall[g]),
                     "ci": _interval(boot[g].overall_ci) if width else None,
-                    "general": general and {"question": self.instrument.overall_item.id, **general},
+                    # null with general_question null: the form asks no general question
+                    "general_question": asked.id if asked else None,
+                    "general": general and {"question": asked.id, **general},
                     "fully_satisfied": _share(
                         int(respondents["fully"][g]), int(respondents["rated"][g])
                     ),

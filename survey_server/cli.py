@@ -200,22 +200,35 @@ def scrub(jsonl: bool, fast: bool) -> None:
     "responses_file",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help=N_("Bảng câu trả lời CSV: mỗi dòng một phiếu, mỗi cột một mã câu hỏi"),
+    help=N_(
+        "Bảng câu trả lời CSV hoặc Excel: mỗi dòng một phiếu, mỗi cột một mã câu hỏi "
+        "(đọc được tệp xuất từ Kobo/ODK)"
+    ),
 )
 @option("--by", default=None, help=N_("Cột dùng để chia nhóm, ví dụ unit"))
+@option(
+    "--keep",
+    multiple=True,
+    help=N_("Cột không phải câu hỏi, được giữ lại mà không báo lỗi (lặp lại cho nhiều cột)"),
+)
 @option(
     "--k", type=click.IntRange(min=5), default=10, show_default=True, help=N_("Ngưỡng nhóm nhỏ")
 )
 @option("--json", "as_json", is_flag=True, help=N_("In kết quả dạng JSON (docs/scoring.md)"))
 def score(
-    questionnaire_file: Path, responses_file: Path, by: str | None, k: int, as_json: bool
+    questionnaire_file: Path,
+    responses_file: Path,
+    by: str | None,
+    keep: tuple[str, ...],
+    k: int,
+    as_json: bool,
 ) -> None:
     from survey_server.questionnaires.loader import QuestionnaireFileError
     from survey_server.scoring.report_text import summary_lines
     from survey_server.scoring.services import ResponsesFileInvalid, score_table
 
     try:
-        result = score_table(questionnaire_file, responses_file, by=by, k=k)
+        result = score_table(questionnaire_file, responses_file, by=by, k=k, keep=keep)
     except QuestionnaireFileError as error:
         for item in error.errors:
             click.echo(item.render(), err=True)
@@ -225,6 +238,8 @@ def score(
         for problem in error.problems:
             click.echo(problem, err=True)
         sys.exit(1)
+    for note in result.notes:
+        click.echo(note, err=True)
     if result.blank_rows:
         click.echo(f"Bỏ qua {result.blank_rows} dòng không có câu trả lời nào.", err=True)
     if as_json:

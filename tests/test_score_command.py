@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import random
 import unicodedata
+import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from survey_server.cli import main
@@ -93,6 +98,8 @@ def test_the_whole_table_under_k_is_withheld(tmp_path: Path) -> None:
     result = score_csv(
         tmp_path,
         table,
+        "--keep",
+        "unit",
         "--json",
         "--k",
         "5",
@@ -207,3 +214,231 @@ def test_comment_themes_with_scrubbed_quotes(tmp_path: Path) -> None:
     assert quotes and not any("0912" in quote for quote in quotes)
     assert any("[số điện thoại]" in quote for quote in quotes)
     assert scores["groups"]["B"] == {"suppressed": True, "n_below": 10}
+
+
+# -- Kobo and ODK exports -----------------------------------------------------------------------
+
+NO_GENERAL = FIXTURES / "questionnaires" / "hai-long-noi-tru.yaml"
+GROUPS = {
+    "tiep_can": ("a1", "a2"),
+    "minh_bach": ("b1", "b2"),
+    "co_so_vat_chat": ("c1", "c2"),
+    "thai_do": ("d1", "d2"),
+    "ket_qua": ("e1", "e2"),
+    "danh_gia_chung": ("mong_doi", "quay_lai", "biet_qua", "gop_y"),
+}
+POINTS = {
+    "vi": ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"],
+    "en": ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"],
+}
+NOT_USED = {"vi": "Không sử dụng", "en": "Not used"}
+META_BEFORE = ["start", "end", "today", "deviceid"]
+META_AFTER = [
+    "__version__", "_id", "_uuid", "_submission_time", "_validation_status", "_notes",
+    "_status", "_submitted_by", "_tags", "_index",
+]  # fmt: skip
+OPTIONS = {"to_roi": "Tờ rơi tại khoa", "nhan_vien": "Nhân viên y tế giới thiệu", "zalo": "Zalo"}
+
+
+def hospital_answers(count: int = 30) -> list[dict[str, object]]:
+    """Answers as the questionnaire's values: scale points or "na", an option id, a list."""
+    rng = random.Random(11)
+    rows = []
+    for _ in range(count):
+        row: dict[str, object] = {
+            qid: rng.choice([2, 3, 4, 4, 5, 5, "na", ""])
+            for qid in ("a1", "a2", "b1", "b2", "c1", "c2", "d1", "d2", "e1", "e2")
+        }
+        row["mong_doi"] = rng.randint(50, 150)
+        row["quay_lai"] = rng.choice(["co_the_quay_lai", "chac_chan_quay_lai", ""])
+        row["biet_qua"] = rng.sample(list(OPTIONS), rng.randint(0, 2))
+        row["gop_y"] = rng.choice(["", "Buồng bệnh cần thêm quạt."])
+        rows.append(row)
+    return rows
+
+
+def plain_csv(rows: list[dict[str, object]]) -> str:
+    """The same answers as our own table: ids as headers, "|" between chosen options."""
+    ids = [qid for members in GROUPS.values() for qid in members]
+    lines = [",".join(ids)]
+    for row in rows:
+        cells = ["|".join(v) if isinstance(v, list) else str(v) for v in map(row.get, ids)]
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def kobo_rows(
+    rows: list[dict[str, object]], *, lang: str | None, separator: str, multi: str = "both"
+) -> list[list[str]]:
+    """A Kobo export: XML values and headers (``lang`` None) or the labels of a language, groups
+    in headers joined by ``separator``, select-many as one column, one per option, or both."""
+    form = yaml.safe_load(NO_GENERAL.read_text(encoding="utf-8"))
+    texts = {q["id"]: q["text"] for s in form["sections"] for q in s["questions"]}
+    titles = {s["id"]: s["title"] for s in form["sections"]}
+
+    def name(group: str, qid: str) -> str:
+        if lang is None:
+            return f"{group}{separator}{qid}"
+        return f"{titles[group].get(lang, titles[group]['vi'])}{separator}{texts[qid][lang]}"
+
+    header = list(META_BEFORE)
+    for group, members in GROUPS.items():
+        for qid in members:
+            if qid != "biet_qua" or multi != "details":
+                header.append(name(group, qid))
+            if qid == "biet_qua" and multi != "summary":
+                for option, label in OPTIONS.items():
+                    shown = option if lang is None else label
+                    header.append(f"{name(group, qid)}{separator}{shown}")
+    header += META_AFTER
+    out = [header]
+    for number, row in enumerate(rows, start=1):
+        cells = ["2026-11-20T08:00:00.000+07:00", "2026-11-20T08:06:00.000+07:00", "2026-11-20"]
+        cells.append("ee.kobotoolbox.org:abc123")
+        for members in GROUPS.values():
+            for qid in members:
+                value = row[qid]
+                if qid == "biet_qua":
+                    chosen = list(value)  # type: ignore[call-overload]
+                    words = chosen if lang is None else [OPTIONS[o] for o in chosen]
+                    if multi != "details":
+                        cells.append(" ".join(words))
+                    if multi != "summary":
+                        cells += ["1" if o in chosen else "0" for o in OPTIONS]
+                elif lang is not None and isinstance(value, int) and qid[0] in "abcde":
+                    cells.append(POINTS[lang][value - 1])
+                elif lang is not None and value == "na":
+                    cells.append(NOT_USED[lang])
+                elif lang is not None and qid == "quay_lai" and value:
+                    labels = {
+                        o["id"]: o.get(lang, o["vi"])
+                        for o in form["sections"][-1]["questions"][1]["options"]
+                    }
+                    cells.append(labels[str(value)])
+                else:
+                    cells.append(str(value))
+        cells += ["vAbC", str(1000 + number), str(uuid.uuid4()), "2026-11-20T01:06:10", "", "[]"]
+        cells += ["submitted_via_web", "", "[]", str(number)]
+        out.append(cells)
+    return out
+
+
+def as_csv(rows: list[list[str]], delimiter: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL).writerows(rows)
+    return buffer.getvalue()
+
+
+def scores_of(tmp_path: Path, name: str, content: str | bytes, *options: str) -> Result:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return run("--questionnaire", NO_GENERAL, "--responses", path, *options)
+
+
+@pytest.fixture
+def plain_scores(tmp_path: Path) -> dict[str, object]:
+    result = scores_of(tmp_path, "plain.csv", plain_csv(hospital_answers()), "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("lang", "separator", "delimiter", "multi"),
+    [
+        (None, "/", ";", "both"),  # Kobo's defaults: XML values and headers, "/" and ";"
+        (None, "-", ",", "summary"),  # ODK Central's "-" between group and question
+        ("vi", "/", ";", "both"),  # labels in Vietnamese, group labels in the headers
+        ("en", " > ", ",", "details"),  # English labels, select-many as 1/0 columns only
+    ],
+)
+def test_kobo_csv_exports_score_like_our_table(
+    tmp_path: Path,
+    plain_scores: dict[str, object],
+    lang: str | None,
+    separator: str,
+    delimiter: str,
+    multi: str,
+) -> None:
+    rows = kobo_rows(hospital_answers(), lang=lang, separator=separator, multi=multi)
+    result = scores_of(tmp_path, "kobo.csv", as_csv(rows, delimiter), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == plain_scores
+    assert "Bỏ qua 14 cột thông tin của phiếu (Kobo/ODK)" in result.stderr
+    assert "_uuid" in result.stderr and "__version__" in result.stderr
+    assert "→ a1" in result.stderr
+
+
+def test_kobo_xlsx_export(tmp_path: Path, plain_scores: dict[str, object]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in kobo_rows(hospital_answers(), lang=None, separator=".", multi="both"):
+        book.active.append([int(c) if c.isdigit() else c for c in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = scores_of(tmp_path, "kobo.xlsx", buffer.getvalue(), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == plain_scores
+    summary = scores_of(tmp_path, "kobo.xlsx", buffer.getvalue())
+    assert "Bảng hỏi không có câu hỏi đánh giá chung; kết quả theo từng tiêu chí." in summary.stdout
+
+
+def test_a_column_matching_no_question_stops_the_run(tmp_path: Path) -> None:
+    rows = kobo_rows(hospital_answers(), lang=None, separator="/")
+    rows[0].insert(4, "thong_tin/ten_khoa")
+    for row in rows[1:]:
+        row.insert(4, "Khoa Nội")
+    content = as_csv(rows, ";")
+    result = scores_of(tmp_path, "kobo.csv", content)
+    assert result.exit_code == 1
+    assert "1 cột không khớp với câu hỏi nào của bảng hỏi: “thong_tin/ten_khoa”" in result.stderr
+    assert result.stdout == ""
+    kept = scores_of(tmp_path, "kobo.csv", content, "--keep", "thong_tin/ten_khoa")
+    assert kept.exit_code == 0, kept.stderr
+    grouped = scores_of(tmp_path, "kobo.csv", content, "--by", "thong_tin/ten_khoa", "--k", "5")
+    assert grouped.exit_code == 0 and "Khoa Nội" in grouped.stdout
+
+
+def test_no_question_column_names_the_ids_and_the_closest_headers(tmp_path: Path) -> None:
+    content = "_uuid;A1;A 2;B-1;ghi_chu\nx;4;5;3;\n"
+    result = scores_of(tmp_path, "sai.csv", content)
+    assert result.exit_code == 1
+    assert "không cột nào khớp với câu hỏi của bảng hỏi" in result.stderr
+    assert "a1, a2, b1, b2, c1, c2, d1, d2, e1, e2, mong_doi, quay_lai, biet_qua, gop_y" in (
+        result.stderr
+    )
+    assert "“A1” (gần a1)" in result.stderr
+
+
+def test_the_same_question_twice_and_unknown_labels_are_refused(tmp_path: Path) -> None:
+    twice = scores_of(tmp_path, "hai-lan.csv", "a1;tiep_can/a1\n4;5\n")
+    assert twice.exit_code == 1
+    assert "cột “tiep_can/a1” lặp lại câu hỏi a1 đã có ở cột “a1”" in twice.stderr
+    rows = kobo_rows(hospital_answers(12), lang="vi", separator="/")
+    rows[3][4] = "Hài lòng lắm"
+    rows[5][rows[0].index("Đánh giá chung/Ông/bà biết khảo sát qua đâu?")] = "Tờ rơi Facebook"
+    labels = scores_of(tmp_path, "nhan.csv", as_csv(rows, ","))
+    assert labels.exit_code == 1
+    assert "Dòng 4, cột a1: Hãy chọn một mức từ 1 đến 5" in labels.stderr
+    assert "Dòng 6, cột biet_qua" in labels.stderr
+
+
+def test_odk_central_export(tmp_path: Path, plain_scores: dict[str, object]) -> None:
+    """ODK Central: its own metadata columns, "-" between group and question, choices by name."""
+    rows = kobo_rows(hospital_answers(), lang=None, separator="-", multi="summary")
+    central = ["SubmissionDate", "meta-instanceID", "KEY", "SubmitterID", "SubmitterName"]
+    central += ["AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID"]
+    central += ["Edits", "FormVersion"]
+    table = []
+    for number, row in enumerate(rows):
+        answers = row[len(META_BEFORE) : len(row) - len(META_AFTER)]
+        meta = ["2026-11-20", f"uuid:{uuid.uuid4()}", "k", "5"] + [""] * (len(central) - 4)
+        table.append((central if number == 0 else meta) + answers)
+    result = scores_of(tmp_path, "central.csv", as_csv(table, ","), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == plain_scores
+    assert "Bỏ qua 12 cột thông tin của phiếu (Kobo/ODK)" in result.stderr
+    assert "meta-instanceID" in result.stderr and "tiep_can-a1 → a1" in result.stderr

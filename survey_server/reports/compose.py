@@ -431,6 +431,10 @@ class _Writer:
             )
         parts.append(".")
         yield Paragraph.of(*parts)
+        if overall.get("general_question", "") is None:  # no general index to report, said so
+            yield Paragraph.of(
+                self._("Bảng hỏi không có câu hỏi đánh giá chung; kết quả theo từng tiêu chí.")
+            )
         ends = self._ends(general)
         if ends:
             yield ends

@@ -53,6 +53,8 @@ def summary_lines(
             share=percent(overall["general"]["satisfied"], lang),
             ci=interval(overall["general"]["satisfied_ci"], lang),
         )
+    elif overall.get("general_question", "") is None:
+        yield gettext("Bảng hỏi không có câu hỏi đánh giá chung; kết quả theo từng tiêu chí.", lang)
     for dimension in scores["dimensions"]:
         line = gettext(
             "  {title}: {index} ({ci}), {n} phiếu",

@@ -35,8 +35,11 @@ from survey_server.responses.tabular import CellError, read_answers
 from survey_server.responses.validation import FormSpec
 from survey_server.scoring import releases, snapshots, worker
 from survey_server.scoring.adapter import instrument_of, response_data
+from survey_server.scoring.columns import match_columns
+from survey_server.scoring.columns import notes as column_notes
+from survey_server.scoring.columns import problems as column_problems
 from survey_server.scoring.snapshots import CampaignResult, State
-from survey_server.spreadsheet import TableUnreadable, read_csv
+from survey_server.spreadsheet import TableUnreadable, read_csv, read_xlsx
 from survey_server.units.services import get_unit, list_subtree
 
 UNLABELLED = "(trống)"
@@ -58,29 +61,44 @@ class TableScores:
     titles: dict[str, str]  # section id → Vietnamese title, for people reading the numbers
     responses: int
     blank_rows: int
+    notes: list[str]  # how the columns were read (``scoring.columns``)
 
 
 def score_table(
-    questionnaire_file: Path, responses_file: Path, *, by: str | None, k: int
+    questionnaire_file: Path,
+    responses_file: Path,
+    *,
+    by: str | None,
+    k: int,
+    keep: Sequence[str] = (),
 ) -> TableScores:
-    """``survey-server score``: the scores JSON of a responses CSV (docs/scoring.md).
+    """``survey-server score``: the scores JSON of a responses CSV or XLSX (docs/scoring.md),
+    our own table or a Kobo/ODK export (``scoring.columns``); ``keep`` names columns that are
+    not questions besides ``by``.
 
     Every row goes through the submission validator (free text through the scrubber, with its
     statistical reading of names since nobody waits on a submission here), so a
-    bad cell is reported with its row and column and nothing is scored until the file is right.
+    bad cell is reported with its row and column and nothing is scored until the file is right;
+    so is a column that matches no question, which would otherwise be left out unnoticed.
     """
     spec = FormSpec.build(load_file(questionnaire_file).questionnaire)
+    data = responses_file.read_bytes()
     try:
-        table = read_csv(responses_file.read_bytes())
+        table = read_xlsx(data) if data[:4] == b"PK\x03\x04" else read_csv(data)
     except TableUnreadable as error:
         raise ResponsesFileInvalid([_unreadable(error.code)]) from None
     if by is not None and by not in table.header:
         raise ResponsesFileInvalid(
             [gettext("Dòng 1: không có cột '{column}' để chia nhóm.", "vi", column=by)]
         )
-    answers = read_answers(spec, table, deep_scrub=True)  # offline: time for the CRF
-    if answers.errors:
-        raise ResponsesFileInvalid([error.render() for error in _first(answers.errors)])
+    columns = match_columns(spec, table, {*keep, *([by] if by else [])})
+    problems = column_problems(spec, columns)
+    if not columns.matched:
+        raise ResponsesFileInvalid(problems)
+    answers = read_answers(spec, columns.table, deep_scrub=True)  # offline: time for the CRF
+    problems += [error.render() for error in _first(answers.errors)]
+    if problems:
+        raise ResponsesFileInvalid(problems)
     labels = [row.other.get(by, "") or UNLABELLED for row in answers.rows] if by else None
     scores = score_answers(
         spec.questionnaire,
@@ -90,7 +108,9 @@ def score_table(
         groups=Groups.flat(labels) if labels is not None else None,
     )
     titles = {section.id: localize(section.title) for section in spec.questionnaire.sections}
-    return TableScores(scores.json, titles, len(answers.rows), answers.blank_rows)
+    return TableScores(
+        scores.json, titles, len(answers.rows), answers.blank_rows, column_notes(columns)
+    )
 
 
 def score_answers(
@@ -508,9 +528,11 @@ async def campaign_form(campaign: dict[str, Any]) -> FormSpec:
 
 
 def _unreadable(code: str) -> str:
+    from survey_server.paper.imports import UNREADABLE  # it imports this module
+
     if code == "encoding":
         return gettext("Dòng 1: tệp không phải văn bản UTF-8 (hãy lưu dạng CSV UTF-8).", "vi")
-    return gettext("Dòng 1: tệp trống.", "vi")
+    return gettext(UNREADABLE[code], "vi")
 
 
 def _first(errors: list[CellError], limit: int = 50) -> list[CellError]:

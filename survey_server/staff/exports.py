@@ -118,6 +118,8 @@ async def aggregate_rows(view: dict[str, Any], lang: str) -> list[list[Any]]:
         overall = body["overall"]
         ci = overall["ci"] or [None, None]
         general = (overall.get("general") or {}).get("satisfied")
+        if overall.get("general_question", "") is None:  # said, not left blank as if missing
+            general = gettext("không có câu hỏi chung", lang)
         rate = (body.get("response_rate") or {}).get("rate")
         by_id = {d["id"]: d["index"] for d in body["dimensions"]}
         rows.append(
