@@ -35,7 +35,9 @@ from survey_server.reports import routes as report_routes
 from survey_server.responses import routes as response_routes
 from survey_server.responses.writer import writer_for
 from survey_server.scoring import worker as scoring_worker
+from survey_server.staff import accounts as staff_accounts
 from survey_server.staff import api as staff_api
+from survey_server.staff import audit_trail as staff_audit
 from survey_server.staff import first_run as staff_first_run
 from survey_server.staff import flags as staff_flags
 from survey_server.staff import lifecycle as staff_lifecycle
@@ -236,6 +238,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *staff_lifecycle.ROUTES,
             *staff_flags.ROUTES,
             *staff_pages.ROUTES,
+            *staff_accounts.ROUTES,
+            *staff_audit.ROUTES,
             *report_routes.ROUTES,
             *paper_routes.ROUTES,
             *public_routes.ROUTES,

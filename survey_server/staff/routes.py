@@ -1,4 +1,10 @@
-"""Sign-in, sign-out, password change and the staff home page."""
+"""Sign-in, sign-out, password change and the staff home page.
+
+A session that must change its password (a first sign-in with a one-time code, or after a
+reset) reaches only the password page and sign-out: every other workspace route depends on
+``SIGNED_IN``, which refuses it with :class:`PasswordChangeRequired` — a redirect to the
+password page for a page, a 403 ``password_change_required`` for the JSON API.
+"""
 
 import secrets
 from typing import Any
@@ -11,15 +17,22 @@ from litestar.response import Redirect
 
 from survey_server.config import Settings
 from survey_server.distribution.tables import Link
-from survey_server.i18n import gettext
+from survey_server.i18n import N_, gettext
 from survey_server.staff import services
-from survey_server.staff.services import PasswordInvalid, SignInFailed, SignInLocked
+from survey_server.staff.services import (
+    CodeExpired,
+    PasswordInvalid,
+    Session,
+    SignInFailed,
+    SignInLocked,
+)
 from survey_server.staff.throttle import new_device_cookie
 from survey_server.staff.web import (
     DEVICE_COOKIE,
     DEVICE_SECONDS,
     LOGIN_COOKIE,
     SESSION_COOKIE,
+    NotSignedIn,
     SignedIn,
     check_csrf,
     cookie,
@@ -31,8 +44,31 @@ from survey_server.staff.web import (
 )
 from survey_server.units.tables import Unit
 
-SIGNED_IN = {"session": Provide(provide_session)}
 HOME = "/staff/"
+PASSWORD_PAGE = "/staff/password"
+
+
+class PasswordChangeRequired(NotSignedIn):
+    """The session is open for choosing a new password only: like a missing session it sends
+    a page to the sign-in page, which sends it on to the password page."""
+
+    status_code = 403
+    code = "password_change_required"
+    message = N_("Vui lòng đặt mật khẩu mới trước khi tiếp tục.")
+
+
+async def provide_full_session(request: Request[Any, Any, Any]) -> Session:
+    """The signed-in session, refused while it must change its password."""
+    session = await provide_session(request)
+    if session.must_change_password:
+        raise PasswordChangeRequired()
+    return session
+
+
+#: The dependency of every workspace route but the password page and sign-out.
+SIGNED_IN = {"session": Provide(provide_full_session)}
+#: Also a session that must change its password.
+PENDING = {"session": Provide(provide_session)}
 
 
 def _safe_next(target: str | None) -> str:
@@ -64,7 +100,10 @@ def _login_page(
 
 
 @get("/staff/login", include_in_schema=False)
-async def login_form(state: State, request: Request[Any, Any, Any]) -> Response[str]:
+async def login_form(state: State, request: Request[Any, Any, Any]) -> Response[Any]:
+    session = await services.load_session(request.cookies.get(SESSION_COOKIE))
+    if session is not None and session.must_change_password:
+        return Redirect(PASSWORD_PAGE, status_code=303)
     return _login_page(state, request, None, 200)
 
 
@@ -81,9 +120,10 @@ async def login(state: State, request: Request[Any, Any, Any]) -> Response[Any]:
             device=request.cookies.get(DEVICE_COOKIE),
             secret=settings.secret_key,
         )
-    except (SignInFailed, SignInLocked) as error:
+    except (SignInFailed, SignInLocked, CodeExpired) as error:
         return _login_page(state, request, error.text(lang), error.status_code)
-    response: Response[Any] = Redirect(_safe_next(fields.get("next")), status_code=303)
+    target = PASSWORD_PAGE if session.must_change_password else _safe_next(fields.get("next"))
+    response: Response[Any] = Redirect(target, status_code=303)
     response.cookies.append(session_cookie(settings, session.token))
     device = new_device_cookie(session.scope.username, settings.secret_key)
     response.cookies.append(cookie(settings, DEVICE_COOKIE, device, DEVICE_SECONDS))
@@ -91,7 +131,7 @@ async def login(state: State, request: Request[Any, Any, Any]) -> Response[Any]:
     return response
 
 
-@post("/staff/logout", dependencies=SIGNED_IN, include_in_schema=False)
+@post("/staff/logout", dependencies=PENDING, include_in_schema=False)
 async def logout(state: State, request: Request[Any, Any, Any], session: SignedIn) -> Response[Any]:
     check_csrf(session.csrf, (await form_fields(request)).get("csrf"))
     await services.sign_out(session.token)
@@ -100,26 +140,28 @@ async def logout(state: State, request: Request[Any, Any, Any], session: SignedI
     return response
 
 
-@get("/staff/password", dependencies=SIGNED_IN, include_in_schema=False)
+@get("/staff/password", dependencies=PENDING, include_in_schema=False)
 async def password_form(
     state: State, request: Request[Any, Any, Any], session: SignedIn
 ) -> Response[str]:
     return page(state, request, "staff/password.html", session, message=None, done=False)
 
 
-@post("/staff/password", dependencies=SIGNED_IN, include_in_schema=False)
+@post("/staff/password", dependencies=PENDING, include_in_schema=False)
 async def change_password(
     state: State, request: Request[Any, Any, Any], session: SignedIn
-) -> Response[str]:
+) -> Response[Any]:
     fields = await form_fields(request)
     check_csrf(session.csrf, fields.get("csrf"))
     lang = staff_lang(request)
+    settings: Settings = state.settings
     try:
         await services.change_password(
             session,
             fields.get("current", ""),
             fields.get("new", ""),
             fields.get("repeat", ""),
+            settings.secret_key,
         )
     except PasswordInvalid as error:
         return page(
@@ -131,6 +173,8 @@ async def change_password(
             message=error.text(lang),
             done=False,
         )
+    if session.must_change_password:
+        return Redirect(HOME, status_code=303)
     return page(
         state,
         request,

@@ -21,6 +21,7 @@ from survey_server.errors import AppError, FieldError, NotFound
 from survey_server.i18n import N_
 from survey_server.staff import throttle
 from survey_server.staff.passwords import MIN_LENGTH, hash_password, verify_password
+from survey_server.staff.sign_in_codes import code_matches
 from survey_server.staff.tables import AuditEvent, StaffSession, StaffUser
 from survey_server.timekeeping import today
 from survey_server.units.services import get_unit
@@ -47,6 +48,12 @@ class SignInLocked(AppError):
     status_code = 429
     code = "sign_in_locked"
     message = N_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.")
+
+
+class CodeExpired(AppError):
+    status_code = 401
+    code = "sign_in_code_expired"
+    message = N_("Mã đăng nhập lần đầu này đã hết hạn. Vui lòng đề nghị quản trị viên cấp mã mới.")
 
 
 class PasswordInvalid(AppError):
@@ -93,9 +100,13 @@ class Scope:
 
 @dataclass(frozen=True)
 class Session:
+    """``must_change_password``: signed in with a one-time code or after a reset; only the
+    password page and sign-out are open to it (``staff.routes``)."""
+
     token: str
     csrf: str
     scope: Scope
+    must_change_password: bool = False
 
 
 async def create_user(
@@ -145,13 +156,13 @@ async def sign_in(
         wait = await throttle.wait_seconds(key)
         if wait:
             raise SignInLocked(seconds=wait)
-    if not await throttle.check_password(user["password_hash"] if user else None, password) or not (
-        user and user["active"]
-    ):
+    if not await _credentials_match(user, name, password, secret) or not (user and user["active"]):
         if user is not None:
             await throttle.failed(key)
         raise SignInFailed()
     await throttle.succeeded(key)
+    if user["code_hash"] and user["code_expires_at"] < time.time():
+        raise CodeExpired()
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     await StaffSession(
         token_hash=_digest(token),
@@ -162,6 +173,19 @@ async def sign_in(
     session = await load_session(token)
     assert session is not None
     return session
+
+
+async def _credentials_match(
+    user: dict[str, Any] | None, name: str, password: str, secret: str
+) -> bool:
+    """The password, or for an account that has one the one-time code (``sign_in_codes``).
+    A code is checked after an Argon2 check of the dummy hash, so that its answer takes as
+    long as a password's and does not tell which accounts are still waiting for their first
+    sign-in."""
+    if user is None or not user["code_hash"]:
+        return await throttle.check_password(user["password_hash"] if user else None, password)
+    await throttle.check_password(None, password)
+    return code_matches(secret, name, password, user["code_hash"])
 
 
 async def load_session(token: str | None) -> Session | None:
@@ -177,6 +201,7 @@ async def load_session(token: str | None) -> Session | None:
             StaffSession.user.role.as_alias("role"),
             StaffSession.user.partner.as_alias("partner"),
             StaffSession.user.active.as_alias("active"),
+            StaffSession.user.must_change_password.as_alias("must_change_password"),
             StaffSession.user.unit.id.as_alias("unit_id"),
             StaffSession.user.unit.code.as_alias("unit_code"),
             StaffSession.user.unit.name.as_alias("unit_name"),
@@ -197,26 +222,41 @@ async def load_session(token: str | None) -> Session | None:
         unit_path=row["unit_path"],
         partner=row["partner"],
     )
-    return Session(token, row["csrf"], scope)
+    return Session(token, row["csrf"], scope, row["must_change_password"])
 
 
 async def sign_out(token: str) -> None:
     await StaffSession.delete().where(StaffSession.token_hash == _digest(token))
 
 
-async def change_password(session: Session, current: str, new: str, repeated: str) -> None:
-    """Change the user's password; every other session of the user is closed."""
+async def change_password(
+    session: Session, current: str, new: str, repeated: str, secret: str
+) -> None:
+    """Change the user's password; every other session of the user is closed.
+
+    A session that must change its password (first sign-in with a one-time code, or after a
+    reset) has just proven what it knows, so it is not asked for it again; the new password
+    may not be the code, which is spent here."""
     scope = session.scope
     user = await StaffUser.select().where(StaffUser.id == scope.user_id).first()
-    if user is None or not verify_password(user["password_hash"], current):
+    if user is None:
+        raise PasswordInvalid(detail=N_("mật khẩu hiện tại không đúng"))
+    if not session.must_change_password and not verify_password(user["password_hash"], current):
         raise PasswordInvalid(detail=N_("mật khẩu hiện tại không đúng"))
     if len(new) < MIN_LENGTH:
         raise PasswordInvalid(detail=N_("mật khẩu mới cần ít nhất 10 ký tự"))
     if new != repeated:
         raise PasswordInvalid(detail=N_("hai lần nhập mật khẩu mới không giống nhau"))
-    await StaffUser.update({StaffUser.password_hash: hash_password(new)}).where(
-        StaffUser.id == scope.user_id
-    )
+    if code_matches(secret, scope.username, new, user["code_hash"]):
+        raise PasswordInvalid(detail=N_("mật khẩu mới không được trùng mã đăng nhập lần đầu"))
+    await StaffUser.update(
+        {
+            StaffUser.password_hash: hash_password(new),
+            StaffUser.must_change_password: False,
+            StaffUser.code_hash: "",
+            StaffUser.code_expires_at: 0,
+        }
+    ).where(StaffUser.id == scope.user_id)
     await StaffSession.delete().where(
         (StaffSession.user == scope.user_id) & (StaffSession.token_hash != _digest(session.token))
     )

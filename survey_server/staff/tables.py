@@ -17,7 +17,10 @@ class StaffUser(Table, tablename="staff_user"):
 
     ``role``: ``admin`` (Sở administrator), ``staff`` (Phòng or commune office), ``principal``
     (a school) or ``partner`` (a Fatherland Front or mass-organisation account; ``partner`` is
-    the organisation's name as its links carry it). ``password_hash`` is Argon2id.
+    the organisation's name as its links carry it). ``password_hash`` is Argon2id, empty while
+    the account has only a one-time code (``staff.sign_in_codes``): ``code_hash`` is that code's
+    keyed hash, valid until ``code_expires_at`` (Unix seconds), empty once spent.
+    ``must_change_password``: the next pages the account opens are the password page only.
     """
 
     username = Varchar(length=64, unique=True, index=True)
@@ -27,6 +30,9 @@ class StaffUser(Table, tablename="staff_user"):
     partner = Varchar(length=120, null=True, default=None)
     active = Boolean(default=True)
     created_on = Date()
+    must_change_password = Boolean(default=False)
+    code_hash = Varchar(length=64, default="")
+    code_expires_at = BigInt(default=0)
 
 
 class SignInGuard(Table, tablename="sign_in_guard"):

@@ -49,6 +49,10 @@ PAGES: dict[str, list[str]] = {
     "/staff/campaigns/{code:str}/paper": [f"{C}/paper"],
     "/staff/letterhead": ["/staff/letterhead", "/staff/letterhead?unit=TH-LC1"],
     "/staff/reports": ["/staff/reports", "/staff/reports?unit=XA-LECHAN&campaign=HL-PT-2026"],
+    "/staff/accounts": ["/staff/accounts", "/staff/accounts?q=khong-co&role=staff&active=0"],
+    "/staff/accounts/setup": ["/staff/accounts/setup"],
+    "/staff/account/{username:str}": ["/staff/account/admin"],
+    "/staff/audit": ["/staff/audit"],
 }
 #: Routes that answer with something other than a page a person reads.
 NOT_PAGES = {
