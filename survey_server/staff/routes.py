@@ -94,6 +94,7 @@ def _login_page(
         login_csrf=token,
         message=message,
         next=_safe_next(request.query_params.get("next")),
+        after_setup=request.query_params.get("setup") == "1",
     )
     response.cookies.append(cookie(state.settings, LOGIN_COOKIE, token, 3600))
     return response

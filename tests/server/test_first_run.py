@@ -39,6 +39,8 @@ async def test_the_first_administrator_is_made_in_the_browser(
     response = await post_setup(client, code=setup_code(settings.secret_key).lower())
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/staff/login?setup=1"
+    welcome = await client.get(response.headers["location"])
+    assert "Đã tạo đơn vị gốc và tài khoản quản trị" in welcome.text
     signed = await sign_in(client, "so.admin")
     assert signed.status_code == 303
     home = await client.get("/staff/")
