@@ -51,6 +51,7 @@ TABLES = (
     "distribution_link",
     "campaign_event",
     "campaign",
+    "questionnaire_draft",
     "questionnaire_version",
     "unit",
 )

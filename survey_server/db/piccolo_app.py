@@ -15,6 +15,7 @@ TABLE_MODULES = [
     "survey_server.scoring.tables",
     "survey_server.integrity.tables",
     "survey_server.reports.tables",
+    "survey_server.questionnaires.draft_tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -1,10 +1,12 @@
-"""Public read access to questionnaire definitions."""
+"""Questionnaire routes: public read access to definitions, and the workspace pages that list,
+build, compare and export questionnaires (``pages``, ``builder_pages``)."""
 
 from typing import Any
 
 from litestar import get
 from litestar.params import FromPath
 
+from survey_server.questionnaires import builder_pages, pages
 from survey_server.questionnaires.services import get_latest_definition
 
 
@@ -18,4 +20,4 @@ async def questionnaire_definition(slug: FromPath[str]) -> dict[str, Any]:
     return await get_latest_definition(slug[:100])
 
 
-ROUTES = [questionnaire_definition]
+ROUTES = [questionnaire_definition, *pages.ROUTES, *builder_pages.ROUTES]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -9,7 +10,12 @@ from pathlib import Path
 
 from survey_server.errors import AppError, NotFound
 from survey_server.i18n import N_
-from survey_server.questionnaires.loader import LoadedQuestionnaire, load_file, questionnaire_files
+from survey_server.questionnaires.loader import (
+    LoadedQuestionnaire,
+    canonical_json,
+    load_file,
+    questionnaire_files,
+)
 from survey_server.questionnaires.schema import SLUG_PATTERN, Questionnaire
 from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.responses.validation import FormSpec
@@ -33,8 +39,20 @@ class LoadOutcome:
     created: bool
 
 
-async def store_questionnaire(loaded: LoadedQuestionnaire, timezone: str) -> LoadOutcome:
-    """Store a checked file as a new version, or confirm it is already stored unchanged."""
+def prepared(questionnaire: Questionnaire) -> LoadedQuestionnaire:
+    """A checked questionnaire that comes from no file (the workspace builder), ready to be
+    stored like one; messages name it ``<slug>.yaml``."""
+    stored = canonical_json(questionnaire)
+    digest = hashlib.sha256(stored.encode("utf-8")).hexdigest()
+    return LoadedQuestionnaire(Path(f"{questionnaire.slug}.yaml"), questionnaire, stored, digest)
+
+
+async def store_questionnaire(
+    loaded: LoadedQuestionnaire, timezone: str, owner_unit: int | None = None
+) -> LoadOutcome:
+    """Store a checked questionnaire as a new version, or confirm it is already stored
+    unchanged. ``owner_unit``: the unit of the account publishing it from the workspace (none
+    for files loaded by the command line)."""
     questionnaire = loaded.questionnaire
     existing = await (
         QuestionnaireVersion.select(QuestionnaireVersion.id, QuestionnaireVersion.content_hash)
@@ -60,6 +78,7 @@ async def store_questionnaire(loaded: LoadedQuestionnaire, timezone: str) -> Loa
         content_hash=loaded.content_hash,
         definition=loaded.canonical_json,
         loaded_on=today(timezone),
+        owner_unit=owner_unit,
     )
     await row.save()
     return LoadOutcome(questionnaire.slug, questionnaire.version, row.id, True)

@@ -1,7 +1,10 @@
 """Stored questionnaire versions."""
 
-from piccolo.columns import Date, Integer, Text, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, Text, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
+
+from survey_server.units.tables import Unit
 
 
 class QuestionnaireVersion(Table, tablename="questionnaire_version"):
@@ -10,6 +13,10 @@ class QuestionnaireVersion(Table, tablename="questionnaire_version"):
     ``definition`` is the validated questionnaire as canonical JSON: what the form, the
     validator and the scoring read. A version in use is never edited; a changed file must raise
     its ``version`` (docs/questionnaires.md), so responses always know exactly what they answered.
+
+    ``owner_unit`` is the unit of the account that published the version from the workspace
+    (docs/BUILDER.md): the slug's later versions may come only from that unit's subtree (or an
+    administrator). Versions loaded from files have none and belong to administrators.
     """
 
     slug = Varchar(length=100, index=True)
@@ -18,3 +25,4 @@ class QuestionnaireVersion(Table, tablename="questionnaire_version"):
     content_hash = Varchar(length=64)
     definition = Text()
     loaded_on = Date()
+    owner_unit = ForeignKey(Unit, on_delete=OnDelete.restrict, null=True, default=None)

@@ -53,6 +53,25 @@ PAGES: dict[str, list[str]] = {
     "/staff/accounts/setup": ["/staff/accounts/setup"],
     "/staff/account/{username:str}": ["/staff/account/admin"],
     "/staff/audit": ["/staff/audit"],
+    # the builder: drafts are made in tests/browser/test_builder_flow.py, which runs axe on
+    # every draft page; here a draft nobody has is "not found" like any other
+    "/staff/questionnaires": ["/staff/questionnaires"],
+    "/staff/questionnaires/new": ["/staff/questionnaires/new"],
+    "/staff/questionnaires/import": ["/staff/questionnaires/import"],
+    "/staff/questionnaires/{slug:str}/compare": ["/staff/questionnaires/mot-cua/compare"],
+    **{
+        f"/staff/questionnaires/drafts/{{draft_id:int}}{tail}": [
+            f"/staff/questionnaires/drafts/9{path}"
+        ]
+        for tail, path in (
+            ("", ""),
+            ("/preview", "/preview"),
+            ("/delete", "/delete"),
+            ("/sections/{s:int}/delete", "/sections/0/delete"),
+            ("/questions/{s:int}/{q:int}", "/questions/0/0"),
+            ("/questions/{s:int}/{q:int}/delete", "/questions/0/0/delete"),
+        )
+    },
 }
 #: Routes that answer with something other than a page a person reads.
 NOT_PAGES = {
@@ -67,9 +86,12 @@ NOT_PAGES = {
     "/staff/campaigns/{code:str}/paper-template.csv",
     "/staff/campaigns/{code:str}/paper-template.xlsx",
     "/staff/campaigns/{code:str}/paper.pdf",
+    "/staff/questionnaires/{slug:str}/{version:int}/export.yaml",
+    "/staff/questionnaires/{slug:str}/{version:int}/export.xlsx",
 }
 #: Pages that answer with an error status and a message a person reads (checked like the others).
 STATUS = {"/theo-doi?ma=ABCDEFGHJK": 404, "/s?ma=12": 422}
+STATUS |= {url: 404 for route, urls in PAGES.items() if "/drafts/" in route for url in urls}
 #: The pages of respondents and the public, read signed out; every other page is a staff page.
 PUBLIC = {"/s", "/s/{code:str}", "/s/{code:str}/cam-on", "/s/cam-on", "/r/{code:str}", "/theo-doi"}
 PUBLIC |= {"/staff/login"}
