@@ -18,7 +18,7 @@ import asyncpg
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 #: Applied to every SQLite connection: an acknowledged write must survive a crash and a power
 #: cut (WAL with ``synchronous=FULL``), and concurrent writers wait instead of failing at once.
@@ -44,6 +44,20 @@ class DurableSQLiteEngine(SQLiteEngine):
         for pragma in SQLITE_PRAGMAS:
             await connection.execute(pragma)
         return connection
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        """Transactions take the write lock when they begin (``BEGIN IMMEDIATE``).
+
+        A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+        answers "database is locked" at once, whatever ``busy_timeout`` says, because its read
+        snapshot may be stale. Every transaction of the product writes, so each waits its turn
+        at ``BEGIN`` instead.
+        """
+        return super().transaction(transaction_type=transaction_type, allow_nested=allow_nested)
 
 
 #: What a pooled connection whose server backend has gone away raises on its next use.
