@@ -46,6 +46,7 @@ from survey_server.staff import pages as staff_pages
 from survey_server.staff import routes as staff_routes
 from survey_server.staff.web import NotSignedIn
 from survey_server.static_files import PRECOMPRESSED, static_files_handler
+from survey_server.units import routes as unit_routes
 
 logger = logging.getLogger("survey_server")
 
@@ -243,6 +244,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *report_routes.ROUTES,
             *paper_routes.ROUTES,
             *public_routes.ROUTES,
+            *unit_routes.ROUTES,
             static_files_handler(settings.static_dir),
         ],
         state=State(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -93,6 +96,10 @@ class UnitRow:
     valid_from: date | None
     valid_to: date | None
     successor_code: str | None
+
+
+#: Parses a units CSV against the known codes (``parse_units_csv``, maybe in another process).
+ParseCsv = Callable[[bytes, set[str]], Awaitable[list["UnitRow"]]]
 
 
 @dataclass(frozen=True)
@@ -232,14 +239,31 @@ def _check_references(rows: list[UnitRow], known_codes: set[str]) -> list[RowErr
     return errors
 
 
-async def import_units(path: Path) -> ImportOutcome:
-    """Create or update units from a CSV file, all or nothing (the API contract, /schema)."""
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import will do, decided before anything is written: the parsed rows, which
+    codes are new, and a digest of the file and of that decision (a preview shown to a person
+    is confirmed only if the same file still leads to the same changes)."""
+
+    rows: list[UnitRow]
+    created: list[str]
+    updated: list[str]
+    moved: list[str]  # existing units the file puts under another parent
+    digest: str
+
+
+async def plan_import(data: bytes, *, parse: ParseCsv | None = None) -> ImportPlan:
+    """Parse ``data`` against the units stored now and check the tree it would make.
+
+    ``parse`` runs the parsing elsewhere (the workspace parses uploads in a bounded child
+    process, ``survey_server.bounded``); by default it runs here."""
     existing = {
-        row["code"]: row
-        for row in await Unit.select(Unit.id, Unit.code, Unit.parent.code.as_alias("parent_code"))
+        row["code"]: row["parent_code"]
+        for row in await Unit.select(Unit.code, Unit.parent.code.as_alias("parent_code"))
     }
-    rows = parse_units_csv(path.read_bytes(), set(existing))
-    parents = {code: row["parent_code"] for code, row in existing.items()}
+    known = set(existing)
+    rows = await parse(data, known) if parse else parse_units_csv(data, known)
+    parents = dict(existing)
     parents.update({row.code: row.parent_code for row in rows})
     cycle_errors = [
         RowError(row.row, "cycle", {"value": row.parent_code})
@@ -248,11 +272,25 @@ async def import_units(path: Path) -> ImportOutcome:
     ]
     if cycle_errors:
         raise UnitFileInvalid(cycle_errors)
+    created = [row.code for row in rows if row.code not in known]
+    updated = [row.code for row in rows if row.code in known]
+    moved = [code for code in updated if existing[code] != parents[code]]
+    digest = hashlib.sha256(data)
+    digest.update(json.dumps([created, updated, moved]).encode())
+    return ImportPlan(rows, created, updated, moved, digest.hexdigest())
 
+
+async def import_units(path: Path) -> ImportOutcome:
+    """Create or update units from a CSV file, all or nothing (the API contract, /schema)."""
+    return await apply_import(await plan_import(path.read_bytes()))
+
+
+async def apply_import(plan: ImportPlan) -> ImportOutcome:
+    """Write a planned import in one transaction."""
     created = updated = 0
     async with Unit._meta.db.transaction():
-        ids = {code: row["id"] for code, row in existing.items()}
-        for row in rows:
+        ids = {row["code"]: row["id"] for row in await Unit.select(Unit.id, Unit.code)}
+        for row in plan.rows:
             values = {
                 Unit.name: row.name,
                 Unit.kind: row.kind,
@@ -271,14 +309,14 @@ async def import_units(path: Path) -> ImportOutcome:
                 await unit.save()
                 ids[row.code] = unit.id
                 created += 1
-        for row in rows:
+        for row in plan.rows:
             await Unit.update(
                 {
                     Unit.parent: ids[row.parent_code] if row.parent_code else None,
                     Unit.successor: ids[row.successor_code] if row.successor_code else None,
                 }
             ).where(Unit.id == ids[row.code])
-        await _rebuild_paths()
+        await rebuild_paths()
     return ImportOutcome(created, updated)
 
 
@@ -293,7 +331,7 @@ def _in_cycle(code: str, parents: dict[str, str | None]) -> bool:
     return False
 
 
-async def _rebuild_paths() -> None:
+async def rebuild_paths() -> None:
     """Recompute ``path`` and ``depth`` of every unit whose place in the tree changed."""
     units = await Unit.select(Unit.id, Unit.parent, Unit.path, Unit.depth)
     parent_of = {unit["id"]: unit["parent"] for unit in units}

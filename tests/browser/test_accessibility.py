@@ -53,6 +53,11 @@ PAGES: dict[str, list[str]] = {
     "/staff/accounts/setup": ["/staff/accounts/setup"],
     "/staff/account/{username:str}": ["/staff/account/admin"],
     "/staff/audit": ["/staff/audit"],
+    "/staff/units": ["/staff/units", "/staff/units?unit=XA-LECHAN&q=le+chan"],
+    "/staff/units/edit": ["/staff/units/edit?unit=TH-LC1"],
+    "/staff/units/import": ["/staff/units/import"],
+    "/staff/units/merge": ["/staff/units/merge?olds=XA-LECHAN"],
+    "/staff/units/rename": ["/staff/units/rename?unit=XA-ANLAO"],
     # the builder: drafts are made in tests/browser/test_builder_flow.py, which runs axe on
     # every draft page; here a draft nobody has is "not found" like any other
     "/staff/questionnaires": ["/staff/questionnaires"],
