@@ -3,7 +3,8 @@
 Written so that ``xlsform_import`` gives the same questionnaire back, and so that Kobo and ODK
 read it: every language is a ``label::<its own name> (<tag>)`` column, a scale is a choice list
 named after it whose points are named ``1``..``n`` (its "not applicable" answer ``na``, its first
-satisfied point marked in a ``satisfied_from`` column), a yes/no question a ``yes``/``no`` list,
+satisfied point marked in a ``satisfied_from`` column, its points in a ``scale`` column, so that
+it reads back as the same scale whatever its labels), a yes/no question a ``yes``/``no`` list,
 ``show_if`` a ``relevant`` expression, ``min``/``max`` and ``max_length`` a ``constraint``, the
 questionnaire's and each section's intro a ``note`` at the start. What XLSForm has no column for
 (the kind, the title in other languages, a section's ``dimension`` and ``weight``, a scale
@@ -99,8 +100,12 @@ def export_xlsform(questionnaire: Questionnaire) -> bytes:
         row("end group", "", None)
 
     choices = book.create_sheet("choices")
-    _row(choices, ["list_name", "name", *(f"label::{h}" for h in headers), "satisfied_from"])
+    _row(
+        choices,
+        ["list_name", "name", *(f"label::{h}" for h in headers), "satisfied_from", "scale"],
+    )
     for list_name, items in lists.rows():
+        is_scale = list_name in questionnaire.scales  # read back as a scale, whatever its labels
         for name, label, marked in items:
             _row(
                 choices,
@@ -109,6 +114,7 @@ def export_xlsform(questionnaire: Questionnaire) -> bytes:
                     name,
                     *(label.get(lang) for lang in languages),
                     "yes" if marked else None,
+                    "yes" if is_scale and name != "na" else None,
                 ],
             )
 

@@ -11,7 +11,11 @@ the questionnaire format differ:
 * nested groups become sections of their own, one after the other;
 * ``or_other`` adds an "other" option and a text question shown when it is chosen (what ODK
   does itself);
-* the form's single title is used for every language that has no ``form_title::…`` of its own.
+* the form's single title (in the default label language) is used for every language that has
+  no ``form_title::…`` of its own;
+* Indonesian (``id``) is written ``ind``: ``id`` is the key of an option's id;
+* only a list labelled with ordered scale words (or marked as a scale) is a scale, read worst
+  first: a list written best first is reversed, and listed.
 
 The function runs in the child process of ``survey_server.bounded`` (``xlsform.import_bounded``):
 its arguments and result are plain, picklable data.
@@ -19,8 +23,10 @@ its arguments and result are plain, picklable data.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,9 +50,9 @@ from survey_server.questionnaires.xlsform_expressions import (
     number_bounds,
     parse,
 )
-from survey_server.questionnaires.xlsform_languages import language_tag
+from survey_server.questionnaires.xlsform_languages import language_tag, source_tag
 from survey_server.questionnaires.xlsform_read import FormUnreadable, Sheet, read_workbook
-from survey_server.questionnaires.xlsform_report import Skipped, XlsImport
+from survey_server.questionnaires.xlsform_report import FIRST, Skipped, XlsImport
 from survey_server.questionnaires.xlsform_vocabulary import (
     BEGIN,
     END,
@@ -76,6 +82,7 @@ class Choice:
     labels: dict[str, str]
     marked: bool
     ignored: list[int]  # ignored columns this row has something in
+    scale: bool = False  # its ``scale`` cell says yes: the list is a scale (as exported)
 
 
 @dataclass
@@ -93,6 +100,7 @@ class SectionDraft:
     intro_rows: list[int] = field(default_factory=list)
     questions: list[dict[str, Any]] = field(default_factory=list)
     question_rows: list[int] = field(default_factory=list)
+    option_rows: list[list[int]] = field(default_factory=list)  # choices rows of each question
 
 
 @dataclass
@@ -134,7 +142,7 @@ def import_xlsform(
         )
         definition, places = builder.build(slug=slug, kind=kind)
     except FormUnreadable as error:
-        return XlsImport(None, listed, [Skipped("", 0, "", error.code)])
+        return XlsImport(None, listed, [Skipped("", 0, "", error.code, error.params)])
     except _Refused as error:
         return XlsImport(None, listed, [Skipped("", 0, "", error.code, error.params)])
     questionnaire, errors = _validate(definition, places)
@@ -148,7 +156,10 @@ def _ordered(listed: list[Skipped]) -> list[Skipped]:
     unique: dict[tuple[str, int, str, str], Skipped] = {}
     for item in listed:
         unique.setdefault((item.sheet, item.row, item.column, item.code), item)
-    return sorted(unique.values(), key=lambda item: (order.get(item.sheet, 3), item.row))
+    return sorted(
+        unique.values(),
+        key=lambda item: (item.code not in FIRST, order.get(item.sheet, 3), item.row),
+    )
 
 
 def _validate(
@@ -160,13 +171,33 @@ def _validate(
     try:
         questionnaire = Questionnaire.model_validate(definition)
     except ValidationError as error:
-        found = [loader._pydantic_error(Path(), lines, item) for item in error.errors()]
-        return None, [_at(places, item.line, item.code, item.params) for item in found]
+        return None, [_pydantic_problem(places, lines, item) for item in error.errors()]
     problems = [
         _at(places, loader._line_of(lines, path), code, params)
         for path, code, params in semantics.check(questionnaire)
     ]
     return (None, problems) if problems else (questionnaire, [])
+
+
+def _pydantic_problem(
+    places: list[tuple[str, int]], lines: dict[loader.NodePath, int], item: Any
+) -> Skipped:
+    """A pydantic error as the loader words it, except that pydantic's own (English) text
+    never reaches the message."""
+    found = loader._pydantic_error(Path(), lines, item)
+    params = dict(found.params)
+    field = str(params.get("field") or (item["loc"][-1] if item["loc"] else ""))
+    value = str(item.get("input"))[:80]
+    if item["type"] == "string_too_long":
+        limit = item.get("ctx", {}).get("max_length", "")
+        return _at(
+            places, found.line, "value_too_long", {"value": value, "limit": limit, "field": field}
+        )
+    if found.code == "literal_error":  # pydantic joins the choices with an English "or"
+        params["expected"] = str(params["expected"]).replace(" or ", ", ")
+    if found.code in ("type", "number_range"):
+        return _at(places, found.line, "bad_value", {"value": value, "field": field})
+    return _at(places, found.line, found.code, params)
 
 
 def _at(places: list[tuple[str, int]], index: int, code: str, params: dict[str, Any]) -> Skipped:
@@ -244,15 +275,14 @@ class _Builder:
         choices = sheets.get("choices")
         self.choice_columns = read_columns(
             choices.header if choices else [],
-            plain={"list_name", "name", "satisfied_from"},
+            plain={"list_name", "name", "satisfied_from", "scale"},
             texts={"label"},
             default_lang=default,
         )
         languages = (
             self.columns.languages() | self.choice_columns.languages() | set(self.settings["title"])
         )
-        if "vi" not in self.columns.texts.get("label", {}):
-            raise _Refused("no_vietnamese", languages=", ".join(sorted(languages)) or "—")
+        self._refuse_without_vietnamese(default)
         if len(languages) > MAX_LANGUAGES:
             raise _Refused("too_many_languages", count=len(languages), limit=MAX_LANGUAGES)
         self.languages = ["vi", *sorted(languages - {"vi"})]
@@ -260,12 +290,64 @@ class _Builder:
         self.scale_lists: dict[str, str] = {}  # list name → scale id
         self.scales: dict[str, dict[str, Any]] = {}
         self.used_ignored: dict[tuple[str, int], int] = {}
+        self.id_rows: dict[str, int] = {}  # question and section id → the row that claimed it
+        self._first_notes(choices)
+
+    def _refuse_without_vietnamese(self, default: str) -> None:
+        """Refuse a form whose question labels have no Vietnamese, with advice that fits it."""
+        labels = self.columns.texts.get("label", {})
+        if "vi" in labels:
+            return
+        if not labels:
+            raise _Refused("no_vietnamese_no_label")
+        found = ", ".join(sorted(labels))
+        if "label" in self.columns.unlabelled:
+            raise _Refused("no_vietnamese_plain", languages=found, default=default)
+        column = self.columns.header[labels.get("en", next(iter(labels.values())))]
+        raise _Refused("no_vietnamese", languages=found, column=column)
+
+    def _first_notes(self, choices: Sheet | None) -> None:
+        """The notes on the whole form: Indonesian written ``ind``; a plain ``label`` column
+        taken as Vietnamese (and whether its text looks Vietnamese at all)."""
+        all_columns = (self.columns, self.choice_columns, self.settings_columns)
+        if any("id" in columns.renamed for columns in all_columns) or (
+            self.settings["default_source"] == "id"
+        ):
+            self.listed.append(Skipped("survey", 1, "", "indonesian_ind"))
+        if self.settings["default_given"]:
+            return
+        texts: list[str] = []
+        where: tuple[str, str] | None = None
+        for sheet_name, columns, sheet in (
+            ("survey", self.columns, self.survey),
+            ("choices", self.choice_columns, choices),
+        ):
+            index = columns.unlabelled.get("label")
+            if index is None or sheet is None or columns.texts["label"].get("vi") != index:
+                continue
+            where = where or (sheet_name, columns.header[index])
+            texts += [cells[index] for _, cells in sheet.rows if index < len(cells)]
+        if where is None:
+            return
+        worded = [text for text in texts if any(ch.isalpha() for ch in text)]
+        plain = [text for text in worded if not _has_vietnamese_letter(text)]
+        share = round(100 * len(plain) / len(worded)) if worded else 0
+        params = {"column": where[1], "share": share}
+        code = "plain_label_not_vi" if worded and share >= 90 else "plain_label_vi"
+        self.listed.append(Skipped(where[0], 1, where[1], code, params))
 
     # -- settings and choices ------------------------------------------------------------
 
     def _settings(self) -> dict[str, Any]:
         sheet = self.sheets.get("settings")
-        found: dict[str, Any] = {"default_language": "vi", "title": {}, "row": 2}
+        found: dict[str, Any] = {
+            "default_language": "vi",
+            "default_given": False,
+            "default_source": None,
+            "title": {},
+            "row": 2,
+        }
+        self.settings_columns = Columns([])
         if sheet is None or not sheet.rows:
             return found
         row_number, cells = sheet.rows[0]
@@ -288,12 +370,15 @@ class _Builder:
                 )
             else:
                 found["default_language"] = tag
+                found["default_given"] = True
+                found["default_source"] = source_tag(default)
         columns = read_columns(
             sheet.header,
             plain=known,
             texts=texts,
             default_lang=found["default_language"],
         )
+        self.settings_columns = columns
         found["title"] = {
             **columns.text(cells, TITLE_TRANSLATION),
             **columns.text(cells, "form_title"),
@@ -328,7 +413,8 @@ class _Builder:
                 continue
             marked = _truthy(columns.cell(cells, "satisfied_from")) is True
             labels = columns.text(cells, "label")
-            choices.append(Choice(row, name, labels, marked, columns.used_ignored(cells)))
+            scale = _truthy(columns.cell(cells, "scale")) is True
+            choices.append(Choice(row, name, labels, marked, columns.used_ignored(cells), scale))
         return lists
 
     def _uses(self) -> dict[str, set[str]]:
@@ -352,17 +438,20 @@ class _Builder:
             label.casefold() in NOT_APPLICABLE for label in last.labels.values()
         ):
             points, not_applicable = choices[:-1], last
-        marked = [index for index, choice in enumerate(points, start=1) if choice.marked]
-        numeric = [choice.name for choice in points] == [str(i) for i in range(1, len(points) + 1)]
-        worded = all(
-            any(label.casefold().strip(" .") in LIKERT for label in choice.labels.values())
-            for choice in points
-        )
-        smallest = 2 if marked else 3
-        if not (smallest <= len(points) <= 11 and (numeric or worded or marked)):
+        ranks = [_likert_rank(choice) for choice in points]
+        worded = all(rank is not None for rank in ranks)
+        declared = any(choice.marked or choice.scale for choice in points)
+        smallest = 2 if declared else 3
+        if not (smallest <= len(points) <= 11 and (worded or declared)):
             return
         scale_id = _unique(identifier(list_name, "thang"), set(self.scales))
+        exported = any(choice.scale for choice in points)  # our export: points as stored
+        best_first = worded and not exported and all(a > b for a, b in itertools.pairwise(ranks))
+        if best_first:  # the format's points run from the worst (1) to the best (n)
+            points = points[::-1]
+        marked = [index for index, choice in enumerate(points, start=1) if choice.marked]
         scale: dict[str, Any] = {"points": [self._choice_label(choice) for choice in points]}
+        self._list_scale_order(scale_id, points, scale["points"], best_first)
         satisfied = self._satisfied_from(list_name, scale_id, marked, points)
         if satisfied is not None:
             scale["satisfied_from"] = satisfied
@@ -371,6 +460,24 @@ class _Builder:
         self.scale_lists[list_name] = scale_id
         self.scales[scale_id] = scale
         self._place(("scales", scale_id), "choices", points[0].row)
+        for index, choice in enumerate(points):
+            self._place(("scales", scale_id, "points", index), "choices", choice.row)
+        if not_applicable is not None:
+            self._place(("scales", scale_id, "not_applicable"), "choices", not_applicable.row)
+
+    def _list_scale_order(
+        self, scale_id: str, points: list[Choice], labels: list[dict[str, str]], reversed_: bool
+    ) -> None:
+        """List a scale read in the other order, and the choice names a scale does not keep."""
+        n = len(points)
+        row = min(choice.row for choice in points)
+        if reversed_:
+            params = {"scale": scale_id, "first": labels[0]["vi"], "n": n, "last": labels[-1]["vi"]}
+            self.listed.append(Skipped("choices", row, "name", "scale_reversed", params))
+        if [choice.name for choice in points] != [str(i) for i in range(1, n + 1)]:
+            names = ", ".join(f"{i}={choice.name}" for i, choice in enumerate(points, start=1))
+            params = {"scale": scale_id, "names": names, "n": n, "first": points[0].name}
+            self.listed.append(Skipped("choices", row, "name", "scale_names_lost", params))
 
     def _satisfied_from(
         self, list_name: str, scale_id: str, marked: list[int], points: list[Choice]
@@ -404,7 +511,10 @@ class _Builder:
 
     def _choice_label(self, choice: Choice) -> dict[str, str]:
         for index in choice.ignored:
-            self.used_ignored.setdefault(("choices", index), choice.row)
+            if index in self.choice_columns.every_row:
+                self._list_column("choices", choice.row, self.choice_columns, index)
+            else:
+                self._use_ignored("choices", index, choice.row)
         labels = {lang: choice.labels[lang] for lang in self.languages if lang in choice.labels}
         if "vi" not in labels:
             self.listed.append(
@@ -416,6 +526,7 @@ class _Builder:
     def _options(self, list_name: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
         used: set[str] = set()
         options, ids = [], {}
+        self.option_rows = [choice.row for choice in self.lists[list_name]]
         for choice in self.lists[list_name]:
             option_id = _unique(identifier(choice.name, "lc"), used)
             if option_id != choice.name:
@@ -429,6 +540,7 @@ class _Builder:
                     )
                 )
             ids[choice.name] = option_id
+            # never an "id" label beside the id: Indonesian is "ind" (xlsform_languages.RENAMED)
             options.append({"id": option_id, **self._choice_label(choice)})
         return options, ids
 
@@ -476,13 +588,14 @@ class _Builder:
         return self._definition(slug, sections), self.places
 
     def _title(self) -> dict[str, str]:
-        title = {
-            lang: text for lang, text in self.settings["title"].items() if lang in self.languages
-        }
-        if "vi" not in title:
+        given = self.settings["title"]
+        default = self.settings["default_language"]
+        # a language without its own title: the form's title in the default label language
+        fallback = given.get(default) or given.get("vi") or next(iter(given.values()), None)
+        if fallback is None:
             name = self.settings.get("form_id") or Path(self.filename).stem or "Bảng hỏi"
-            title = {"vi": unicodedata.normalize("NFC", name), **title}
-        return {lang: title.get(lang, title["vi"]) for lang in self.languages}
+            fallback = unicodedata.normalize("NFC", name)
+        return {lang: given.get(lang, fallback) for lang in self.languages}
 
     def _row(self, row: int, cells: list[str]) -> None:
         raw_type = " ".join(self.columns.cell(cells, "type").split())
@@ -574,6 +687,7 @@ class _Builder:
             self.listed.append(
                 Skipped("survey", row, "relevant", "note_condition", {"relevant": relevant})
             )
+        self._note_ignored("survey", row, cells, self.columns)
         if not self.sections and not self.frames:
             _append(self.intro, texts)
         elif (
@@ -618,6 +732,7 @@ class _Builder:
             return
         question: dict[str, Any] = {}
         option_ids: dict[str, str] = {}
+        self.option_rows: list[int] = []
         select = SELECT.match(raw_type)
         other = False
         if select:
@@ -675,7 +790,7 @@ class _Builder:
         if condition is not None:
             body["show_if"] = condition
         self._note_ignored("survey", row, cells, self.columns)
-        self._add(section, body, row)
+        self._add(section, body, row, self.option_rows)
         self.carried[name] = Carried(question_id, body["type"], option_ids)
         if other:
             self._other_question(section, row, question_id, condition)
@@ -749,9 +864,12 @@ class _Builder:
         }
         self._add(section, body, row)
 
-    def _add(self, section: SectionDraft, body: dict[str, Any], row: int) -> None:
+    def _add(
+        self, section: SectionDraft, body: dict[str, Any], row: int, options: Sequence[int] = ()
+    ) -> None:
         section.questions.append(body)
         section.question_rows.append(row)
+        section.option_rows.append(list(options))
 
     def _help(self, row: int, cells: list[str]) -> dict[str, str]:
         """The hint, after the notes waiting for this question (a help text needs ``vi``)."""
@@ -782,8 +900,13 @@ class _Builder:
 
     def _claim(self, name: str, row: int, fallback: str) -> str:
         wanted = identifier(name, fallback)
+        first = self.id_rows.get(wanted) if wanted in self.ids else None
         claimed = _unique(wanted, self.ids)
-        if claimed != name:
+        self.id_rows[claimed] = row
+        if first is not None:
+            params = {"name": name, "id": claimed, "first": first}
+            self.listed.append(Skipped("survey", row, "name", "name_repeated", params))
+        elif claimed != name:
             self.listed.append(
                 Skipped("survey", row, "name", "renamed", {"name": name, "id": claimed})
             )
@@ -791,7 +914,16 @@ class _Builder:
 
     def _note_ignored(self, sheet: str, row: int, cells: list[str], columns: Columns) -> None:
         for index in columns.used_ignored(cells):
-            self.used_ignored.setdefault((sheet, index), row)
+            if index in columns.every_row:
+                self._list_column(sheet, row, columns, index)
+            else:
+                self._use_ignored(sheet, index, row)
+
+    def _use_ignored(self, sheet: str, index: int, row: int) -> None:
+        """Remember the first row (in the sheet's order) holding something in a column listed
+        once."""
+        known = self.used_ignored.get((sheet, index))
+        self.used_ignored[(sheet, index)] = row if known is None else min(known, row)
 
     def _list_column(self, sheet: str, row: int, columns: Columns, index: int) -> None:
         column = columns.header[index]
@@ -865,12 +997,38 @@ class _Builder:
             self._place(("sections", s), "survey", section.row)
             for q, row in enumerate(section.question_rows):
                 self._place(("sections", s, "questions", q), "survey", row)
+                for o, choice_row in enumerate(section.option_rows[q]):  # a choice's problem
+                    self._place(
+                        ("sections", s, "questions", q, "options", o), "choices", choice_row
+                    )
         definition["_lines"] = self.lines
         return definition
 
     def _place(self, path: loader.NodePath, sheet: str, row: int) -> None:
         self.lines[path] = len(self.places)
         self.places.append((sheet, row))
+
+
+def _likert_rank(choice: Choice) -> int | None:
+    """The rank of a choice on a recognised ordered scale (higher is better), or None."""
+    for label in choice.labels.values():
+        rank = LIKERT.get(label.casefold().strip(" ."))
+        if rank is not None:
+            return rank
+    return None
+
+
+def _has_vietnamese_letter(text: str) -> bool:
+    """Whether ``text`` holds a letter written with a Vietnamese diacritic (``ă``, ``ơ``, ``đ``,
+    ``ế``…)."""
+    for char in text:
+        if char in "đĐ":
+            return True
+        if char.isalpha() and ord(char) > 127:
+            base = unicodedata.normalize("NFD", char)
+            if len(base) > 1 and "a" <= base[0].lower() <= "z":
+                return True
+    return False
 
 
 def _append(target: dict[str, str], texts: dict[str, str]) -> None:

@@ -4,6 +4,10 @@
 XLSForm names languages freely; Kobo and ODK write ``Name (tag)``, older forms only a name. A tag
 in parentheses wins; otherwise the name is looked up among the English and Vietnamese names Babel
 knows (``English``, ``Chinese``, ``Tiếng Anh``) and among tags themselves.
+
+Indonesian's tag ``id`` is the key of an option's id in the questionnaire format (options carry
+their labels beside their ``id``), so it cannot label an option: Indonesian is written with its
+well-formed three-letter subtag ``ind`` everywhere in an imported questionnaire (``RENAMED``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import re
 from babel import Locale
 
 from survey_server.questionnaires.schema import LANGUAGE_TAG
+
+#: Tags the questionnaire cannot use as a text key, and the tag written instead.
+RENAMED = {"id": "ind"}
 
 _TAG_IN_PARENTHESES = re.compile(r"\(([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,4}){0,2})\)\s*$")
 
@@ -46,10 +53,17 @@ def _names() -> dict[str, str]:
     return names
 
 
-def language_tag(name: str) -> str | None:
-    """The tag a column's language part stands for, or None when it names no known language."""
+def source_tag(name: str) -> str | None:
+    """The tag a column's language part names, as written (``id`` for Indonesian), or None
+    when it names no known language."""
     name = name.strip()
     found = _TAG_IN_PARENTHESES.search(name)
     if found:
         return canonical_tag(found.group(1))
     return _names().get(name.casefold())
+
+
+def language_tag(name: str) -> str | None:
+    """The tag a column's language is written with in the questionnaire (``RENAMED`` applied)."""
+    tag = source_tag(name)
+    return RENAMED.get(tag, tag) if tag is not None else None

@@ -46,9 +46,10 @@ _OLD_EXCEL = b"\xd0\xcf\x11\xe0"
 class FormUnreadable(Exception):
     """The file cannot be read as an XLSForm at all; ``code`` names why (``xlsform.MESSAGES``)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **params: str) -> None:
         super().__init__(code)
         self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,14 @@ def _read_sheet(sheet: ReadOnlyWorksheet) -> Sheet:
             raise FormUnreadable("rows")
         if not any(value is not None for value in values):
             continue
-        if len(values) > MAX_COLUMNS:
-            raise FormUnreadable("columns")
-        cells = [_cell_text(value) for value in values]
+        # Only up to the last cell holding something: sheets often carry empty (or formatted)
+        # cells far to the right of the columns a form uses.
+        last = len(values)
+        while last and (values[last - 1] is None or str(values[last - 1]).strip() == ""):
+            last -= 1
+        if last > MAX_COLUMNS:
+            raise FormUnreadable("columns", sheet=sheet.title)
+        cells = [_cell_text(value) for value in values[:last]]
         if any(len(cell) > MAX_CELL for cell in cells):
             raise FormUnreadable("cell")
         if not any(cell.strip() for cell in cells):

@@ -19,7 +19,7 @@ MESSAGES: dict[str, str] = {
     "xlsx": N_("tệp bị hỏng hoặc không phải tệp Excel .xlsx"),
     "unpacked": N_("tệp Excel giải nén ra quá lớn (tối đa 20 MB)"),
     "rows": N_("trang tính có quá nhiều dòng (tối đa 20.000 dòng có nội dung)"),
-    "columns": N_("trang tính có quá nhiều cột (tối đa 500)"),
+    "columns": N_("trang tính '{sheet}' có quá nhiều cột có nội dung (tối đa 500)"),
     "cell": N_("tệp có ô quá dài (tối đa 10.000 ký tự một ô)"),
     "tcvn3": N_("văn bản được gõ bằng bảng mã cũ TCVN3 (ABC); hãy chuyển sang Unicode rồi lưu lại"),
     "vni": N_("văn bản được gõ bằng bảng mã cũ VNI; hãy chuyển sang Unicode rồi lưu lại"),
@@ -28,9 +28,18 @@ MESSAGES: dict[str, str] = {
     "no_survey": N_("không có trang tính 'survey': đây không phải một biểu mẫu XLSForm"),
     "no_type_column": N_("trang 'survey' thiếu cột 'type'"),
     "no_vietnamese": N_(
-        "biểu mẫu không có văn bản tiếng Việt (chỉ có: {languages}); hãy thêm cột "
-        "'label::Tiếng Việt (vi)' hoặc ghi default_language là Vietnamese (vi) nếu cột 'label' "
-        "là tiếng Việt"
+        "biểu mẫu không có văn bản tiếng Việt (nhãn câu hỏi chỉ có: {languages}); hãy dịch sang "
+        "tiếng Việt rồi đổi tên cột '{column}' thành 'label::Tiếng Việt (vi)' (hoặc thêm một cột "
+        "'label::Tiếng Việt (vi)' bên cạnh)"
+    ),
+    "no_vietnamese_plain": N_(
+        "biểu mẫu không có văn bản tiếng Việt (nhãn câu hỏi chỉ có: {languages}): cột 'label' được "
+        "đọc là '{default}' theo default_language; nếu cột đó là tiếng Việt, hãy ghi "
+        "default_language là vi, nếu không hãy dịch rồi thêm cột 'label::Tiếng Việt (vi)'"
+    ),
+    "no_vietnamese_no_label": N_(
+        "biểu mẫu không có văn bản tiếng Việt: trang 'survey' không có cột nhãn câu hỏi (label); "
+        "hãy thêm cột 'label::Tiếng Việt (vi)'"
     ),
     "too_many_languages": N_(
         "biểu mẫu có {count} ngôn ngữ; một bảng hỏi có tối đa {limit} ngôn ngữ"
@@ -38,6 +47,20 @@ MESSAGES: dict[str, str] = {
     "no_questions": N_("không có câu hỏi nào chuyển được sang bảng hỏi"),
     "bad_kind": N_(
         "loại bảng hỏi '{kind}' không hợp lệ; chọn satisfaction, consultation hoặc feedback"
+    ),
+    # notes on the whole form, listed first
+    "plain_label_vi": N_(
+        "cột '{column}' (không ghi ngôn ngữ) được đọc là tiếng Việt; nếu không phải, hãy ghi "
+        "default_language trong trang settings hoặc đổi tên cột thành 'label::Tiếng Việt (vi)'"
+    ),
+    "plain_label_not_vi": N_(
+        "cột '{column}' (không ghi ngôn ngữ) được đọc là tiếng Việt, nhưng nhãn có vẻ không phải "
+        "tiếng Việt ({share}% nhãn không có chữ nào mang dấu tiếng Việt); hãy ghi "
+        "default_language đúng ngôn ngữ của cột trong trang settings, hoặc dịch sang tiếng Việt "
+        "và đổi tên cột thành 'label::Tiếng Việt (vi)'"
+    ),
+    "indonesian_ind": N_(
+        "tiếng Indonesia được ghi với mã 'ind' vì 'id' là khóa mã lựa chọn trong bảng hỏi"
     ),
     # a row or a column, listed
     "metadata": N_(
@@ -63,6 +86,7 @@ MESSAGES: dict[str, str] = {
     "no_name": N_("câu hỏi không có tên (cột name); dòng bị bỏ qua"),
     "no_label": N_("câu hỏi không có nội dung tiếng Việt (cột label); dòng bị bỏ qua"),
     "renamed": N_("tên '{name}' không dùng được làm mã; đổi thành '{id}'"),
+    "name_repeated": N_("tên '{name}' đã dùng ở dòng {first}; đổi thành '{id}'"),
     "condition_dropped": N_(
         "điều kiện hiển thị '{relevant}' không chuyển được; câu hỏi luôn hiển thị"
     ),
@@ -102,7 +126,22 @@ MESSAGES: dict[str, str] = {
     ),
     "no_satisfied_from": N_("thang '{scale}' chưa có mức được tính là hài lòng (satisfied_from)"),
     "unknown_scale": N_("không có thang đo '{scale}' trong biểu mẫu"),
+    "scale_reversed": N_(
+        "thang đo '{scale}' được viết từ mức tốt nhất đến kém nhất nên được đảo thứ tự: "
+        "1 = '{first}' … {n} = '{last}'; satisfied_from (kể cả --satisfied-from {scale}=N) "
+        "tính theo thứ tự mới này"
+    ),
+    "scale_names_lost": N_(
+        "thang đo '{scale}': tên các lựa chọn ({names}) không được giữ; câu trả lời được ghi "
+        "bằng số thứ tự 1..{n} của thang ({first} = 1)"
+    ),
+    # a questionnaire problem whose pydantic text is not shown
+    "bad_value": N_("giá trị '{value}' không hợp lệ ở '{field}'"),
+    "value_too_long": N_("'{value}' dài quá {limit} ký tự ở '{field}'"),
 }
+
+#: The notes on the whole form, listed before everything else.
+FIRST = frozenset({"indonesian_ind", "plain_label_vi", "plain_label_not_vi"})
 
 
 @dataclass(frozen=True)
@@ -117,7 +156,11 @@ class Skipped:
 
     def message(self, lang: str = "vi") -> str:
         template = MESSAGES.get(self.code) or loader.MESSAGES[self.code]
-        return gettext(template, lang, **self.params)
+        params = {  # a cell's text on one line: a relevant or label may hold line breaks
+            key: " ".join(value.split()) if isinstance(value, str) else value
+            for key, value in self.params.items()
+        }
+        return gettext(template, lang, **params)
 
     def render(self, filename: str, lang: str = "vi") -> str:
         """``FORM.xlsx:survey!12: message`` (or ``FORM.xlsx: message`` for the whole file)."""

@@ -88,7 +88,7 @@ def test_formulas_are_never_read_as_text() -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "survey"
-    sheet.append(["type", "name", "label"])
+    sheet.append(["type", "name", "label::Tiếng Việt (vi)"])
     sheet.append(["text", "a", '=HYPERLINK("http://example.com","Bấm vào")'])
     sheet.append(["text", "b", "Câu thật"])
     sheet.append(['="te"&"xt"', "c", "Câu có loại là công thức"])
@@ -129,7 +129,7 @@ def test_duplicate_names_and_cycles_in_relevant() -> None:
     assert question(result, "a").show_if is None  # b comes later: never a cycle
     assert question(result, "b").show_if is not None
     assert question(result, "a_2").show_if.question == "a"
-    assert listed(result) == [("survey", 2, "condition_dropped"), ("survey", 4, "renamed")]
+    assert listed(result) == [("survey", 2, "condition_dropped"), ("survey", 4, "name_repeated")]
 
 
 def test_two_hundred_languages() -> None:

@@ -11,8 +11,16 @@ from openpyxl import Workbook
 from survey_server.questionnaires.schema import AllOf, AnyOf, NotOf, ShowIf
 from survey_server.questionnaires.xlsform import XlsImport, import_xlsform
 
-SURVEY_HEADER = ["type", "name", "label", "hint", "required", "relevant", "constraint"]
-CHOICES_HEADER = ["list_name", "name", "label"]
+SURVEY_HEADER = [
+    "type",
+    "name",
+    "label::Tiếng Việt (vi)",
+    "hint",
+    "required",
+    "relevant",
+    "constraint",
+]
+CHOICES_HEADER = ["list_name", "name", "label::Tiếng Việt (vi)"]
 LIKERT_VI = ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"]
 
 
@@ -296,8 +304,7 @@ def test_english_agreement_labels_and_numbered_points_are_scales() -> None:
     assert question(result, "q2").type == "single"
     assert question(result, "q4").type == "single"  # two points: not a Likert scale
     alone = imported(workbook([["select_one so", "q2", "Chấm điểm"]], choices))
-    assert question(alone, "q2").type == "scale"
-    assert len(alone.questionnaire.scales["so"].points) == 7
+    assert question(alone, "q2").type == "single"  # numbered, but not words of a scale
 
 
 def test_languages_come_from_the_column_names() -> None:
@@ -345,11 +352,15 @@ def test_languages_come_from_the_column_names() -> None:
 
 def test_plain_label_is_vietnamese_unless_the_settings_say_otherwise() -> None:
     survey = [["text", "q", "Câu hỏi"]]
-    assert question(imported(workbook(survey)), "q").text == {"vi": "Câu hỏi"}
-    english = imported(workbook(survey, None, [["default_language"], ["English (en)"]]))
+    plain = ["type", "name", "label"]
+    assert question(imported(workbook(survey, survey_header=plain)), "q").text == {"vi": "Câu hỏi"}
+    english = imported(
+        workbook(survey, None, [["default_language"], ["English (en)"]], survey_header=plain)
+    )
     assert english.questionnaire is None
-    assert [error.code for error in english.errors] == ["no_vietnamese"]
+    assert [error.code for error in english.errors] == ["no_vietnamese_plain"]
     assert "chỉ có: en" in english.errors[0].message()
+    assert "hãy ghi default_language là vi" in english.errors[0].message()
 
 
 def test_names_become_unique_ids_and_are_listed() -> None:
@@ -367,10 +378,11 @@ def test_names_become_unique_ids_and_are_listed() -> None:
     )
     assert [q.id for q in result.questionnaire.questions()] == ["cau_1", "cau_1_2", "cau_1_3", "ok"]
     assert listed(result) == [
-        ("survey", 2, "renamed"), ("survey", 3, "renamed"), ("survey", 4, "renamed"),
+        ("survey", 2, "renamed"), ("survey", 3, "name_repeated"), ("survey", 4, "name_repeated"),
         ("survey", 5, "renamed"),
     ]  # fmt: skip
     assert result.skipped[0].message() == "tên 'Câu 1' không dùng được làm mã; đổi thành 'cau_1'"
+    assert result.skipped[2].message() == "tên 'cau_1' đã dùng ở dòng 2; đổi thành 'cau_1_3'"
 
 
 def test_settings_give_title_slug_and_version() -> None:

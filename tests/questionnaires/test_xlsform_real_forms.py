@@ -88,7 +88,10 @@ def test_a_form_without_vietnamese_is_refused_with_its_languages() -> None:
     result = imported("UCL_Biomass_Plot_Form.xlsx")  # its sheet declares 1,048,576 rows
     assert result.questionnaire is None
     assert [error.code for error in result.errors] == ["no_vietnamese"]
-    assert "(chỉ có: en, sw)" in result.errors[0].render("UCL.xlsx")
+    assert "(nhãn câu hỏi chỉ có: en, sw)" in result.errors[0].render("UCL.xlsx")
+    assert "đổi tên cột 'label::English (en)' thành 'label::Tiếng Việt (vi)'" in (
+        result.errors[0].message()
+    )
 
 
 @pytest.mark.parametrize("name", CARRIED)
