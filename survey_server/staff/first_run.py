@@ -23,6 +23,8 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.response import Redirect
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.querystring import QueryString
 
 from survey_server.config import Settings
 from survey_server.errors import AppError, NotFound
@@ -124,6 +126,8 @@ async def setup(state: State, request: Request[Any, Any, Any]) -> Response[Any]:
     await throttle.succeeded(GUESS_KEY)
     try:
         await _create(fields, roots)
+    except NotFound:
+        raise
     except (AppError, UnitFileInvalid) as error:
         detail = "; ".join(
             [error.text(lang), *(item.render(lang) for item in getattr(error, "row_errors", []))]
@@ -134,6 +138,16 @@ async def setup(state: State, request: Request[Any, Any, Any]) -> Response[Any]:
     return response
 
 
+async def _one_at_a_time() -> None:
+    """Serialise setups: two browsers posting the code at once make one administrator. SQLite
+    transactions already begin with the write lock; PostgreSQL's are told to wait here."""
+    engine = StaffUser._meta.db
+    if isinstance(engine, PostgresEngine):
+        await engine.run_querystring(
+            QueryString("LOCK TABLE staff_user IN SHARE ROW EXCLUSIVE MODE")
+        )
+
+
 async def _create(fields: dict[str, str], roots: list[dict[str, Any]]) -> None:
     """The root unit (when the tree is empty) and the administrator, together or not at all."""
     password = fields.get("password", "")
@@ -141,6 +155,9 @@ async def _create(fields: dict[str, str], roots: list[dict[str, Any]]) -> None:
         raise SetupRefused(detail=N_("hai lần nhập mật khẩu không giống nhau"))
     code = fields.get("unit_code", "").strip().upper()
     async with Unit._meta.db.transaction():
+        await _one_at_a_time()
+        if not await needs_setup():  # another setup won the race
+            raise NotFound()
         if not roots:
             name = " ".join(fields.get("unit_name", "").split())
             table = io.StringIO()

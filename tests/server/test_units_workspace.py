@@ -104,10 +104,29 @@ async def test_editing_names_and_expected_respondents(
     csrf = await as_user(client, "pgd.lechan")
     form = await client.get("/staff/units/edit?unit=TH-LC1")
     assert form.status_code == 200 and 'value="980"' in form.text
-    saved = await client.post(
+    assert 'id="expected"' not in form.text  # shown, not editable: the office's own rate
+    renamed = await client.post(
         "/staff/units/edit",
         data={
             "csrf": csrf,
+            "unit": "TH-LC1",
+            "name": "Trường TH Trần Quốc Toản",
+            "expected": "980",
+        },
+    )
+    assert renamed.status_code == 303
+    raised = await client.post(
+        "/staff/units/edit",
+        data={"csrf": csrf, "unit": "TH-LC1", "name": "Trường TH Trần Quốc Toản", "expected": "98"},
+    )
+    assert raised.status_code == 422 and "Chỉ quản trị viên" in raised.text
+    assert await expected("TH-LC1") == 980
+
+    admin = await as_user(client, "so.admin")
+    saved = await client.post(
+        "/staff/units/edit",
+        data={
+            "csrf": admin,
             "unit": "TH-LC1",
             "name": "Trường TH Trần Quốc Toản",
             "expected": "1.020",
@@ -115,21 +134,25 @@ async def test_editing_names_and_expected_respondents(
     )
     assert saved.status_code == 303 and saved.headers["location"].endswith("unit=TH-LC1&saved=1")
     assert await expected("TH-LC1") == 1020
-    event = await AuditEvent.select().where(AuditEvent.action == "unit.edit").first()
-    assert event["username"] == "pgd.lechan" and '"old": 980' in event["detail"]
+    events = (
+        await AuditEvent.select().where(AuditEvent.action == "unit.edit").order_by(AuditEvent.id)
+    )
+    assert [event["username"] for event in events] == ["pgd.lechan", "so.admin"]
+    assert '"old": 980' in events[1]["detail"]
 
-    for bad in ("-5", "abc", "1e3", "１２", "9999999999"):
+    for bad in ("-5", "abc", "1e3", "１２", "9999999999", "98.0", "5 5"):
         refused = await client.post(
             "/staff/units/edit",
-            data={"csrf": csrf, "unit": "TH-LC1", "name": "Trường", "expected": bad},
+            data={"csrf": admin, "unit": "TH-LC1", "name": "Trường", "expected": bad},
         )
         assert refused.status_code == 422 and "số nguyên không âm" in refused.text
         assert 'aria-invalid="true"' in refused.text
     empty = await client.post(
-        "/staff/units/edit", data={"csrf": csrf, "unit": "TH-LC1", "name": "  ", "expected": ""}
+        "/staff/units/edit", data={"csrf": admin, "unit": "TH-LC1", "name": "  ", "expected": ""}
     )
     assert empty.status_code == 422 and "không được để trống" in empty.text
     assert await expected("TH-LC1") == 1020
+    csrf = await as_user(client, "pgd.lechan")
 
     # another commune's school, a forged code, the staff's own commune, no CSRF token
     other = await client.post(
