@@ -278,3 +278,22 @@ async def test_campaigns_of_other_units_are_not_listed(
     await signed_in(client, "staff")
     listing = (await client.get("/staff/questionnaires")).text
     assert "LC-ONLY" in listing and "NQ-ONLY" not in listing
+
+
+async def test_a_communes_administrator_cannot_publish_the_provinces_questionnaire(
+    province: None, client: httpx.AsyncClient
+) -> None:
+    """An administrator attached to a commune is measured by the province's satisfaction form:
+    only an administrator of the whole province publishes its new versions."""
+    from survey_server.staff.services import create_user
+    from tests.staff import PASSWORD, csrf_of, sign_in
+
+    await create_user("qt.lechan", "admin", "XA-LECHAN", PASSWORD)
+    client.cookies.clear()
+    assert (await sign_in(client, "qt.lechan")).status_code == 303
+    csrf = csrf_of((await client.get("/staff/password")).text)
+    draft = await start_from(client, csrf, f"{SATISFACTION}@1")
+    await _retitle(client, csrf, draft, "Bản sửa của xã")
+    response = await post_form(client, csrf, draft, "/publish", {})
+    assert response.status_code == 403
+    assert len(await _versions(SATISFACTION)) == 1
