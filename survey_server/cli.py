@@ -74,7 +74,6 @@ def _serve(settings: Settings) -> None:
     from granian.server import Server
 
     from survey_server.db.migrate import pending_migrations
-
     from survey_server.staff.first_run import needs_setup, setup_code
 
     async def check() -> tuple[list[str], bool]:
