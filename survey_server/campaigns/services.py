@@ -19,7 +19,6 @@ from survey_server.privacy.scrubber import scrub_text
 from survey_server.questionnaires.services import find_version
 from survey_server.timekeeping import today
 from survey_server.units.services import get_unit
-from survey_server.units.tables import Unit
 
 CAMPAIGN_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 STATUSES = ("draft", "open", "closed")
@@ -54,31 +53,7 @@ async def create_campaign(spec: CampaignSpec, timezone: str) -> int:
     values = await _checked(spec, existing=None)
     campaign = Campaign(**values, created_on=today(timezone))
     await campaign.save()
-    if spec.status == "open":
-        await freeze_expected(campaign.id)
     return campaign.id
-
-
-def with_frozen_expected(
-    campaign: dict[str, Any], units: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """``units`` with the expected respondents the campaign froze when it opened."""
-    if campaign.get("expected") is None:  # not opened yet: today's numbers
-        return units
-    frozen = json.loads(campaign["expected"])
-    return [{**row, "expected_respondents": frozen.get(str(row["id"]))} for row in units]
-
-
-async def freeze_expected(campaign_id: int) -> None:
-    """Keep the expected respondents of the campaign's subtree as they are when it opens."""
-    campaign = (
-        await Campaign.select(Campaign.root_unit.path).where(Campaign.id == campaign_id).first()
-    )
-    rows = await Unit.select(Unit.id, Unit.expected_respondents).where(
-        Unit.path.like(f"{campaign['root_unit.path']}%") & Unit.expected_respondents.is_not_null()
-    )
-    counts = {str(row["id"]): row["expected_respondents"] for row in rows}
-    await Campaign.update({Campaign.expected: json.dumps(counts)}).where(Campaign.id == campaign_id)
 
 
 async def update_draft(code: str, spec: CampaignSpec) -> None:
@@ -237,8 +212,6 @@ async def _step(
 ) -> None:
     async with Campaign._meta.db.transaction():
         await Campaign.update({Campaign.status: status}).where(Campaign.id == campaign["id"])
-        if action == "open":
-            await freeze_expected(campaign["id"])
         await CampaignEvent(
             campaign=campaign["id"],
             action=action,

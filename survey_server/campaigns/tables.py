@@ -19,10 +19,6 @@ class Campaign(Table, tablename="campaign"):
     ``exclude_flagged`` lists the data-quality flags (docs/scoring.md) whose responses are left out
     of the scores, comma-separated; empty (the default) keeps every response and only counts the
     flags. ``title`` is a language → text map stored as JSON, like questionnaire texts.
-
-    Response rates divide by ``expected``, frozen when the campaign opens: a school's or an
-    office's number typed later (by the people whose rate it is, perhaps) changes the rates of
-    campaigns opened later, never of one running or closed.
     """
 
     code = Varchar(length=40, unique=True, index=True)
@@ -37,9 +33,6 @@ class Campaign(Table, tablename="campaign"):
     comment_retention_days = Integer(default=730)
     exclude_flagged = Varchar(length=100, default="")
     created_on = Date()
-    #: The expected respondents of each unit the campaign reaches, as they were when it opened
-    #: (JSON ``{unit id: count}``); ``None`` for a campaign that has not opened yet.
-    expected = Text(null=True, default=None)
 
 
 class CampaignEvent(Table, tablename="campaign_event"):

@@ -21,7 +21,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from analysis.quality import QualityPolicy
 from analysis.scores import Groups, Scores, compare_waves, score
-from survey_server.campaigns.services import get_campaign, with_frozen_expected
+from survey_server.campaigns.services import get_campaign
 from survey_server.campaigns.tables import Campaign
 from survey_server.distribution.services import reached_units
 from survey_server.errors import AppError
@@ -215,7 +215,7 @@ async def publish(campaign: dict[str, Any]) -> dict[str, Any]:
     """Make the campaign's due releases (``releases.refresh``) before anything of it is read;
     its root unit."""
     root = await get_unit(campaign["root_unit_code"])
-    units = await _campaign_units(campaign, root)
+    units = await _campaign_units(campaign["id"], root)
     screening = (
         (await campaign_form(campaign)).questionnaire if campaign["exclude_flagged"] else None
     )
@@ -296,7 +296,7 @@ async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> Ca
 
 async def _current_state(campaign: dict[str, Any], root: dict[str, Any]) -> State:
     """What the campaign's scores depend on now (a few milliseconds at any size)."""
-    units = await _campaign_units(campaign, root)
+    units = await _campaign_units(campaign["id"], root)
     return State(
         newest=await releases.newest_release(campaign["id"]),
         units=snapshots.units_digest(units),
@@ -347,7 +347,7 @@ async def load_answers(
     """The packed answers of a campaign's published responses in a unit's subtree (up to the
     release ``newest``, by default the newest), grouped by their release's unit, with the tree."""
     spec = await campaign_form(campaign)
-    units = await _campaign_units(campaign, unit)
+    units = await _campaign_units(campaign["id"], unit)
     index = {row["id"]: i for i, row in enumerate(units)}
     if newest is None:
         newest = await releases.newest_release(campaign["id"])
@@ -385,18 +385,14 @@ def score_loaded(answers: CampaignAnswers) -> Scores:
     )
 
 
-async def _campaign_units(campaign: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]]:
-    """The units of ``root``'s subtree that the campaign reaches, with the expected respondents
-    frozen when it opened (a number typed since then changes no rate of this campaign)."""
-    reached = await reached_units(campaign["id"])
-    return with_frozen_expected(
-        campaign,
-        [
-            row
-            for row in await list_subtree(root["path"])
-            if row["id"] in reached or row["id"] == root["id"]
-        ],
-    )
+async def _campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[str, Any]]:
+    """The units of ``root``'s subtree that the campaign reaches."""
+    reached = await reached_units(campaign_id)
+    return [
+        row
+        for row in await list_subtree(root["path"])
+        if row["id"] in reached or row["id"] == root["id"]
+    ]
 
 
 @dataclass

@@ -17,7 +17,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey_server.campaigns.services import with_frozen_expected
 from survey_server.distribution.services import reached_units
 from survey_server.integrity.services import flags
 from survey_server.paper.approval import pending_forms
@@ -88,12 +87,9 @@ async def progress(scope: Scope, code: str, unit_code: str | None) -> dict[str, 
         unit["path"],
         own,
     )
-    units = with_frozen_expected(
-        campaign,
-        await Unit.select(
-            Unit.id, Unit.code, Unit.name, Unit.path, Unit.parent, Unit.expected_respondents
-        ).where(Unit.path.like(f"{unit['path']}%")),
-    )
+    units = await Unit.select(
+        Unit.id, Unit.code, Unit.name, Unit.path, Unit.parent, Unit.expected_respondents
+    ).where(Unit.path.like(f"{unit['path']}%"))
     reached = await reached_units(campaign["id"])
     by_id = {row["id"]: row for row in units}
     children = [row for row in units if row["parent"] == unit["id"] and row["id"] in reached]

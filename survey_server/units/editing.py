@@ -3,8 +3,7 @@
 The expected respondents of a school are the denominator of its response rate, which counts in
 the evaluation of the school and its principal, and, summed, of the commune office above it: so
 only administrators change them, nobody edits their own unit (the office above does),
-principals and partners edit nothing, and every change is in the audit trail. Campaigns keep
-the numbers they opened with (``campaigns.services.freeze_expected``).
+principals and partners edit nothing, and every change is in the audit trail.
 A unit that is no longer valid is left as it is: old campaigns show it."""
 
 from __future__ import annotations

@@ -3,6 +3,9 @@ the same numbers as the scoring service (both engines)."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import httpx
 import pytest
 
@@ -26,6 +29,18 @@ async def province(settings: Settings, db: Database) -> None:
     await create_user("mttq.lechan", "partner", "XA-LECHAN", PASSWORD, "Ủy ban MTTQ phường Lê Chân")
 
 
+async def current(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    """The view once it is not ``pending``: on a loaded machine the first view may be given an
+    earlier scoring (one made at start-up, before the demo's responses were published) while
+    the campaign is scored again, as designed."""
+    for _ in range(600):
+        view = (await client.get(url)).json()
+        if not view.get("pending"):
+            return view
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} still pending")
+
+
 async def test_without_a_session_the_api_answers_401(
     client: httpx.AsyncClient, province: None
 ) -> None:
@@ -38,7 +53,7 @@ async def test_administrator_reads_the_province_and_any_unit(
     client: httpx.AsyncClient, province: None
 ) -> None:
     await sign_in(client, "so.admin")
-    whole = (await client.get(URL)).json()
+    whole = await current(client, URL)
     assert whole == await campaign_scores(CAMPAIGN)
     assert whole["unit"] == "SO-HP" and whole["n"] > 0
     school = (await client.get(URL, params={"unit": "TH-LC1"})).json()
