@@ -29,23 +29,15 @@ from dataclasses import dataclass, field
 
 from survey_server.i18n import gettext
 from survey_server.questionnaires.schema import Question
+from survey_server.questionnaires.xlsform_vocabulary import META
 from survey_server.responses.tabular import MULTI_SEPARATOR, SHORT_CELL
 from survey_server.responses.validation import FormSpec
 from survey_server.spreadsheet import Table
 
-#: Submission metadata Kobo and ODK add to every export (besides every ``_``-prefixed column).
-META_COLUMNS = frozenset(
+#: Submission metadata Kobo and ODK add to every export (besides every ``_``-prefixed column):
+#: the XLSForm metadata questions (``start``, ``deviceid``…) and the server's own columns.
+META_COLUMNS = META | frozenset(
     {
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "subscriberid",
-        "simserial",
-        "phonenumber",
-        "username",
-        "audit",
-        "instanceid",
         "instancename",
         "key",
         "submissiondate",
