@@ -29,7 +29,7 @@ the spread of the honest ones (``bench/stuffing.py`` measures both).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import stats
@@ -89,19 +89,54 @@ def pattern_flags(
     labels, index = np.unique(np.asarray(groups), return_inverse=True)
     index = index.ravel()
     sizes = np.bincount(index, minlength=len(labels))
+    answers = np.asarray(answers)
+    vectors = None
+    if answers.ndim == 2 and answers.shape[1]:  # a form without scale questions has no vector
+        rows = np.ascontiguousarray(answers, dtype=np.uint8)
+        # one opaque value per row: an order of magnitude faster than np.unique(axis=0)
+        _, vector = np.unique(
+            rows.view(np.dtype((np.void, rows.shape[1]))).ravel(), return_inverse=True
+        )
+        width = int(vector.max()) + 1
+        pairs, pair_counts = np.unique(index * width + vector.ravel(), return_counts=True)
+        vectors = (*np.divmod(pairs, width), pair_counts)
+    flags = pattern_tests(
+        sizes,
+        vectors,
+        straight=np.bincount(index[np.asarray(straight, dtype=bool)], minlength=len(labels)),
+        speeding=None
+        if speeding is None
+        else np.bincount(index[np.asarray(speeding, dtype=bool)], minlength=len(labels)),
+        alpha=alpha,
+        min_size=min_size,
+    )
+    return [replace(flag, group=int(labels[flag.group])) for flag in flags]
+
+
+def pattern_tests(
+    sizes: np.ndarray,
+    vectors: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    *,
+    straight: np.ndarray,
+    speeding: np.ndarray | None,
+    alpha: float = 0.001,
+    min_size: int = 10,
+) -> list[PatternFlag]:
+    """:func:`pattern_flags` from what each group holds rather than from its responses, so
+    that groups counted separately (``analysis.tally``) are tested alike: ``sizes`` and the
+    ``straight`` and ``speeding`` counts per group (group = position), and ``vectors`` the
+    count of every whole answer vector in every group as three aligned arrays (group, vector
+    id, count), ``None`` for a form without scale questions."""
     tested = np.flatnonzero(sizes >= min_size)
     if tested.size < 3:  # the others' spread needs at least two other groups
         return []
-    answers = np.asarray(answers)
-    tests = [_share(STRAIGHT_LINING, np.asarray(straight, dtype=bool), index, sizes, tested)]
-    if answers.ndim == 2 and answers.shape[1]:  # a form without scale questions has no vector
-        tests.insert(0, _identical(answers, index, sizes, tested))
+    tests = [_share(STRAIGHT_LINING, straight, sizes, tested)]
+    if vectors is not None:
+        tests.insert(0, _identical(*vectors, sizes, tested))
     if speeding is not None:
-        tests.append(_share(SPEEDING, np.asarray(speeding, dtype=bool), index, sizes, tested))
+        tests.append(_share(SPEEDING, speeding, sizes, tested))
     flags = [
-        PatternFlag(
-            int(labels[g]), kind, int(observed), int(sizes[g]), float(expected), float(corrected)
-        )
+        PatternFlag(int(g), kind, int(observed), int(sizes[g]), float(expected), float(corrected))
         for kind, rows, counts, expectations, p in tests
         for g, observed, expected, corrected in zip(
             rows, counts, expectations, np.minimum(p * tested.size, 1.0), strict=True
@@ -117,25 +152,19 @@ def pattern_flags(
 _Tests = tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _share(
-    kind: str, flag: np.ndarray, index: np.ndarray, sizes: np.ndarray, tested: np.ndarray
-) -> _Tests:
-    counts = np.bincount(index[flag], minlength=len(sizes))
+def _share(kind: str, counts: np.ndarray, sizes: np.ndarray, tested: np.ndarray) -> _Tests:
+    counts = np.asarray(counts)
     expected, p = _tails(np.broadcast_to(counts, (tested.size, len(sizes))), sizes, tested, tested)
     return kind, tested, counts[tested], expected, p
 
 
 def _identical(
-    answers: np.ndarray, index: np.ndarray, sizes: np.ndarray, tested: np.ndarray
+    pair_group: np.ndarray,
+    pair_vector: np.ndarray,
+    pair_counts: np.ndarray,
+    sizes: np.ndarray,
+    tested: np.ndarray,
 ) -> _Tests:
-    rows = np.ascontiguousarray(answers, dtype=np.uint8)
-    # one opaque value per row: an order of magnitude faster than np.unique(axis=0)
-    _, vector = np.unique(
-        rows.view(np.dtype((np.void, rows.shape[1]))).ravel(), return_inverse=True
-    )
-    width = int(vector.max()) + 1
-    pairs, pair_counts = np.unique(index * width + vector.ravel(), return_counts=True)
-    pair_group, pair_vector = np.divmod(pairs, width)
     most = np.zeros(len(sizes), dtype=np.int64)
     np.maximum.at(most, pair_group, pair_counts)
     # candidates: each tested group's most common vectors, when one occurs at least twice

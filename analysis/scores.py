@@ -19,17 +19,18 @@ from typing import Any
 
 import numpy as np
 
-from analysis.bootstrap import RESAMPLES, SEED, PoissonBootstrap, percentile_interval
+from analysis.bootstrap import RESAMPLES, SEED, percentile_interval
 from analysis.comparisons import Difference, corrected, index_test, two_proportion_test
-from analysis.instrument import BLANK, NA, ChoiceItem, Instrument, ResponseData, recoded
-from analysis.integrity import pattern_flags
+from analysis.instrument import ChoiceItem, Instrument, ResponseData, recoded
+from analysis.integrity import PatternFlag, pattern_tests
 from analysis.intervals import mean_bounds, wilson_bounds
 from analysis.quality import FLAGS, SPEEDING, QualityPolicy, quality_flags
 from analysis.quality import STRAIGHT_LINING as STRAIGHT
 from analysis.reliability import ALPHA_WARNING, alpha_from_moments
 from analysis.sampling import response_rate
 from analysis.suppression import K_FLOOR, suppress
-from analysis.themes import Classified, Taxonomy, classify, load_taxonomy, quote_candidates
+from analysis.tally import Layout, Quotes, Tally, merged_quotes, tally_groups
+from analysis.themes import Taxonomy, load_taxonomy, typical_quotes
 
 TOP = ""  # the key of the whole set of responses in :attr:`Scores.summaries`
 METHOD = "t (means), Wilson (shares), Poisson bootstrap percentile (indices)"
@@ -88,6 +89,7 @@ def score(
     resamples: int = RESAMPLES,
     seed: int = SEED,
     taxonomy: Taxonomy | None = None,
+    keys: np.ndarray | None = None,
 ) -> Scores:
     """Score ``data`` (docs/scoring.md) as the scores JSON (docs/scoring.md).
 
@@ -101,19 +103,80 @@ def score(
     responses, and the groups that would reveal them by subtraction, come out as
     ``{"suppressed": true, "n_below": k}`` and nothing else.
     """
-    if k < K_FLOOR:
-        raise ValueError(f"k must be at least {K_FLOOR} (docs/PRIVACY.md), got {k}")
-    if data.scale.ndim != 2 or data.scale.shape[1] != len(instrument.scale_items):
-        raise ValueError("the answers do not have one column per scale question")
     groups = groups or Groups((), (), np.zeros(len(data), dtype=np.intp))
     if len(groups.of) != len(data):
         raise ValueError("every response needs a group")
-    run = _Run(
-        instrument, data, k, groups, policy or QualityPolicy(), PoissonBootstrap(resamples, seed)
-    )
+    if data.scale.ndim != 2 or data.scale.shape[1] != len(instrument.scale_items):
+        raise ValueError("the answers do not have one column per scale question")
+    size = len(groups.keys) + 1  # the last: responses of no group (all, for a flat table)
+    of = np.asarray(groups.of, dtype=np.intp) if groups.keys else np.full(len(data), size - 1)
     if data.comments is not None:
-        run.themes = _Themes(run, taxonomy or load_taxonomy())
+        taxonomy = taxonomy or load_taxonomy()
+    policy = policy or QualityPolicy()
+    flags = quality_flags(instrument, data, policy)
+    excluded = np.zeros(len(data), dtype=bool)
+    for name in policy.exclude:
+        excluded |= flags[name]
+    tallies = tally_groups(
+        instrument,
+        data,
+        of,
+        size,
+        keys=content_keys(instrument, data, of, excluded) if keys is None else keys,
+        policy=policy,
+        flags=flags,
+        taxonomy=taxonomy if data.comments is not None else None,
+        resamples=resamples,
+        seed=seed,
+    )
+    return assemble(
+        instrument,
+        tallies,
+        groups,
+        k=k,
+        policy=policy,
+        taxonomy=taxonomy if data.comments is not None else None,
+        resamples=resamples,
+    )
+
+
+def assemble(
+    instrument: Instrument,
+    tallies: Sequence[Tally],
+    groups: Groups,
+    *,
+    k: int = 10,
+    policy: QualityPolicy | None = None,
+    taxonomy: Taxonomy | None = None,
+    resamples: int = RESAMPLES,
+) -> Scores:
+    """The scores JSON from the tally of each group's own responses (``analysis.tally``;
+    ``tallies[i]`` for ``groups.keys[i]``, then one for the responses of no group), rolled up
+    the tree: what :func:`score` returns for the same responses, to the last digit, however
+    the tallies were gathered. ``groups.of`` is not read. Comment themes are reported when a
+    ``taxonomy`` is given (the one the tallies were made with)."""
+    if k < K_FLOOR:
+        raise ValueError(f"k must be at least {K_FLOOR} (docs/PRIVACY.md), got {k}")
+    if len(tallies) != len(groups.keys) + 1:
+        raise ValueError("one tally per group, and one for the responses of no group")
+    run = _Run(instrument, tallies, k, groups, policy or QualityPolicy(), resamples)
+    if taxonomy is not None:
+        run.themes = _Themes(run, taxonomy)
     return run.scores()
+
+
+def content_keys(
+    instrument: Instrument, data: ResponseData, of: np.ndarray, excluded: np.ndarray
+) -> np.ndarray:
+    """Keys for responses that have none (a table scored offline): their places once ordered
+    by group and, within a group, by their answers, so that the scores do not depend on the
+    order of the rows; responses the quality policy leaves out come last, so that the others
+    get the keys they would get without them."""
+    scale = recoded(instrument, data.scale)
+    order = np.lexsort((_content_key(scale), of, excluded))
+    keys = np.empty(len(data), dtype=np.uint64)
+    keys[order] = np.arange(len(data), dtype=np.uint64)
+    return keys
 
 
 def compare_waves(current: Summary, previous: Summary) -> dict[str, Any]:
@@ -230,115 +293,85 @@ class _Indices:
 
 
 class _Run:
-    """One scoring run: count, bootstrap and assemble the JSON, in that order."""
+    """One scoring: roll the tallies up the tree, bootstrap and assemble the JSON."""
 
     def __init__(
         self,
         instrument: Instrument,
-        data: ResponseData,
+        tallies: Sequence[Tally],
         k: int,
         groups: Groups,
         policy: QualityPolicy,
-        bootstrap: PoissonBootstrap,
+        resamples: int,
     ) -> None:
         self.instrument, self.k, self.groups, self.policy = instrument, k, groups, policy
-        self.bootstrap = bootstrap
+        self.tallies, self.resamples = tallies, resamples
         self.themes: _Themes | None = None
         self.tree = _Tree(groups.parents)
         self.nested = any(p >= 0 for p in groups.parents)
-        group_of = (
-            np.asarray(groups.of, dtype=np.intp)
-            if groups.keys
-            else np.full(len(data), self.tree.root)
-        )
-
-        flags = quality_flags(instrument, data, policy)
-        self.flags = {name: self.tree.count(group_of, flag) for name, flag in flags.items()}
-        # answer patterns a stuffed unit betrays, tested against the other units (k and up)
-        self.patterns = pattern_flags(
-            data.scale,
-            group_of,
-            straight=flags[STRAIGHT],
-            speeding=flags[SPEEDING] if data.duration_bucket is not None else None,
-            min_size=k,
-        )
-        excluded = np.zeros(len(data), dtype=bool)
-        for name in policy.exclude:
-            excluded |= flags[name]
-        self.excluded = self.tree.count(group_of, excluded)
-        kept = np.flatnonzero(~excluded)
-        # by group, and within a group by content: the bootstrap then gives each answer pattern
-        # the same weights whatever order the responses came in (permutation invariance)
-        scale = recoded(instrument, data.scale)
-        order = kept[np.lexsort((_content_key(scale[kept]), group_of[kept]))]
-        self.data = data.take(order)
-        self.of = group_of[order]
-        self.bounds = np.searchsorted(self.of, np.arange(self.tree.size + 1))
-        self.n = self.tree.count(self.of)
-
+        layout = Layout.of(instrument)
         self.items = instrument.scale_items
         self.column = {item.id: c for c, item in enumerate(self.items)}
-        self.scored = sorted({self.column[i] for d in instrument.dimensions for i in d.items})
-        for c in self.scored:
-            if self.items[c].satisfied_from is None:
-                raise ValueError(f"dimension item {self.items[c].id} has no satisfied_from")
-        place = {c: p for p, c in enumerate(self.scored)}
-        self.positions = [[place[self.column[i]] for i in d.items] for d in instrument.dimensions]
+        self.scored, self.positions = layout.scored, layout.positions
+        self.choice_widths = layout.choice_widths
         self.indices = _Indices(instrument, self.positions, len(self.scored))
 
-        self.scale = scale[order]
-        self.valid = (self.scale != BLANK) & (self.scale != NA)
-        thresholds = np.array([item.satisfied_from or 256 for item in self.items])
-        self.satisfied_answer = self.valid & (self.scale >= thresholds)
+        def rolled(name: str) -> np.ndarray:
+            return self.tree.rolled(np.stack([getattr(t, name) for t in tallies]))
 
-    # -- the additive pieces ------------------------------------------------------------------
+        self.n = self.tree.rolled(np.array([t.n for t in tallies], dtype=np.int64))
+        self.excluded = self.tree.rolled(np.array([t.excluded for t in tallies], dtype=np.int64))
+        flags = rolled("flags")
+        self.flags = {name: flags[:, f] for f, name in enumerate(FLAGS)}
+        self.counts = rolled("answers")
+        self.cases, self.sums, self.cross = rolled("cases"), rolled("sums"), rolled("cross")
+        self.respondent_counts = rolled("respondents")
+        self.choice_counts = rolled("choices")
+        self.comment_counts, self.theme_counts = rolled("comments"), rolled("themes")
+        self.patterns = self._patterns()
 
-    def _answer_counts(self) -> np.ndarray:
-        """``(groups, questions, bins)``: bin 0 blank, 1..p the (recoded) answer, last = na."""
-        bins = max((item.points for item in self.items), default=0) + 2
-        out = np.zeros((self.tree.size, len(self.items), bins), dtype=np.int64)
-        for c in range(len(self.items)):
-            codes = self.scale[:, c].astype(np.intp)
-            codes[codes == NA] = bins - 1
-            flat = np.bincount(self.of * bins + codes, minlength=self.tree.size * bins)
-            out[:, c, :] = flat.reshape(self.tree.size, bins)
-        return self.tree.rolled(out)
+    def _patterns(self) -> list[PatternFlag]:
+        """Answer patterns a stuffed unit betrays, each group's own responses tested against
+        the other groups' (k and up)."""
+        own = self.tallies
+        sizes = np.array([t.responses for t in own], dtype=np.int64)
+        vectors = None
+        if self.items:
+            stacked = np.concatenate([t.vectors for t in own])
+            width = stacked.shape[1]
+            _, ids = np.unique(
+                np.ascontiguousarray(stacked).view(np.dtype((np.void, width))).ravel(),
+                return_inverse=True,
+            )
+            vectors = (
+                np.repeat(np.arange(len(own)), [len(t.vectors) for t in own]),
+                ids.ravel(),
+                np.concatenate([t.vector_counts for t in own]).astype(np.int64),
+            )
+        return pattern_tests(
+            sizes,
+            vectors,
+            straight=np.array([t.flags[FLAGS.index(STRAIGHT)] for t in own]),
+            speeding=np.array([t.flags[FLAGS.index(SPEEDING)] for t in own])
+            if any(t.durations for t in own)
+            else None,
+            min_size=self.k,
+        )
 
     def _moments(self) -> list[list[tuple[int, np.ndarray, np.ndarray]]]:
-        """Cronbach moments (m, Σx, ΣxxT of complete cases) of each dimension, per group,
-        rolled up the tree."""
-        empty = [(0, np.zeros(len(p)), np.zeros((len(p), len(p)))) for p in self.positions]
-        if not self.positions:
-            return [[] for _ in range(self.tree.size)]
-        # each dimension's answers, zeroed outside its complete cases, side by side: one matrix
-        # product per group gives every dimension's cross-products as diagonal blocks
-        columns = [self.scored[i] for p in self.positions for i in p]
+        """Cronbach moments (m, Σx, ΣxxT of complete cases) of each dimension, per group."""
         blocks = np.cumsum([0] + [len(p) for p in self.positions])
-        complete = np.stack(
-            [self.valid[:, [self.scored[i] for i in p]].all(axis=1) for p in self.positions], axis=1
-        )
-        cases = np.stack(
-            [self.tree.count(self.of, complete[:, d]) for d in range(len(self.positions))], axis=1
-        )
-        masked = self.scale[:, columns] * np.repeat(complete, np.diff(blocks), axis=1)
-        sums = np.zeros((self.tree.size, len(columns)))
-        cross = np.zeros((self.tree.size, len(columns), len(columns)))
-        for g in range(self.tree.size):
-            rows = masked[self.bounds[g] : self.bounds[g + 1]].astype(float)
-            if rows.size:
-                sums[g], cross[g] = rows.sum(axis=0), rows.T @ rows
-        sums, cross = self.tree.rolled(sums), self.tree.rolled(cross)
         return [
             [
                 (
-                    int(cases[g, d]),
-                    sums[g, blocks[d] : blocks[d + 1]],
-                    cross[g, blocks[d] : blocks[d + 1], blocks[d] : blocks[d + 1]],
+                    int(self.cases[g, d]),
+                    self.sums[g, blocks[d] : blocks[d + 1]].astype(float),
+                    self.cross[g, blocks[d] : blocks[d + 1], blocks[d] : blocks[d + 1]].astype(
+                        float
+                    ),
                 )
                 for d in range(len(self.positions))
             ]
-            if self.n[g]
-            else list(empty)
             for g in range(self.tree.size)
         ]
 
@@ -356,9 +389,6 @@ class _Run:
         group.
         """
         width = len(self.scored)
-        indicators = np.empty((len(self.of), 2 * width), dtype=np.float32)
-        indicators[:, :width] = self.satisfied_answer[:, self.scored]
-        indicators[:, width:] = self.valid[:, self.scored]
         children: list[list[int]] = [[] for _ in range(self.tree.size)]
         for node in range(self.tree.root):
             children[self.tree.parent[node]].append(node)
@@ -367,13 +397,11 @@ class _Run:
         replicated: dict[int, _Replicated] = {}
         comparisons: dict[int, dict[str, Any]] = {}
         for node in _post_order(children, self.tree.root):
-            sums = (
-                pool.pop() if pool else np.empty((self.bootstrap.resamples, 2 * width), np.float32)
-            )
-            sums.fill(0)
-            start, end = self.bounds[node], self.bounds[node + 1]
-            if start < end and width:
-                self.bootstrap.sums(indicators[start:end], out=sums)
+            sums = pool.pop() if pool else np.empty((self.resamples, 2 * width), np.int64)
+            if self.tallies[node].n and width:
+                sums[...] = self.tallies[node].replicates()
+            else:
+                sums.fill(0)
             for child in children[node]:
                 sums += live[child]
             kids = [child for child in children[node] if shown[child]]
@@ -399,6 +427,7 @@ class _Run:
         """For a batch of groups' replicate sums ``(groups, replicates, 2W)``: the indices of
         each replicate, their percentile intervals and standard errors."""
         width = len(self.scored)
+        sums = sums.astype(np.float32)  # half the memory traffic of the replicates' indices
         dimensions, overall = self.indices(sums[..., :width], sums[..., width:])
         stacked = np.concatenate([dimensions, overall[..., None]], axis=-1)
         bounds = percentile_interval(stacked, axis=1)
@@ -420,39 +449,21 @@ class _Run:
     def _respondents(self) -> dict[str, np.ndarray]:
         """Per group: respondents with a valid answer in each dimension and in any, and the
         hài lòng toàn diện base (a valid rated answer) and count (every rated answer satisfied)."""
-        rated = np.array([item.satisfied_from is not None for item in self.items], dtype=bool)
-        membership = np.zeros((len(self.items), len(self.positions)), dtype=np.float32)
-        for d, p in enumerate(self.positions):
-            membership[[self.scored[i] for i in p], d] = 1
-        per_dimension = (self.valid.astype(np.float32) @ membership) > 0
-        answered_rated = self.valid[:, rated].any(axis=1)
-        unsatisfied = (self.valid[:, rated] & ~self.satisfied_answer[:, rated]).any(axis=1)
+        counts, d = self.respondent_counts, len(self.positions)
         return {
-            "dimensions": np.stack(
-                [self.tree.count(self.of, per_dimension[:, d]) for d in range(len(self.positions))],
-                axis=-1,
-            )
-            if self.positions
-            else np.zeros((self.tree.size, 0), dtype=np.int64),
-            "overall": self.tree.count(self.of, self.valid[:, self.scored].any(axis=1)),
-            "rated": self.tree.count(self.of, answered_rated),
-            "fully": self.tree.count(self.of, answered_rated & ~unsatisfied),
+            "dimensions": counts[:, :d],
+            "overall": counts[:, d],
+            "rated": counts[:, d + 1],
+            "fully": counts[:, d + 2],
         }
 
-    def _choice_counts(self, item: ChoiceItem) -> np.ndarray:
-        """Per group: [answered, count of each option] (multi counts every option chosen)."""
-        answers = np.asarray(self.data.choices[item.id])
-        if item.kind == "multi":
-            chosen = answers.astype(bool)
-            columns = [self.tree.count(self.of, chosen.any(axis=1))]
-            columns += [self.tree.count(self.of, chosen[:, o]) for o in range(len(item.options))]
-            return np.column_stack(columns)
-        bins = len(item.options) + 1
-        flat = np.bincount(
-            self.of * bins + answers.astype(np.intp), minlength=self.tree.size * bins
-        )
-        counts = self.tree.rolled(flat.reshape(self.tree.size, bins))
-        return np.column_stack([counts[:, 1:].sum(axis=1), counts[:, 1:], counts[:, 0]])
+    def _choices(self) -> dict[str, np.ndarray]:
+        """Per choice question and group: [answered, count of each option (, blanks)]."""
+        bounds = np.cumsum([0, *self.choice_widths])
+        return {
+            item.id: self.choice_counts[:, bounds[i] : bounds[i + 1]]
+            for i, item in enumerate(self.instrument.choice_items)
+        }
 
     def _expected(self) -> list[int | None]:
         """Expected respondents per group: its own figure, else the sum of its children's when
@@ -478,8 +489,7 @@ class _Run:
     # -- assembling ---------------------------------------------------------------------------
 
     def scores(self) -> Scores:
-        counts = self._answer_counts()
-        questions = _QuestionTable(counts, self.items)
+        questions = _QuestionTable(self.counts, self.items)
         point_dims, point_overall = self.indices(
             questions.satisfied[:, self.scored], questions.valid[:, self.scored]
         )
@@ -498,7 +508,7 @@ class _Run:
 
         moments = self._moments()
         respondents = self._respondents()
-        choices = {item.id: self._choice_counts(item) for item in self.instrument.choice_items}
+        choices = self._choices()
         expected = self._expected()
         width = len(self.scored)
         bodies: dict[int, dict[str, Any]] = {}
@@ -573,7 +583,7 @@ class _Run:
             key: bodies.get(g, {"suppressed": True, "n_below": self.k})
             for g, key in enumerate(self.groups.keys)
         }
-        method = {"intervals": METHOD, "resamples": self.bootstrap.resamples}
+        method = {"intervals": METHOD, "resamples": self.resamples}
         return Scores({**top, **root, "method": method, "groups": groups}, summaries)
 
     def _dimensions(
@@ -626,6 +636,7 @@ class _Run:
         over the siblings compared, statistic by statistic."""
         width = len(self.scored)
         point_dims, point_overall = points
+        rest = rest.astype(np.float32)
         rest_dims, rest_overall = self.indices(rest[..., :width], rest[..., width:])
         point_rest_dims, point_rest_overall = self.indices(
             (questions.satisfied[parent] - questions.satisfied[members])[:, self.scored],
@@ -673,74 +684,41 @@ class _Run:
 
 
 class _Themes:
-    """What a group's comments are about: every comment classified once, counts per group
-    rolled up the tree, and quotes chosen among (at most ``QUOTE_POOL`` of) its subtree's."""
-
-    QUOTE_POOL = 2000
+    """What a group's comments are about: counts per theme rolled up the tree from the
+    tallies, and quotes chosen from the sample of the group's subtree (``analysis.tally``)."""
 
     def __init__(self, run: _Run, taxonomy: Taxonomy) -> None:
-        comments = run.data.comments
-        assert comments is not None
-        self.texts = list(comments)
-        self.found = classify(self.texts, taxonomy)
+        self.ids = [theme.id for theme in taxonomy.themes]
         self.labels = {theme.id: theme.label for theme in taxonomy.themes}
-        tree, of = run.tree, run.of
-        praise, complaint = self.found.tone > 0, self.found.tone < 0
-        self.commented = tree.count(of, self.found.commented)
-        self.praise = tree.count(of, praise)
-        self.complaint = tree.count(of, complaint)
-        self.per_theme = [
-            (
-                theme_id,
-                tree.count(of, self.found.themes[:, j]),
-                tree.count(of, self.found.themes[:, j] & praise),
-                tree.count(of, self.found.themes[:, j] & complaint),
-            )
-            for j, theme_id in enumerate(self.found.theme_ids)
-        ]
         self.run = run
-        self._children: list[list[int]] = [[] for _ in range(tree.size)]
-        for node in range(tree.root):
-            self._children[tree.parent[node]].append(node)
+        self.samples: list[Quotes] = [t.quotes for t in run.tallies]
+        for node in run.tree.deepest_first:  # children before parents: subtree samples
+            parent = run.tree.parent[node]
+            self.samples[parent] = merged_quotes([self.samples[parent], self.samples[node]])
 
     def group(self, g: int) -> dict[str, Any]:
-        rows = self._pool(g)
-        subset = Classified(
-            self.found.themes[rows],
-            self.found.tone[rows],
-            self.found.commented[rows],
-            self.found.theme_ids,
-        )
-        quotes = quote_candidates([self.texts[i] for i in rows], subset)
-        return {
-            "comments": int(self.commented[g]),
-            "praise": int(self.praise[g]),
-            "complaint": int(self.complaint[g]),
-            "items": [
+        comments, themes = self.run.comment_counts[g], self.run.theme_counts[g]
+        items = []
+        for t, theme_id in enumerate(self.ids):
+            if not themes[t, 0]:
+                continue
+            texts = [text for _, text in self.samples[g].get(theme_id, [])]
+            items.append(
                 {
                     "id": theme_id,
                     "label": self.labels[theme_id],
-                    "count": int(count[g]),
-                    "praise": int(good[g]),
-                    "complaint": int(bad[g]),
-                    "quotes": [self.texts[rows[i]] for i in quotes.get(theme_id, [])],
+                    "count": int(themes[t, 0]),
+                    "praise": int(themes[t, 1]),
+                    "complaint": int(themes[t, 2]),
+                    "quotes": [texts[i] for i in typical_quotes(texts)],
                 }
-                for theme_id, count, good, bad in self.per_theme
-                if count[g]
-            ],
+            )
+        return {
+            "comments": int(comments[0]),
+            "praise": int(comments[1]),
+            "complaint": int(comments[2]),
+            "items": items,
         }
-
-    def _pool(self, g: int) -> np.ndarray:
-        """Up to ``QUOTE_POOL`` commented rows of the group's subtree, its own first."""
-        rows: list[int] = []
-        stack = [g]
-        while stack and len(rows) < self.QUOTE_POOL:
-            node = stack.pop()
-            start, end = self.run.bounds[node], self.run.bounds[node + 1]
-            own = np.flatnonzero(self.found.commented[start:end]) + start
-            rows.extend(own[: self.QUOTE_POOL - len(rows)].tolist())
-            stack.extend(reversed(self._children[node]))
-        return np.array(rows, dtype=np.intp)
 
 
 class _QuestionTable:

@@ -847,26 +847,55 @@ def quote_candidates(
         raise ValueError("need per_theme >= 0 and 0 <= min_chars <= max_chars")
     if len(texts) != classified.themes.shape[0]:
         raise ValueError(f"{len(texts)} texts but {classified.themes.shape[0]} classified")
-    cleaned = [
-        "" if text is None else " ".join(unicodedata.normalize("NFC", text).split())
-        for text in texts
-    ]
+    cleaned = [_collapsed(text) for text in texts]
     lengths = np.fromiter((len(text) for text in cleaned), dtype=np.int64, count=len(cleaned))
-    quotes: dict[str, list[int]] = {}
-    for j, theme_id in enumerate(classified.theme_ids):
-        rows = np.flatnonzero(classified.themes[:, j])
-        picked: list[int] = []
-        if rows.size and per_theme:
-            median = float(np.median(lengths[rows]))
-            fits = rows[(lengths[rows] >= min_chars) & (lengths[rows] <= max_chars)]
-            order = fits[np.lexsort((fits, np.abs(lengths[fits] - median)))]
-            seen: set[str] = set()
-            for row in order:
-                key = cleaned[row].casefold()
-                if key not in seen:
-                    seen.add(key)
-                    picked.append(int(row))
-                    if len(picked) == per_theme:
-                        break
-        quotes[theme_id] = picked
-    return quotes
+    return {
+        theme_id: _typical(
+            cleaned,
+            lengths,
+            np.flatnonzero(classified.themes[:, j]),
+            per_theme,
+            min_chars,
+            max_chars,
+        )
+        for j, theme_id in enumerate(classified.theme_ids)
+    }
+
+
+def typical_quotes(
+    texts: Sequence[str], per_theme: int = 2, min_chars: int = 25, max_chars: int = 220
+) -> list[int]:
+    """:func:`quote_candidates` for the comments of one theme: indices of up to ``per_theme``
+    of ``texts`` by the same rule (``analysis.tally`` keeps a sample of each theme's comments
+    per unit and picks from the sample of a subtree)."""
+    cleaned = [_collapsed(text) for text in texts]
+    lengths = np.fromiter((len(text) for text in cleaned), dtype=np.int64, count=len(cleaned))
+    return _typical(cleaned, lengths, np.arange(len(cleaned)), per_theme, min_chars, max_chars)
+
+
+def _collapsed(text: str | None) -> str:
+    return "" if text is None else " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _typical(
+    cleaned: Sequence[str],
+    lengths: np.ndarray,
+    rows: np.ndarray,
+    per_theme: int,
+    min_chars: int,
+    max_chars: int,
+) -> list[int]:
+    picked: list[int] = []
+    if rows.size and per_theme:
+        median = float(np.median(lengths[rows]))
+        fits = rows[(lengths[rows] >= min_chars) & (lengths[rows] <= max_chars)]
+        order = fits[np.lexsort((fits, np.abs(lengths[fits] - median)))]
+        seen: set[str] = set()
+        for row in order:
+            key = cleaned[row].casefold()
+            if key not in seen:
+                seen.add(key)
+                picked.append(int(row))
+                if len(picked) == per_theme:
+                    break
+    return picked
