@@ -37,6 +37,7 @@ TABLES = (
     "letterhead",
     "integrity_flag",
     "paper_entry",
+    "unit_tally",
     "score_snapshot",
     "audit_event",
     "feedback_case",

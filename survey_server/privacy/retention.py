@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from survey_server.campaigns.tables import Campaign
 from survey_server.questionnaires.services import get_form_spec
 from survey_server.responses.tables import Submission
-from survey_server.scoring import snapshots
+from survey_server.scoring import snapshots, tallies
 
 BATCH = 500
 #: The releases of a campaign whose earliest answer is older than the cutoff (one pass).
@@ -83,6 +83,8 @@ async def purge_expired_text(today: date, dry_run: bool = False) -> list[PurgeOu
                         }
                     ).where(Submission.id == row["id"])
         if purged and not dry_run:
-            await snapshots.forget(campaign["id"])  # its stored scores quote comments
+            # its stored scores and tallies quote comments
+            await tallies.forget(campaign["id"])
+            await snapshots.forget(campaign["id"])
         outcomes.append(PurgeOutcome(campaign["code"], purged))
     return outcomes

@@ -32,6 +32,7 @@ class Release(Table, tablename="response_release"):
     origin = Varchar(length=16, null=True, default=None)
     released_on = Date()
     size = Integer(default=0)
+    tallied = SmallInt(default=0)  # 1 once added to its unit's tally (``scoring.tallies``)
 
 
 class Submission(Table, tablename="submission"):

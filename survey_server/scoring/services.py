@@ -19,8 +19,10 @@ import anyio
 import numpy as np
 from piccolo.engine.postgres import PostgresEngine
 
+from analysis.bootstrap import RESAMPLES
 from analysis.quality import QualityPolicy
-from analysis.scores import Groups, Scores, compare_waves, score
+from analysis.scores import Groups, Scores, assemble, compare_waves, score
+from analysis.tally import empty_tally
 from survey_server.campaigns.services import get_campaign
 from survey_server.campaigns.tables import Campaign
 from survey_server.distribution.services import reached_units
@@ -33,12 +35,13 @@ from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.responses.tables import Submission
 from survey_server.responses.tabular import CellError, read_answers
 from survey_server.responses.validation import FormSpec
-from survey_server.scoring import releases, snapshots, worker
+from survey_server.scoring import releases, snapshots, tallies, worker
 from survey_server.scoring.adapter import instrument_of, response_data
 from survey_server.scoring.columns import match_columns
 from survey_server.scoring.columns import notes as column_notes
 from survey_server.scoring.columns import problems as column_problems
 from survey_server.scoring.snapshots import CampaignResult, State
+from survey_server.scoring.tallies import tidy_comment
 from survey_server.spreadsheet import TableUnreadable, read_csv, read_xlsx
 from survey_server.units.services import get_unit, list_subtree
 
@@ -122,10 +125,12 @@ def score_answers(
     groups: Groups | None = None,
     durations: np.ndarray | None = None,
     policy: QualityPolicy | None = None,
+    keys: np.ndarray | None = None,
 ) -> Scores:
-    """Score packed answers of one questionnaire version (the one path to ``analysis``)."""
+    """Score packed answers of one questionnaire version (the one path to ``analysis``);
+    ``keys``, the responses' bootstrap keys, when they have them (``tallies.receipt_keys``)."""
     data = response_data(questionnaire, closed, durations, comments)
-    return score(instrument_of(questionnaire), data, k=k, groups=groups, policy=policy)
+    return score(instrument_of(questionnaire), data, k=k, groups=groups, policy=policy, keys=keys)
 
 
 async def campaign_scores(
@@ -215,7 +220,7 @@ async def publish(campaign: dict[str, Any]) -> dict[str, Any]:
     """Make the campaign's due releases (``releases.refresh``) before anything of it is read;
     its root unit."""
     root = await get_unit(campaign["root_unit_code"])
-    units = await _campaign_units(campaign["id"], root)
+    units = await campaign_units(campaign["id"], root)
     screening = (
         (await campaign_form(campaign)).questionnaire if campaign["exclude_flagged"] else None
     )
@@ -296,7 +301,7 @@ async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> Ca
 
 async def _current_state(campaign: dict[str, Any], root: dict[str, Any]) -> State:
     """What the campaign's scores depend on now (a few milliseconds at any size)."""
-    units = await _campaign_units(campaign["id"], root)
+    units = await campaign_units(campaign["id"], root)
     return State(
         newest=await releases.newest_release(campaign["id"]),
         units=snapshots.units_digest(units),
@@ -339,6 +344,7 @@ class CampaignAnswers:
     k: int
     policy: QualityPolicy
     units: list[dict[str, Any]]
+    keys: np.ndarray
 
 
 async def load_answers(
@@ -347,30 +353,56 @@ async def load_answers(
     """The packed answers of a campaign's published responses in a unit's subtree (up to the
     release ``newest``, by default the newest), grouped by their release's unit, with the tree."""
     spec = await campaign_form(campaign)
-    units = await _campaign_units(campaign["id"], unit)
+    units = await campaign_units(campaign["id"], unit)
     index = {row["id"]: i for i, row in enumerate(units)}
     if newest is None:
         newest = await releases.newest_release(campaign["id"])
     columns = await _load_submissions(campaign["id"], spec, index, newest)
-    groups = Groups(
-        keys=tuple(row["code"] for row in units),
-        parents=tuple(
-            -1 if row["id"] == unit["id"] else index.get(row["parent"], -1) for row in units
-        ),
-        of=np.array(columns.groups, dtype=np.intp),
-        expected=tuple(row["expected_respondents"] for row in units),
-    )
-    flags = frozenset(flag for flag in campaign["exclude_flagged"].split(",") if flag)
     return CampaignAnswers(
         questionnaire=spec.questionnaire,
         closed=columns.closed,
         comments=columns.comments,
         durations=np.array(columns.durations, dtype=np.int16),
-        groups=groups,
+        groups=unit_groups(units, unit, np.array(columns.groups, dtype=np.intp)),
         k=campaign["k"],
-        policy=QualityPolicy(exclude=flags),
+        policy=tallies.policy_of(campaign),
         units=units,
+        keys=tallies.receipt_keys(columns.receipts),
     )
+
+
+def unit_groups(units: list[dict[str, Any]], root: dict[str, Any], of: np.ndarray) -> Groups:
+    """The scoring groups of a campaign's units under ``root``."""
+    index = {row["id"]: i for i, row in enumerate(units)}
+    return Groups(
+        keys=tuple(row["code"] for row in units),
+        parents=tuple(
+            -1 if row["id"] == root["id"] else index.get(row["parent"], -1) for row in units
+        ),
+        of=of,
+        expected=tuple(row["expected_respondents"] for row in units),
+    )
+
+
+async def assemble_campaign(campaign: dict[str, Any]) -> tuple[Scores, list[dict[str, Any]]]:
+    """The campaign scored from its root by adding up its units' tallies, after adding the
+    releases not yet tallied (``scoring.tallies``): what ``score_loaded`` gives from the
+    responses, without reading them again; with the units it grouped by."""
+    spec = await campaign_form(campaign)
+    root = await get_unit(campaign["root_unit_code"])
+    await tallies.update(campaign, spec.questionnaire, comment_expression(spec, "s.answers"))
+    units = await campaign_units(campaign["id"], root)
+    stored = await tallies.load(campaign["id"])
+    instrument = instrument_of(spec.questionnaire)
+    empty = empty_tally(instrument, tallies.taxonomy(), RESAMPLES)
+    return assemble(
+        instrument,
+        [*(stored.get(row["id"], empty) for row in units), empty],
+        unit_groups(units, root, np.zeros(0, dtype=np.intp)),
+        k=campaign["k"],
+        policy=tallies.policy_of(campaign),
+        taxonomy=tallies.taxonomy(),
+    ), units
 
 
 def score_loaded(answers: CampaignAnswers) -> Scores:
@@ -382,10 +414,11 @@ def score_loaded(answers: CampaignAnswers) -> Scores:
         groups=answers.groups,
         durations=answers.durations,
         policy=answers.policy,
+        keys=answers.keys,
     )
 
 
-async def _campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[str, Any]]:
+async def campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[str, Any]]:
     """The units of ``root``'s subtree that the campaign reaches."""
     reached = await reached_units(campaign_id)
     return [
@@ -401,6 +434,7 @@ class _Columns:
     durations: list[int] = field(default_factory=list)
     closed: list[bytes] = field(default_factory=list)
     comments: list[str | None] = field(default_factory=list)
+    receipts: list[str] = field(default_factory=list)
 
 
 async def _load_submissions(
@@ -422,7 +456,7 @@ async def _load_submissions(
     last = 0
     while True:
         rows = await Submission.raw(
-            f"SELECT s.id, r.unit, s.duration_bucket, s.closed{comment} FROM submission s "
+            f"SELECT s.id, s.receipt, r.unit, s.duration_bucket, s.closed{comment} FROM submission s "
             "JOIN response_release r ON r.id = s.released_in "
             "WHERE s.campaign = {} AND s.id > {} AND s.released_in <= {} ORDER BY s.id LIMIT {}",
             campaign_id,
@@ -438,6 +472,7 @@ async def _load_submissions(
             columns.durations.append(row["duration_bucket"])
             columns.closed.append(bytes(row["closed"]))
             columns.comments.append(tidy_comment(row.get("comment")))
+            columns.receipts.append(row["receipt"])
         if len(rows) < LOAD_BATCH:
             return columns
         last = rows[-1]["id"]
@@ -465,11 +500,6 @@ def _extract(column: str, qid: str, postgres: bool) -> str:
     return (
         f"""CASE WHEN instr({column}, '"{qid}"') > 0 THEN json_extract({column}, '$.{qid}') END"""
     )
-
-
-def tidy_comment(text: str | None) -> str | None:
-    """The joined comment without its trailing newline; ``None`` when it is empty."""
-    return (text.strip("\n") or None) if text else None
 
 
 def _joinable(expression: str, postgres: bool) -> str:

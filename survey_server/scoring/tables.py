@@ -1,10 +1,11 @@
-"""Stored scores of a campaign."""
+"""Stored scores of a campaign, and the tallies they are assembled from."""
 
 from piccolo.columns import BigInt, Bytea, ForeignKey, Integer, Real, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from survey_server.campaigns.tables import Campaign
+from survey_server.units.tables import Unit
 
 
 class ScoreSnapshot(Table, tablename="score_snapshot"):
@@ -32,3 +33,21 @@ class ScoreSnapshot(Table, tablename="score_snapshot"):
     seconds = Real(default=0.0)
     body = Bytea(null=True, default=None)
     refreshing_until = BigInt(null=True, default=None)
+
+
+class UnitTally(Table, tablename="unit_tally"):
+    """The additive statistics of a campaign's published responses attributed to one unit
+    (``analysis.tally``; ``scoring.tallies``): each release is added once, when it is made, so
+    that scoring a campaign adds up these rows instead of reading its responses again.
+
+    ``settings`` names what a tally depends on besides the responses (the scoring code's digest
+    and the campaign's excluded flags): tallies made under other settings are made again.
+    ``body`` holds the scrubbed comments of the theme samples quotes are chosen from, so it is
+    removed with them (``privacy.retention``). ``responses`` is how many it counts.
+    """
+
+    campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.cascade)
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
+    settings = Varchar(length=200)
+    responses = Integer(default=0)
+    body = Bytea()

@@ -138,14 +138,11 @@ async def _score_and_save(
 async def _score_and_store(campaign_code: str, state: State) -> tuple[bytes, float]:
     from survey_server.campaigns.services import get_campaign
     from survey_server.scoring import services, snapshots
-    from survey_server.units.services import get_unit
 
     started = time.monotonic()
     campaign = await get_campaign(campaign_code)
-    root = await get_unit(campaign["root_unit_code"])
-    answers = await services.load_answers(campaign, root, newest=state.newest)
-    paths = {row["code"]: row["path"] for row in answers.units}
-    body = snapshots.encode(services.score_loaded(answers), paths)
+    scores, units = await services.assemble_campaign(campaign)
+    body = snapshots.encode(scores, {row["code"]: row["path"] for row in units})
     seconds = time.monotonic() - started
     await snapshots.save(campaign["id"], state, body, seconds)
     return body, seconds
