@@ -26,11 +26,14 @@ its gathered weights.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -170,7 +173,99 @@ class Tally:
             **{name: stored[name] for name in _ARRAYS},
         )
 
+    def counts_only(self) -> Tally:
+        """The tally without its comment sample and answer vectors: what may leave the
+        installation that collected the responses (``docs/RESULTS-PACKAGE.md``)."""
+        return Tally(
+            **{name: getattr(self, name) for name in _SCALARS},
+            **{name: getattr(self, name) for name in _ARRAYS if name not in _MICRODATA},
+            quotes={},
+            vectors=self.vectors[:0],
+            vector_counts=self.vector_counts[:0],
+            replicates=self.replicates,
+        )
 
+    def __sub__(self, other: Tally) -> Tally:
+        """What ``self`` holds beyond ``other``, a part of it (a parent minus its children);
+        counts only: a comment sample or answer vectors cannot be subtracted."""
+        ours, theirs = self.counts_only(), other.counts_only()
+        difference = ours.replicates() - theirs.replicates()
+        return Tally(
+            **{name: getattr(ours, name) - getattr(theirs, name) for name in _SCALARS[:3]},
+            durations=ours.durations,
+            **{
+                name: getattr(ours, name) - getattr(theirs, name)
+                for name in _ARRAYS
+                if name not in _MICRODATA
+            },
+            quotes={},
+            vectors=ours.vectors,
+            vector_counts=ours.vector_counts,
+            replicates=lambda: difference,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The counts of the tally as JSON (``docs/RESULTS-PACKAGE.md``): whole numbers, the
+        replicate sums as base64 of little-endian int64 rows; never comments or vectors."""
+        out: dict[str, Any] = {name: int(getattr(self, name)) for name in _SCALARS[:3]}
+        out["durations"] = self.durations
+        for name in _ARRAYS:
+            if name not in _MICRODATA:
+                out[name] = np.asarray(getattr(self, name)).astype(int).tolist()
+        replicates = np.ascontiguousarray(self.replicates(), dtype="<i8")
+        out["replicates"] = {
+            "shape": list(replicates.shape),
+            "int64_le_base64": base64.b64encode(replicates.tobytes()).decode("ascii"),
+        }
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], like: Tally) -> Tally:
+        """A tally read from :meth:`to_json`, checked against the shapes of ``like`` (an
+        empty tally of the same questionnaire and taxonomy).
+
+        Raises:
+            ValueError: a field is missing, negative or of another shape.
+        """
+        fields: dict[str, Any] = {}
+        for name in _SCALARS[:3]:
+            value = data.get(name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name}: expected a whole number ≥ 0")
+            fields[name] = value
+        for name in _ARRAYS:
+            if name in _MICRODATA:
+                continue
+            expected = np.shape(getattr(like, name))
+            try:
+                array = np.array(data.get(name), dtype=np.int64)
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError(f"{name}: expected whole numbers") from None
+            if array.shape != expected or (array < 0).any():
+                raise ValueError(f"{name}: expected shape {list(expected)} of numbers ≥ 0")
+            fields[name] = array
+        blob = data.get("replicates") or {}
+        shape = tuple(np.shape(like.replicates()))
+        try:
+            raw = base64.b64decode(blob["int64_le_base64"], validate=True)
+            replicates = np.frombuffer(raw, dtype="<i8").astype(np.int64).reshape(shape)
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            raise ValueError(f"replicates: expected {list(shape)} int64 values") from None
+        if list(blob.get("shape", [])) != list(shape):
+            raise ValueError(f"replicates: expected shape {list(shape)}")
+        return cls(
+            **fields,
+            durations=bool(data.get("durations")),
+            quotes={},
+            vectors=like.vectors[:0],
+            vector_counts=like.vector_counts[:0],
+            replicates=lambda: replicates,
+        )
+
+
+_SCALARS = ("responses", "n", "excluded", "durations")
+#: What is about single responses rather than counts: kept at home (``counts_only``).
+_MICRODATA = ("vectors", "vector_counts")
 _ARRAYS = (
     "flags",
     "answers",

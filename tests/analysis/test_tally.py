@@ -8,6 +8,7 @@ stays the reference the incremental one is held to.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from functools import reduce
 
@@ -156,3 +157,42 @@ def test_the_quote_sample_is_the_smallest_keys_whatever_the_batches() -> None:
     (sample,) = whole.quotes.values()
     assert len(sample) == QUOTE_SAMPLE
     assert [key for key, _ in sample] == sorted(int(k) for k in keys)[:QUOTE_SAMPLE]
+
+
+def test_a_tally_travels_as_json_without_comments_or_answer_vectors() -> None:
+    rng = np.random.default_rng(11)
+    case_data = tally_groups(
+        INSTRUMENT,
+        _answers(rng, 60),
+        np.zeros(60, dtype=np.intp),
+        1,
+        keys=rng.integers(0, 2**63, size=60, dtype=np.uint64),
+        taxonomy=TAXONOMY,
+        resamples=RESAMPLES,
+        seed=SEED,
+    )[0]
+    like = empty_tally(INSTRUMENT, TAXONOMY, RESAMPLES)
+    text = json.dumps(case_data.to_json())
+    assert "Nhà vệ sinh" not in text and "vectors" not in text
+    back = Tally.from_json(json.loads(text), like)
+    assert (back.replicates() == case_data.replicates()).all()
+    assert (back.answers == case_data.answers).all() and back.quotes == {}
+    broken = json.loads(text)
+    broken["answers"][0][0] = -1
+    with pytest.raises(ValueError, match="answers"):
+        Tally.from_json(broken, like)
+    broken = json.loads(text)
+    broken["replicates"]["shape"] = [999, 1]
+    with pytest.raises(ValueError, match="replicates"):
+        Tally.from_json(broken, like)
+    difference = (case_data + case_data) - case_data
+    assert (difference.replicates() == case_data.replicates()).all()
+    assert (difference.cross == case_data.cross).all()
+
+
+def _answers(rng: np.random.Generator, n: int):
+    from tests.analysis.test_scores_properties import answers
+
+    data = answers(rng, np.zeros(n, dtype=np.intp))
+    comments = np.array([COMMENTS[i] for i in rng.integers(0, len(COMMENTS), n)], dtype=object)
+    return replace(data, comments=comments)
