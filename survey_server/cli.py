@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -456,38 +455,6 @@ def purge(dry_run: bool, database_url: str | None, data_dir: Path | None) -> Non
     click.echo(f"Tổng cộng {verb} ý kiến của {total} phiếu quá hạn lưu giữ.")
 
 
-@main.command(
-    help=N_(
-        "Tính và lưu kết quả của các đợt khảo sát (mặc định: mọi đợt) có phiếu mới, để trang "
-        "kết quả mở ngay; nên chạy sau khi nhập nhiều phiếu và sau lệnh purge."
-    )
-)
-@click.argument("codes", nargs=-1)
-@common_db
-@common_data
-def rescore(codes: tuple[str, ...], database_url: str | None, data_dir: Path | None) -> None:
-    from survey_server.campaigns.services import get_campaign, list_campaigns
-    from survey_server.scoring.services import EVERY_RESPONSE, campaign_result
-
-    settings = _settings(database_url=database_url, data_dir=data_dir)
-
-    async def run() -> None:
-        await _prepare(settings)
-        chosen = codes or tuple(row["code"] for row in await list_campaigns())
-        for code in chosen:
-            campaign = await get_campaign(code)
-            started = time.monotonic()
-            result = await campaign_result(campaign, wait=EVERY_RESPONSE)
-            n = result.scores.json.get("n")
-            counted = format_number(n) if n is not None else f"dưới {result.scores.json['k']}"
-            click.echo(
-                f"{code}: {counted} phiếu, "
-                f"{format_number(time.monotonic() - started, digits=1)} giây"
-            )
-
-    _run(run)
-
-
 @main.group(help=N_("Đợt khảo sát."))
 def campaigns() -> None:
     pass
@@ -719,10 +686,12 @@ def links_list(
 
 from survey_server.distribution.cli import tokens  # noqa: E402 (commands of a domain, registered here)
 from survey_server.questionnaires.cli import questionnaires  # noqa: E402
+from survey_server.scoring.cli import rescore  # noqa: E402
 from survey_server.staff.cli import users  # noqa: E402
 from survey_server.units.cli import units  # noqa: E402
 
 main.add_command(tokens)
 main.add_command(questionnaires)
+main.add_command(rescore)
 main.add_command(units)
 main.add_command(users)

@@ -405,6 +405,15 @@ async def assemble_campaign(campaign: dict[str, Any]) -> tuple[Scores, list[dict
     ), units
 
 
+async def matches_full_scoring(campaign: dict[str, Any]) -> bool:
+    """Whether the campaign's scores from its units' tallies are those of a full scoring from
+    its responses, the reference (``survey-server rescore --check``)."""
+    incremental, _ = await assemble_campaign(campaign)
+    root = await get_unit(campaign["root_unit_code"])
+    full = score_loaded(await load_answers(campaign, root))
+    return incremental.json == full.json and incremental.summaries == full.summaries
+
+
 def score_loaded(answers: CampaignAnswers) -> Scores:
     return score_answers(
         answers.questionnaire,

@@ -352,10 +352,15 @@ async def test_rescore_command_stores_the_scores_ahead(demo: Settings, db: Datab
     env = {"DATABASE_URL": demo.resolved_database_url, "SECRET_KEY": "x"}
     runner = CliRunner()
     done = await asyncio.to_thread(runner.invoke, main, ["rescore", CAMPAIGN], env=env)
+    checked = await asyncio.to_thread(
+        runner.invoke, main, ["rescore", "--check", CAMPAIGN], env=env
+    )
     unknown = await asyncio.to_thread(runner.invoke, main, ["rescore", "KHONG-CO"], env=env)
     bind_engine(db.engine)
     assert done.exit_code == 0, done.output
     assert re.match(rf"{CAMPAIGN}: \d+ phiếu, ", done.output)
+    assert checked.exit_code == 0, checked.output
+    assert "khớp với tính lại từ toàn bộ phiếu" in checked.output
     assert await snapshots.stored_state(await campaign_id()) is not None
     assert unknown.exit_code == 1
     assert "Không tìm thấy đợt khảo sát có mã 'KHONG-CO'" in unknown.output
