@@ -125,18 +125,12 @@ class Tally:
         )
         total = ours + theirs
         return Tally(
-            responses=self.responses + other.responses,
-            n=self.n + other.n,
-            excluded=self.excluded + other.excluded,
-            flags=self.flags + other.flags,
-            answers=self.answers + other.answers,
-            cases=self.cases + other.cases,
-            sums=self.sums + other.sums,
-            cross=self.cross + other.cross,
-            respondents=self.respondents + other.respondents,
-            choices=self.choices + other.choices,
-            comments=self.comments + other.comments,
-            themes=self.themes + other.themes,
+            **{name: getattr(self, name) + getattr(other, name) for name in _SCALARS[:3]},
+            **{
+                name: getattr(self, name) + getattr(other, name)
+                for name in _ARRAYS
+                if name not in _MICRODATA
+            },
             quotes=merged_quotes([self.quotes, other.quotes]),
             vectors=vectors,
             vector_counts=vector_counts,
