@@ -17,7 +17,7 @@ from survey_server.commands import prepare as _prepare
 from survey_server.commands import run as _run
 from survey_server.commands import settings_for as _settings
 from survey_server.config import Settings, remember_address
-from survey_server.i18n import N_, format_number
+from survey_server.i18n import N_
 
 
 @click.group(
@@ -33,8 +33,12 @@ def main() -> None:
 @common_db
 @common_data
 def migrate(database_url: str | None, data_dir: Path | None) -> None:
+    from survey_server.jobs.queue import apply_schema
+
     settings = _settings(database_url=database_url, data_dir=data_dir)
     _run(lambda: _prepare(settings))
+    if not settings.is_sqlite:  # the job queue's tables (docs/JOBS.md)
+        _run(lambda: apply_schema(settings.resolved_database_url))
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
 
 
@@ -685,6 +689,7 @@ def links_list(
 
 
 from survey_server.distribution.cli import tokens  # noqa: E402 (commands of a domain, registered here)
+from survey_server.jobs.cli import jobs, worker  # noqa: E402
 from survey_server.questionnaires.cli import questionnaires  # noqa: E402
 from survey_server.scoring.cli import rescore  # noqa: E402
 from survey_server.staff.cli import users  # noqa: E402
@@ -695,3 +700,5 @@ main.add_command(questionnaires)
 main.add_command(rescore)
 main.add_command(units)
 main.add_command(users)
+main.add_command(worker)
+main.add_command(jobs)

@@ -64,6 +64,15 @@ class Settings(BaseSettings):
 
     default_lang: str = "vi"
 
+    jobs: bool = True
+    """On PostgreSQL, background work (scoring after new releases, the daily retention purge)
+    is queued as jobs for ``survey-server worker`` (docs/JOBS.md); ``JOBS=off`` keeps it all in
+    the requests and commands, as on SQLite, which has no queue."""
+
+    jobs_stalled_after: float = Field(default=60.0, ge=1.0)
+    """Seconds without a heartbeat after which a worker counts as dead and its running jobs are
+    queued again; the same value for every worker."""
+
     @field_validator("default_lang")
     @classmethod
     def _known_lang(cls, value: str) -> str:
@@ -79,6 +88,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite:")
+
+    @property
+    def has_queue(self) -> bool:
+        """Whether background work goes through the job queue (PostgreSQL with ``jobs`` on)."""
+        return self.jobs and not self.is_sqlite
 
     @property
     def base_url(self) -> str:

@@ -28,6 +28,7 @@ from survey_server.campaigns.tables import Campaign
 from survey_server.distribution.services import reached_units
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext, localize
+from survey_server.jobs.queue import defer_scoring
 from survey_server.questionnaires.loader import load_file
 from survey_server.questionnaires.schema import Questionnaire
 from survey_server.questionnaires.services import get_form_spec
@@ -224,7 +225,8 @@ async def publish(campaign: dict[str, Any]) -> dict[str, Any]:
     screening = (
         (await campaign_form(campaign)).questionnaire if campaign["exclude_flagged"] else None
     )
-    await releases.refresh(campaign, units, screening)
+    if await releases.refresh(campaign, units, screening):
+        await defer_scoring(campaign["code"])  # stored scores brought up to date by a worker
     return root
 
 
