@@ -202,16 +202,20 @@ class Tally:
 
     def to_json(self) -> dict[str, Any]:
         """The counts of the tally as JSON (``docs/RESULTS-PACKAGE.md``): whole numbers, the
-        replicate sums as base64 of little-endian int64 rows; never comments or vectors."""
+        replicate sums as in the database (each column's mean, then the deviations from it as
+        little-endian 16- or 32-bit integers, zlib-compressed, base64); never comments or
+        answer vectors."""
         out: dict[str, Any] = {name: int(getattr(self, name)) for name in _SCALARS[:3]}
         out["durations"] = self.durations
         for name in _ARRAYS:
             if name not in _MICRODATA:
                 out[name] = np.asarray(getattr(self, name)).astype(int).tolist()
-        replicates = np.ascontiguousarray(self.replicates(), dtype="<i8")
+        packed = _packed(self.replicates())
         out["replicates"] = {
-            "shape": list(replicates.shape),
-            "int64_le_base64": base64.b64encode(replicates.tobytes()).decode("ascii"),
+            "shape": packed["replicates_shape"].tolist(),
+            "base": packed["replicates_base"].tolist(),
+            "deviation": "int32" if packed["replicates_wide"][0] else "int16",
+            "zlib_base64": base64.b64encode(packed["replicates"].tobytes()).decode("ascii"),
         }
         return out
 
@@ -240,15 +244,8 @@ class Tally:
             if array.shape != expected or (array < 0).any():
                 raise ValueError(f"{name}: expected shape {list(expected)} of numbers ≥ 0")
             fields[name] = array
-        blob = data.get("replicates") or {}
         shape = tuple(np.shape(like.replicates()))
-        try:
-            raw = base64.b64decode(blob["int64_le_base64"], validate=True)
-            replicates = np.frombuffer(raw, dtype="<i8").astype(np.int64).reshape(shape)
-        except (KeyError, TypeError, ValueError, binascii.Error):
-            raise ValueError(f"replicates: expected {list(shape)} int64 values") from None
-        if list(blob.get("shape", [])) != list(shape):
-            raise ValueError(f"replicates: expected shape {list(shape)}")
+        replicates = _replicates_from_json(data.get("replicates"), shape)
         return cls(
             **fields,
             durations=bool(data.get("durations")),
@@ -292,6 +289,31 @@ def _packed(replicates: np.ndarray) -> dict[str, np.ndarray]:
         "replicates_wide": np.array([0 if small else 1], dtype=np.int8),
         "replicates": np.frombuffer(zlib.compress(deviation.tobytes(), 1), dtype=np.uint8),
     }
+
+
+def _replicates_from_json(blob: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """The replicate sums of :meth:`Tally.to_json`, refused unless they are exactly
+    ``shape`` (the inflated size is bounded before it is inflated)."""
+    problem = f"replicates: expected {list(shape)} values"
+    if not isinstance(blob, dict) or list(blob.get("shape") or []) != list(shape):
+        raise ValueError(problem)
+    kind = {"int16": "<i2", "int32": "<i4"}.get(blob.get("deviation"))
+    base = blob.get("base")
+    if kind is None or not isinstance(base, list) or len(base) != shape[1]:
+        raise ValueError(problem)
+    expected = int(np.prod(shape)) * np.dtype(kind).itemsize
+    try:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(
+            base64.b64decode(blob["zlib_base64"], validate=True), expected + 1
+        )
+        deviation = np.frombuffer(raw, dtype=kind)
+        offsets = np.array(base, dtype=np.int64)
+    except (KeyError, TypeError, ValueError, OverflowError, binascii.Error, zlib.error):
+        raise ValueError(problem) from None
+    if len(raw) != expected or not inflater.eof:
+        raise ValueError(problem)
+    return deviation.reshape(shape).astype(np.int64) + offsets
 
 
 def _unpacked(stored: Any) -> np.ndarray:

@@ -691,6 +691,7 @@ def links_list(
 from survey_server.distribution.cli import tokens  # noqa: E402 (commands of a domain, registered here)
 from survey_server.jobs.cli import jobs, worker  # noqa: E402
 from survey_server.questionnaires.cli import questionnaires  # noqa: E402
+from survey_server.results.cli import results  # noqa: E402
 from survey_server.scoring.cli import rescore  # noqa: E402
 from survey_server.staff.cli import users  # noqa: E402
 from survey_server.units.cli import units  # noqa: E402
@@ -700,5 +701,6 @@ main.add_command(questionnaires)
 main.add_command(rescore)
 main.add_command(units)
 main.add_command(users)
+main.add_command(results)
 main.add_command(worker)
 main.add_command(jobs)

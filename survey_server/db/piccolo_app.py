@@ -16,6 +16,7 @@ TABLE_MODULES = [
     "survey_server.integrity.tables",
     "survey_server.reports.tables",
     "survey_server.questionnaires.draft_tables",
+    "survey_server.results.tables",
 ]
 
 APP_CONFIG = AppConfig(

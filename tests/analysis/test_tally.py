@@ -8,7 +8,9 @@ stays the reference the incremental one is held to.
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from dataclasses import replace
 from functools import reduce
 
@@ -181,10 +183,19 @@ def test_a_tally_travels_as_json_without_comments_or_answer_vectors() -> None:
     broken["answers"][0][0] = -1
     with pytest.raises(ValueError, match="answers"):
         Tally.from_json(broken, like)
-    broken = json.loads(text)
-    broken["replicates"]["shape"] = [999, 1]
+    for field, value in (
+        ("shape", [999, 1]),
+        ("zlib_base64", "eJzLSM3JyQcABiwCFQ=="),
+        ("deviation", "float"),
+    ):
+        broken = json.loads(text)
+        broken["replicates"][field] = value
+        with pytest.raises(ValueError, match="replicates"):
+            Tally.from_json(broken, like)
+    bomb = json.loads(text)  # a stream that inflates far beyond the expected size
+    bomb["replicates"]["zlib_base64"] = base64.b64encode(zlib.compress(bytes(10**7))).decode()
     with pytest.raises(ValueError, match="replicates"):
-        Tally.from_json(broken, like)
+        Tally.from_json(bomb, like)
     difference = (case_data + case_data) - case_data
     assert (difference.replicates() == case_data.replicates()).all()
     assert (difference.cross == case_data.cross).all()
