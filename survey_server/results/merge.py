@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from piccolo.engine.postgres import PostgresEngine
 
 from analysis.quality import QualityPolicy
 from analysis.scores import Groups, Scores, assemble
@@ -250,6 +251,36 @@ async def import_packages(contents: list[bytes]) -> list[Verified]:
         except PackageRefused as error:
             error.params["position"] = position
             raise
+    engine = ImportedPackage._meta.db
+    async with engine.transaction():
+        # checked and written under one lock, so two imports at once cannot both add the same
+        # province (SQLite's write transactions are serialised already)
+        if isinstance(engine, PostgresEngine):
+            await ImportedPackage.raw("LOCK TABLE results_package IN EXCLUSIVE MODE")
+        replaced = await _replaced(verified)
+        if replaced:
+            await ImportedPackage.delete().where(ImportedPackage.id.is_in(replaced))
+        await ImportedPackage.insert(
+            *(
+                ImportedPackage(
+                    fingerprint=package.fingerprint,
+                    campaign=package.campaign,
+                    root=package.payload["root"],
+                    revision=package.payload["revision"],
+                    content_hash=package.payload["questionnaire"]["content_hash"],
+                    k=package.payload["k"],
+                    method=package.method,
+                    body=package.body,
+                )
+                for package in verified
+            )
+        )
+    return verified
+
+
+async def _replaced(verified: list[Verified]) -> list[int]:
+    """The stored packages the verified ones replace; refused when one does not agree with
+    what is stored or with another of them (``PackageRefused`` names its position)."""
     stored = await ImportedPackage.select(
         ImportedPackage.id,
         ImportedPackage.fingerprint,
@@ -279,25 +310,7 @@ async def import_packages(contents: list[bytes]) -> list[Verified]:
                 "method": package.method,
             }
         )
-    async with ImportedPackage._meta.db.transaction():
-        if replaced:
-            await ImportedPackage.delete().where(ImportedPackage.id.is_in(replaced))
-        await ImportedPackage.insert(
-            *(
-                ImportedPackage(
-                    fingerprint=package.fingerprint,
-                    campaign=package.campaign,
-                    root=package.payload["root"],
-                    revision=package.payload["revision"],
-                    content_hash=package.payload["questionnaire"]["content_hash"],
-                    k=package.payload["k"],
-                    method=package.method,
-                    body=package.body,
-                )
-                for package in verified
-            )
-        )
-    return verified
+    return replaced
 
 
 def _agreeing(package: Verified, stored: list[dict[str, Any]]) -> list[int]:

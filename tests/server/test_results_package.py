@@ -5,6 +5,7 @@ storing nothing (both engines)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import gzip
@@ -382,3 +383,16 @@ async def test_the_schema_describes_real_packages(demo: Settings) -> None:
         del holder[path[-1]]
         with pytest.raises(AssertionError, match="missing"):
             validate(broken, schema, schema)
+
+
+async def test_two_imports_at_once_store_the_province_once(demo: Settings) -> None:
+    """Each import checks what is stored and writes under one lock: the second finds the
+    first's package and is refused, instead of both adding the same province."""
+    await trusted(demo.data_dir, "Sở GD&ĐT Hải Phòng")
+    content = encode(await build_package(CAMPAIGN, demo.data_dir), compressed=True)
+    outcomes = await asyncio.gather(
+        *(import_packages([content]) for _ in range(3)), return_exceptions=True
+    )
+    assert sum(not isinstance(outcome, BaseException) for outcome in outcomes) == 1
+    assert all(isinstance(o, PackageRefused) for o in outcomes if isinstance(o, BaseException))
+    assert await ImportedPackage.count() == 1
