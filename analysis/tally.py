@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import json
 import zlib
 from collections.abc import Callable, Sequence
@@ -139,23 +138,45 @@ class Tally:
         )
 
     def to_bytes(self) -> bytes:
-        """The tally as a compressed ``.npz`` (no pickled objects), for the database."""
-        arrays = {name: getattr(self, name) for name in _ARRAYS}
-        arrays["scalars"] = np.array(
-            [self.responses, self.n, self.excluded, int(self.durations)], dtype=np.int64
-        )
+        """The tally for the database: a JSON header naming each array's type and shape, then
+        the arrays' bytes one after the other (no pickled objects); reading it back is a few
+        slices, which matters when a campaign of thousands of units is added up."""
+        arrays = {name: np.ascontiguousarray(getattr(self, name)) for name in _ARRAYS}
         arrays.update(_packed(self.replicates()))
         quotes = [[theme, key, text] for theme, pairs in self.quotes.items() for key, text in pairs]
         arrays["quotes"] = np.frombuffer(zlib.compress(json.dumps(quotes).encode()), np.uint8)
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        return buffer.getvalue()
+        header = {
+            "scalars": [self.responses, self.n, self.excluded, int(self.durations)],
+            "arrays": [
+                [name, array.dtype.str, list(array.shape)] for name, array in arrays.items()
+            ],
+        }
+        head = json.dumps(header).encode()
+        return b"".join(
+            [_MAGIC, len(head).to_bytes(4, "little"), head, *(a.tobytes() for a in arrays.values())]
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Tally:
         """A stored tally; its replicate sums are decompressed only when asked for."""
-        stored = np.load(io.BytesIO(data), allow_pickle=False)
-        responses, n, excluded, durations = (int(v) for v in stored["scalars"])
+        if data[: len(_MAGIC)] != _MAGIC:
+            raise ValueError("not a stored tally")
+        start = len(_MAGIC) + 4
+        end = start + int.from_bytes(data[len(_MAGIC) : start], "little")
+        header = json.loads(data[start:end])
+        stored: dict[str, np.ndarray] = {}
+        for name, kind, shape in header["arrays"]:
+            dtype = np.dtype(kind)
+            size = int(np.prod(shape)) * dtype.itemsize
+            stored[name] = (
+                np.frombuffer(
+                    data, dtype=dtype, count=size // dtype.itemsize or 0, offset=end
+                ).reshape(shape)
+                if size
+                else np.zeros(shape, dtype)
+            )
+            end += size
+        responses, n, excluded, durations = (int(v) for v in header["scalars"])
         quotes: Quotes = {}
         for theme, key, text in json.loads(zlib.decompress(stored["quotes"].tobytes())):
             quotes.setdefault(theme, []).append((int(key), text))
@@ -257,6 +278,7 @@ class Tally:
 
 
 _SCALARS = ("responses", "n", "excluded", "durations")
+_MAGIC = b"LNTALLY1"
 #: What is about single responses rather than counts: kept at home (``counts_only``).
 _MICRODATA = ("vectors", "vector_counts")
 _ARRAYS = (
@@ -316,7 +338,7 @@ def _replicates_from_json(blob: Any, shape: tuple[int, ...]) -> np.ndarray:
     return deviation.reshape(shape).astype(np.int64) + offsets
 
 
-def _unpacked(stored: Any) -> np.ndarray:
+def _unpacked(stored: dict[str, np.ndarray]) -> np.ndarray:
     kind = np.int32 if stored["replicates_wide"][0] else np.int16
     deviation = np.frombuffer(zlib.decompress(stored["replicates"].tobytes()), dtype=kind)
     shape = tuple(int(v) for v in stored["replicates_shape"])
