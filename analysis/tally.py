@@ -266,14 +266,13 @@ class Tally:
                 raise ValueError(f"{name}: expected shape {list(expected)} of numbers ≥ 0")
             fields[name] = array
         shape = tuple(np.shape(like.replicates()))
-        replicates = _replicates_from_json(data.get("replicates"), shape)
         return cls(
             **fields,
             durations=bool(data.get("durations")),
             quotes={},
             vectors=like.vectors[:0],
             vector_counts=like.vector_counts[:0],
-            replicates=lambda: replicates,
+            replicates=_replicates_from_json(data.get("replicates"), shape),
         )
 
 
@@ -313,9 +312,11 @@ def _packed(replicates: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _replicates_from_json(blob: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """The replicate sums of :meth:`Tally.to_json`, refused unless they are exactly
-    ``shape`` (the inflated size is bounded before it is inflated)."""
+def _replicates_from_json(blob: Any, shape: tuple[int, ...]) -> Callable[[], np.ndarray]:
+    """The replicate sums of :meth:`Tally.to_json`, checked now (refused unless they are
+    exactly ``shape``; the inflated size is bounded before it is inflated) and inflated again
+    each time they are called for, so that a national roll-up of thousands of units holds
+    them compressed."""
     problem = f"replicates: expected {list(shape)} values"
     if not isinstance(blob, dict) or list(blob.get("shape") or []) != list(shape):
         raise ValueError(problem)
@@ -325,17 +326,20 @@ def _replicates_from_json(blob: Any, shape: tuple[int, ...]) -> np.ndarray:
         raise ValueError(problem)
     expected = int(np.prod(shape)) * np.dtype(kind).itemsize
     try:
-        inflater = zlib.decompressobj()
-        raw = inflater.decompress(
-            base64.b64decode(blob["zlib_base64"], validate=True), expected + 1
-        )
-        deviation = np.frombuffer(raw, dtype=kind)
+        compressed = base64.b64decode(blob["zlib_base64"], validate=True)
         offsets = np.array(base, dtype=np.int64)
+        inflater = zlib.decompressobj()
+        size = len(inflater.decompress(compressed, expected + 1))
     except (KeyError, TypeError, ValueError, OverflowError, binascii.Error, zlib.error):
         raise ValueError(problem) from None
-    if len(raw) != expected or not inflater.eof:
+    if size != expected or not inflater.eof:
         raise ValueError(problem)
-    return deviation.reshape(shape).astype(np.int64) + offsets
+
+    def inflated() -> np.ndarray:
+        deviation = np.frombuffer(zlib.decompress(compressed), dtype=kind)
+        return deviation.reshape(shape).astype(np.int64) + offsets
+
+    return inflated
 
 
 def _unpacked(stored: dict[str, np.ndarray]) -> np.ndarray:

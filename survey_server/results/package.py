@@ -29,7 +29,7 @@ from survey_server.questionnaires.tables import QuestionnaireVersion
 from survey_server.results.signing import ALGORITHM, fingerprint, public_text, sign, signing_key
 from survey_server.scoring import releases, tallies
 from survey_server.scoring.adapter import instrument_of
-from survey_server.scoring.services import assemble_campaign
+from survey_server.scoring.services import assemble_campaign, publish
 
 FORMAT = "lang-nghe-results/1"
 
@@ -77,6 +77,7 @@ def unit_problems(units: list[UnitNode], k: int) -> tuple[str, int] | None:
 async def build_package(code: str, data_dir: Path) -> dict[str, Any]:
     """The signed package of a campaign's published results (every release made first)."""
     campaign = await get_campaign(code)
+    await publish(campaign)  # the releases due are made before anything is read
     scores, units = await assemble_campaign(campaign)
     groups = scores.json.get("groups") or {}
     root_code = campaign["root_unit_code"]

@@ -24,7 +24,7 @@ import pytest
 from analysis.bootstrap import RESAMPLES
 from analysis.scores import Groups, assemble
 from analysis.tally import empty_tally
-from survey_server.campaigns.services import CampaignSpec, get_campaign
+from survey_server.campaigns.services import CampaignSpec, get_campaign, set_status
 from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.demo.synthetic import add_synthetic_responses
@@ -396,3 +396,13 @@ async def test_two_imports_at_once_store_the_province_once(demo: Settings) -> No
     assert sum(not isinstance(outcome, BaseException) for outcome in outcomes) == 1
     assert all(isinstance(o, PackageRefused) for o in outcomes if isinstance(o, BaseException))
     assert await ImportedPackage.count() == 1
+
+
+async def test_export_makes_the_due_releases_first(settings: Settings, db: Database) -> None:
+    """A campaign nobody has viewed since it closed is exported with every release due."""
+    await prepare_demo(settings, responses=700)
+    await set_status(CAMPAIGN, "closed")  # closed, nothing published since
+    package = await build_package(CAMPAIGN, settings.data_dir)
+    published = await Submission.count().where(Submission.released_in.is_not_null())
+    units = package["payload"]["units"]
+    assert sum(unit["tally"]["responses"] for unit in units) == published > 0
