@@ -162,11 +162,10 @@ async def response_rows(
             "SELECT s.receipt, s.released_in, u.code AS unit, r.released_on, s.duration_bucket, "
             "s.answers FROM submission s JOIN response_release r ON r.id = s.released_in "
             "JOIN unit u ON u.id = r.unit WHERE s.campaign = {} AND u.path LIKE {} "
-            "AND (s.released_in > {} OR (s.released_in = {} AND s.receipt > {})) "
+            "AND (s.released_in, s.receipt) > ({}, {}) "
             "ORDER BY s.released_in, s.receipt LIMIT {}",
             campaign["id"],
             f"{unit['path']}%",
-            release,
             release,
             receipt,
             BATCH,
