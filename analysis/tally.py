@@ -168,13 +168,8 @@ class Tally:
         for name, kind, shape in header["arrays"]:
             dtype = np.dtype(kind)
             size = int(np.prod(shape)) * dtype.itemsize
-            stored[name] = (
-                np.frombuffer(
-                    data, dtype=dtype, count=size // dtype.itemsize or 0, offset=end
-                ).reshape(shape)
-                if size
-                else np.zeros(shape, dtype)
-            )
+            stored[name] = np.frombuffer(data, dtype, count=size // dtype.itemsize, offset=end)
+            stored[name] = stored[name].reshape(shape)
             end += size
         responses, n, excluded, durations = (int(v) for v in header["scalars"])
         quotes: Quotes = {}

@@ -48,9 +48,11 @@ class State:
 
 
 @functools.cache
+@functools.cache
 def method_digest() -> str:
     """A digest of the code and data that turn answers into scores (``analysis`` and this
-    package): a result stored by another version of them is scored again."""
+    package): a result stored by another version of them is scored again. Read once per
+    process (every view and every tally update asks; the code does not change under it)."""
     import analysis
 
     sources = sorted(Path(analysis.__file__).parent.glob("*.py"))
