@@ -250,11 +250,11 @@ def rollup_child(workdir: Path) -> dict[str, Any]:
         rollup = await rolled_up()
         scored = time.perf_counter() - started
         started = time.perf_counter()
-        text = json.dumps(rollup.scores.json, ensure_ascii=False)
+        text = json.dumps(rollup.scores, ensure_ascii=False)
         return {
             "rollup": scored,
             "dump": time.perf_counter() - started,
-            "groups": len(rollup.scores.json["groups"]),
+            "groups": len(rollup.scores["groups"]),
             "json_bytes": len(text.encode()),
             "base_mb": base,
             "reverify": await reverify(),

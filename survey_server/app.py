@@ -34,6 +34,7 @@ from survey_server.rendering import Renderer
 from survey_server.reports import routes as report_routes
 from survey_server.responses import routes as response_routes
 from survey_server.responses.writer import writer_for
+from survey_server.results import routes as results_routes
 from survey_server.scoring import worker as scoring_worker
 from survey_server.staff import accounts as staff_accounts
 from survey_server.staff import api as staff_api
@@ -242,6 +243,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Litestar:
             *staff_accounts.ROUTES,
             *staff_audit.ROUTES,
             *report_routes.ROUTES,
+            *results_routes.ROUTES,
             *paper_routes.ROUTES,
             *public_routes.ROUTES,
             *unit_routes.ROUTES,

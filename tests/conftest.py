@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TABLES = (
+    "results_rollup",
     "results_package",
     "results_trusted_key",
     "letterhead",

@@ -113,20 +113,21 @@ def _refused(files: tuple[Path, ...], error: Any) -> None:
 @common_db
 @common_data
 def results_scores(as_json: bool, database_url: str | None, data_dir: Path | None) -> None:
-    from survey_server.results.merge import rolled_up
+    from survey_server.results.merge import current_rollup, questionnaire_of
     from survey_server.results.summary import scores_json, summary_markdown
 
     settings = settings_for(database_url=database_url, data_dir=data_dir)
 
     async def work() -> Any:
         await prepare(settings)
-        return await rolled_up()
+        rollup = await current_rollup()
+        return rollup, await questionnaire_of(rollup)
 
-    rollup = run(work)
+    rollup, questionnaire = run(work)
     if as_json:
         click.echo(json.dumps(scores_json(rollup), ensure_ascii=False, indent=2))
     else:
-        click.echo(summary_markdown(rollup), nl=False)
+        click.echo(summary_markdown(rollup, questionnaire), nl=False)
 
 
 @results.command(
@@ -137,16 +138,17 @@ def results_scores(as_json: bool, database_url: str | None, data_dir: Path | Non
 @common_data
 def results_summary(output: Path, database_url: str | None, data_dir: Path | None) -> None:
     from survey_server.cli import _write_atomically
-    from survey_server.results.merge import rolled_up
+    from survey_server.results.merge import current_rollup, questionnaire_of
     from survey_server.results.summary import summary_markdown
 
     settings = settings_for(database_url=database_url, data_dir=data_dir)
 
-    async def work() -> Any:
+    async def work() -> str:
         await prepare(settings)
-        return await rolled_up()
+        rollup = await current_rollup()
+        return summary_markdown(rollup, await questionnaire_of(rollup))
 
-    _write_atomically(output, summary_markdown(run(work)).encode())
+    _write_atomically(output, run(work).encode())
     click.echo(f"Đã ghi {output}.")
 
 

@@ -17,6 +17,7 @@ unit codes are only unique within an installation.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import zlib
 from dataclasses import dataclass
@@ -26,16 +27,16 @@ import numpy as np
 from piccolo.engine.postgres import PostgresEngine
 
 from analysis.quality import QualityPolicy
-from analysis.scores import Groups, Scores, assemble
+from analysis.scores import Groups, assemble
 from analysis.suppression import K_FLOOR
 from analysis.tally import Tally, empty_tally
 from survey_server.errors import AppError, NotFound
-from survey_server.i18n import N_, gettext, localize
+from survey_server.i18n import N_, gettext
 from survey_server.questionnaires.schema import Questionnaire
 from survey_server.questionnaires.services import get_form_spec
 from survey_server.results.package import FORMAT, UnitNode, unit_problems
 from survey_server.results.signing import ALGORITHM, canonical, verify
-from survey_server.results.tables import ImportedPackage
+from survey_server.results.tables import ImportedPackage, StoredRollup
 from survey_server.results.trust import trusted_keys
 from survey_server.scoring.adapter import instrument_of
 from survey_server.scoring.tallies import taxonomy
@@ -275,6 +276,7 @@ async def import_packages(contents: list[bytes]) -> list[Verified]:
                 for package in verified
             )
         )
+    await current_rollup()
     return verified
 
 
@@ -346,27 +348,82 @@ def _agreeing(package: Verified, stored: list[dict[str, Any]]) -> list[int]:
 class Rollup:
     """The scores of every stored package together, and what they were made from."""
 
-    scores: Scores
-    packages: list[dict[str, Any]]  # campaign, root, key name, revision, n
-    titles: dict[str, str]  # section id → Vietnamese title
+    scores: dict[str, Any]  # the scores JSON (docs/scoring.md), groups keyed ``ROOT/UNIT``
+    packages: list[dict[str, Any]]  # campaign, title, dates, root, key name, revision, n
+    units: dict[str, dict[str, str]]  # group key → name and kind, as the package gave them
+    content_hash: str  # the questionnaire version every package answers
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scores": self.scores,
+            "packages": self.packages,
+            "units": self.units,
+            "content_hash": self.content_hash,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Rollup:
+        return cls(data["scores"], data["packages"], data["units"], data["content_hash"])
+
+
+async def current_rollup() -> Rollup:
+    """The roll-up of the packages stored now: read back when it was stored for exactly these
+    packages, else assembled and stored (an import makes it at once, so a page never waits
+    for a national assembly after one)."""
+    # a package is only ever replaced by a newer revision signed by the same key: these name
+    # the stored packages' contents without reading them
+    names = ImportedPackage.id, ImportedPackage.fingerprint, ImportedPackage.revision
+    rows = await ImportedPackage.select(*names, ImportedPackage.campaign)
+    if not rows:
+        raise NoPackages
+    digest = hashlib.sha256(
+        canonical(sorted([r["id"], r["fingerprint"], r["campaign"], r["revision"]] for r in rows))
+    ).hexdigest()
+    stored = await StoredRollup.select(StoredRollup.body).where(StoredRollup.digest == digest)
+    if stored:
+        return Rollup.from_json(json.loads(gzip.decompress(stored[0]["body"])))
+    bodies = (
+        await ImportedPackage.select(ImportedPackage.body)
+        .where(ImportedPackage.id.is_in([row["id"] for row in rows]))
+        .order_by(ImportedPackage.root)
+    )
+    rollup = await _assembled([bytes(row["body"]) for row in bodies])
+    body = gzip.compress(canonical(rollup.to_json()), compresslevel=6, mtime=0)
+    async with StoredRollup._meta.db.transaction():
+        await StoredRollup.delete(force=True)
+        await StoredRollup.insert(StoredRollup(digest=digest, body=body))
+    return rollup
+
+
+async def questionnaire_of(rollup: Rollup) -> Questionnaire:
+    """The questionnaire every package of ``rollup`` answers (its titles and labels)."""
+    return (await get_form_spec(rollup.content_hash)).questionnaire
 
 
 async def rolled_up() -> Rollup:
-    """The scores JSON (docs/scoring.md) of every imported package under one root."""
+    """The scores JSON (docs/scoring.md) of every imported package under one root, assembled
+    from the stored packages, each verified again."""
     rows = await ImportedPackage.select(ImportedPackage.body).order_by(ImportedPackage.root)
     if not rows:
         raise NoPackages
-    packages = [await verify_package(bytes(row["body"])) for row in rows]
+    return await _assembled([bytes(row["body"]) for row in rows])
+
+
+async def _assembled(bodies: list[bytes]) -> Rollup:
+    packages = [await verify_package(body) for body in bodies]
     keys: list[str] = []
     parents: list[int] = []
     expected: list[int | None] = []
     tallies: list[Tally] = []
+    units: dict[str, dict[str, str]] = {}
     for package in packages:
         root = package.payload["root"]
         index: dict[str, int] = {}
         for unit, tally in zip(package.payload["units"], package.tallies, strict=True):
             index[unit["code"]] = len(keys)
-            keys.append(root if unit["parent"] is None else f"{root}/{unit['code']}")
+            key = root if unit["parent"] is None else f"{root}/{unit['code']}"
+            keys.append(key)
+            units[key] = {"name": unit["name"], "kind": unit["kind"]}
             parents.append(-1 if unit["parent"] is None else index[unit["parent"]])
             expected.append(unit["expected"])
             tallies.append(tally)
@@ -384,11 +441,13 @@ async def rolled_up() -> Rollup:
         resamples=resamples,
     )
     return Rollup(
-        scores,
+        scores.json,
         [
             {
                 "campaign": package.campaign,
                 "title": package.payload["campaign"]["title"],
+                "opens_on": package.payload["campaign"]["opens_on"],
+                "closes_on": package.payload["campaign"]["closes_on"],
                 "root": package.payload["root"],
                 "root_name": package.payload["units"][0]["name"],
                 "key": package.key_name,
@@ -397,5 +456,6 @@ async def rolled_up() -> Rollup:
             }
             for package in packages
         ],
-        {section.id: localize(section.title) for section in first.questionnaire.sections},
+        units,
+        first.payload["questionnaire"]["content_hash"],
     )

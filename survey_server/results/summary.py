@@ -10,16 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from survey_server.i18n import N_, format_number, gettext, localize
+from survey_server.questionnaires.schema import Questionnaire
 from survey_server.results.merge import Rollup
 from survey_server.scoring.report_text import summary_lines
 
 
 def scores_json(rollup: Rollup) -> dict[str, Any]:
     """The scores JSON (docs/scoring.md) with the packages it was assembled from."""
-    return {**rollup.scores.json, "packages": rollup.packages}
+    return {**rollup.scores, "packages": rollup.packages}
 
 
-def summary_markdown(rollup: Rollup, lang: str = "vi") -> str:
+def summary_markdown(rollup: Rollup, questionnaire: Questionnaire, lang: str = "vi") -> str:
     lines = [
         "# " + gettext("Chỉ số hài lòng tổng hợp từ các gói kết quả", lang),
         "",
@@ -44,5 +45,6 @@ def summary_markdown(rollup: Rollup, lang: str = "vi") -> str:
             f"| {localize(package['title'], lang)} ({package['campaign']}) "
             f"| {package['key']} | {format_number(package['n'], lang)} |"
         )
-    lines += ["", *summary_lines(rollup.scores.json, rollup.titles, lang), ""]
+    titles = {section.id: localize(section.title, lang) for section in questionnaire.sections}
+    lines += ["", *summary_lines(rollup.scores, titles, lang), ""]
     return "\n".join(lines)

@@ -32,3 +32,12 @@ class ImportedPackage(Table, tablename="results_package"):
     k = Integer()
     method = Varchar(length=400)
     body = Bytea()
+
+
+class StoredRollup(Table, tablename="results_rollup"):
+    """The roll-up of the packages stored (``merge.current_rollup``), kept so that pages read
+    it instead of assembling a nation's tallies: ``digest`` names the packages it was made
+    from, ``body`` is its JSON, gzip-compressed. One row at most."""
+
+    digest = Varchar(length=64, unique=True)
+    body = Bytea()

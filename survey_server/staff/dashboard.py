@@ -58,9 +58,21 @@ async def dashboard(
         "progress": await progress(scope, campaign["code"], unit["code"]),
         "patterns": await pattern_findings(view),
     }
-    if view.get("suppressed"):
-        return context
-    context["dimension_chart"] = interval_bars(
+    if not view.get("suppressed"):
+        context.update(scores_sections(view, questionnaire, titles, children, lang))
+    return context
+
+
+def scores_sections(
+    view: dict[str, Any],
+    questionnaire: Questionnaire,
+    titles: dict[str, str],
+    children: list[ChildRow],
+    lang: str,
+) -> dict[str, Any]:
+    """The charts and tables of ``staff/scores_body.html`` for a shown view: a campaign's
+    unit, or a unit of the imported results."""
+    dimension_chart = interval_bars(
         [
             Bar(
                 titles.get(d["id"], d["id"]),
@@ -81,7 +93,7 @@ async def dashboard(
         gettext("Chỉ số thành phần và chỉ số tổng hợp, khoảng tin cậy 95%", lang),
         TARGET,
     )
-    context["children_chart"] = (
+    children_chart = (
         interval_bars(
             [
                 Bar(
@@ -98,9 +110,12 @@ async def dashboard(
         if children
         else None
     )
-    context["questions"] = _questions(questionnaire, view, lang)
-    context["choices"] = _choices(questionnaire, view, lang)
-    return context
+    return {
+        "dimension_chart": dimension_chart,
+        "children_chart": children_chart,
+        "questions": _questions(questionnaire, view, lang),
+        "choices": _choices(questionnaire, view, lang),
+    }
 
 
 async def _children(unit: dict[str, Any], view: dict[str, Any], sort: str) -> list[ChildRow]:
@@ -108,35 +123,35 @@ async def _children(unit: dict[str, Any], view: dict[str, Any], sort: str) -> li
         await Unit.select(Unit.code, Unit.name).where(Unit.parent == unit["id"]).order_by(Unit.name)
     )
     groups = view.get("groups") or {}
-    out = []
-    for row in rows:
-        group = groups.get(row["code"])
-        if group is None:
-            continue  # a unit the campaign does not reach
-        if group["suppressed"]:
-            out.append(ChildRow(row["code"], row["name"], None, None, None, None, ""))
-            continue
-        comparison = (group.get("comparison") or {}).get("overall") or {}
-        verdict = ""
-        if comparison.get("significant"):
-            verdict = "higher" if comparison["difference"] > 0 else "lower"
-        rate = (group.get("response_rate") or {}).get("rate")
-        out.append(
-            ChildRow(
-                row["code"],
-                row["name"],
-                group["n"],
-                group["overall"]["index"],
-                group["overall"]["ci"],
-                rate,
-                verdict,
-            )
-        )
-    if sort == "name":
-        return out
+    out = [
+        child_row(row["code"], row["name"], groups[row["code"]])
+        for row in rows
+        if row["code"] in groups  # else a unit the campaign does not reach
+    ]
+    return sorted_children(out, sort)
+
+
+def child_row(code: str, name: str, group: dict[str, Any]) -> ChildRow:
+    """A unit below the one viewed, as its row: only its name when it is withheld."""
+    if group["suppressed"]:
+        return ChildRow(code, name, None, None, None, None, "")
+    comparison = (group.get("comparison") or {}).get("overall") or {}
+    verdict = ""
+    if comparison.get("significant"):
+        verdict = "higher" if comparison["difference"] > 0 else "lower"
+    rate = (group.get("response_rate") or {}).get("rate")
+    return ChildRow(
+        code, name, group["n"], group["overall"]["index"], group["overall"]["ci"], rate, verdict
+    )
+
+
+def sorted_children(rows: list[ChildRow], sort: str) -> list[ChildRow]:
+    """By name as given, or by a number, largest first, withheld units last."""
+    if sort not in SORTS or sort == "name":
+        return rows
     key = {"n": lambda r: r.n, "index": lambda r: r.index, "rate": lambda r: r.rate}[sort]
-    shown = sorted((r for r in out if key(r) is not None), key=key, reverse=True)
-    return shown + [r for r in out if key(r) is None]
+    shown = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
+    return shown + [r for r in rows if key(r) is None]
 
 
 async def _breadcrumb(

@@ -53,6 +53,8 @@ PAGES: dict[str, list[str]] = {
     "/staff/accounts/setup": ["/staff/accounts/setup"],
     "/staff/account/{username:str}": ["/staff/account/admin"],
     "/staff/audit": ["/staff/audit"],
+    # its sections are the dashboard's (staff/scores_body.html); here, before any import
+    "/staff/results": ["/staff/results"],
     "/staff/units": ["/staff/units", "/staff/units?unit=XA-LECHAN&q=le+chan"],
     "/staff/units/edit": ["/staff/units/edit?unit=TH-LC1"],
     "/staff/units/import": ["/staff/units/import"],

@@ -97,7 +97,7 @@ async def test_a_province_imported_alone_gives_its_own_scores(demo: Settings) ->
     assert [p.campaign for p in imported] == [CAMPAIGN]
 
     own = plain((await assemble_campaign(await get_campaign(CAMPAIGN)))[0].json)
-    merged = plain((await rolled_up()).scores.json)
+    merged = plain((await rolled_up()).scores)
     root = package["payload"]["root"]
     shown = {code for code, body in own["groups"].items() if not body["suppressed"]}
     units = package["payload"]["units"]
@@ -163,7 +163,7 @@ async def test_packages_of_two_installations_merge_into_national_scores(
     await import_packages([encode(first, compressed=True), encode(second, compressed=False)])
 
     rollup = await rolled_up()
-    merged = plain(rollup.scores.json)
+    merged = plain(rollup.scores)
     roots = [(CAMPAIGN, "SO-HP"), (other, "XA-NGOQUYEN")]
     provinces = [plain((await assemble_campaign(await get_campaign(c)))[0].json) for c, _ in roots]
     assert merged["n"] == sum(p["n"] for p in provinces)

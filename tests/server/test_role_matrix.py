@@ -53,6 +53,7 @@ MATRIX: list[tuple[str, tuple[int, int, int, int, int]]] = [
     (f"{API}/progress?unit=TH-AL1", (200, 404, 404, 404, 401)),
     ("/api/v1/campaigns/KHONG-CO/scores", (404, 404, 404, 403, 401)),
     ("/staff/reports", (200, 200, 200, 403, 303)),
+    ("/staff/results", (200, 403, 403, 403, 303)),  # the top office's, packages or not
     ("/staff/letterhead", (200, 200, 200, 403, 303)),
     ("/staff/letterhead?unit=SO-HP", (200, 404, 404, 403, 303)),
     ("/staff/letterhead?unit=XA-LECHAN", (200, 200, 404, 403, 303)),
