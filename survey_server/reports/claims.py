@@ -27,6 +27,7 @@ class Evidence:
     responses received but not yet published (their comments are not known to the report).
     """
 
+    known: bool = True  # False when the report rests on results packages, which carry no comment
     comments: int = 0
     complaints: int = 0
     classified: int = 0
@@ -38,6 +39,12 @@ class Evidence:
     def unclassified(self) -> int:
         """Comments asking for something that no member of staff has classified yet."""
         return max(0, self.complaints - self.classified)
+
+
+def _waiting_for_staff(e: Evidence) -> bool:
+    """Comments asking for something that nobody classified, or, while nothing is classified,
+    feedback forms that chose such a kind."""
+    return e.unclassified > 0 or (e.classified == 0 and e.case_answers > 0)
 
 
 CLAIMS: dict[str, Callable[[Evidence], bool]] = {
@@ -53,13 +60,19 @@ CLAIMS: dict[str, Callable[[Evidence], bool]] = {
     "no_comments": lambda e: e.comments == 0 and e.waiting == 0,
     # "Ý kiến trong ít nhất … phiếu mới nhận chưa được tổng hợp …"
     "some_waiting": lambda e: e.waiting > 0,
-    # "Còn … chưa được cán bộ tiếp nhận, phân loại để xem xét, giải quyết …"
-    "some_unclassified": lambda e: e.unclassified > 0 or (e.classified == 0 and e.case_answers > 0),
+    # "Còn … chưa được tiếp nhận, phân loại, xử lý" (III and IV.2 alike)
+    "some_unclassified": lambda e: _waiting_for_staff(e),
+    # "<cơ quan ban hành> tiếp nhận, phân loại để xem xét, giải quyết theo quy định."
+    "backlog_untouched": lambda e: _waiting_for_staff(e) and e.classified == 0,
+    # "<cơ quan ban hành> tiếp tục tiếp nhận, phân loại …": only once some were taken up
+    "backlog_continued": lambda e: _waiting_for_staff(e) and e.classified > 0,
 }
 
 
 def holds(claim: str, evidence: Evidence) -> bool:
-    return CLAIMS[claim](evidence)
+    """Whether the sentence of ``claim`` may be written: never of comments the report does not
+    know (a roll-up of packages), whatever its counts say."""
+    return evidence.known and CLAIMS[claim](evidence)
 
 
 def evidence(

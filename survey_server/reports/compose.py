@@ -28,7 +28,7 @@ from survey_server.i18n import (
 )
 from survey_server.questionnaires.schema import Question
 from survey_server.rendering import CASE_LABELS, KIND_LABELS, mix_label
-from survey_server.reports.claims import evidence, holds
+from survey_server.reports.claims import Evidence, evidence, holds
 from survey_server.reports.gather import CampaignFacts, ChildFacts, ReportFacts
 from survey_server.reports.letterheads import commune_area, speaker
 from survey_server.reports.model import (
@@ -64,6 +64,14 @@ TOP_OPTIONS = 3
 #: How many themes the text names; the footnote lists them all.
 THEMES_NAMED = 4
 QUOTE_LIMIT = 160
+#: What the issuing body does with the comments still waiting, by the claim that allows it:
+#: it names itself, and says "tiếp tục" only once some comments were taken up.
+FOLLOW_UPS = {
+    "backlog_untouched": N_("{unit} tiếp nhận, phân loại để xem xét, giải quyết theo quy định"),
+    "backlog_continued": N_(
+        "{unit} tiếp tục tiếp nhận, phân loại để xem xét, giải quyết theo quy định"
+    ),
+}
 
 
 def compose(facts: ReportFacts, lang: str = "vi") -> Report:
@@ -85,7 +93,7 @@ def compose(facts: ReportFacts, lang: str = "vi") -> Report:
         subtitle=gettext(
             "Kết quả thực hiện mô hình “Ngành Giáo dục lắng nghe ý kiến nhân dân” {period}",
             lang,
-            period=facts.period.describe(lang),
+            period=unbroken(facts.period.describe(lang)),
         ),
         blocks=tuple(writer.blocks()),
         closing=(
@@ -118,6 +126,13 @@ def interval(bounds: Sequence[float] | None, lang: str) -> str:
     if not bounds:
         return "—"
     return f"{format_number(bounds[0], lang, 1)}–{format_number(bounds[1], lang, 1)}%"
+
+
+def unbroken(period: str) -> str:
+    """A period with its last two words (``năm 2026``) joined by a no-break space: a title
+    line never leaves the year alone."""
+    head, _, year = period.rpartition(" ")
+    return f"{head}\u00a0{year}" if head else period
 
 
 def points(value: float, lang: str) -> str:
@@ -187,11 +202,15 @@ class _Writer:
         self.method_told = False
         self.told: set[str] = set()
         published = [c.scores for c in facts.campaigns if shown(c.scores)]
-        self.evidence = evidence(
-            (scores.get("themes") for scores in published),
-            facts.cases(),
-            (choice for scores in published for choice in scores.get("choices", [])),
-            waiting=sum(c.unpublished for c in facts.campaigns),
+        self.evidence = (
+            Evidence(known=False)
+            if facts.sources
+            else evidence(
+                (scores.get("themes") for scores in published),
+                facts.cases(),
+                (choice for scores in published for choice in scores.get("choices", [])),
+                waiting=sum(c.unpublished for c in facts.campaigns),
+            )
         )
 
     def _(self, message: str, **params: Any) -> str:
@@ -245,14 +264,9 @@ class _Writer:
     def organisation(self) -> Iterable[Block]:
         facts, lang = self.facts, self.lang
         campaigns = facts.campaigns
-        titles = [f"“{c.title}”" for c in campaigns]
         yield Paragraph.of(
             self._(
-                "Trong {period}, {unit} triển khai {n} đợt khảo sát, lấy ý kiến: {titles}.",
-                period=facts.period.describe(lang),
-                unit=self.unit,
-                n=self.count(len(campaigns)),
-                titles=listing(titles, lang),
+                "{during}, {unit} {what}.", during=self.during(), unit=self.unit, what=self.done()
             ),
             Note(self._campaigns_note()),
         )
@@ -303,6 +317,46 @@ class _Writer:
                 )
             )
 
+    def during(self) -> str:
+        """``Trong năm 2026`` or, for a range, ``Từ ngày … đến ngày …``."""
+        period = self.facts.period.describe(self.lang)
+        if self.facts.period.kind == "range":
+            return period[:1].upper() + period[1:]
+        return self._("Trong {period}", period=period)
+
+    def done(self) -> str:
+        """What the office did: ran its own campaigns, took part in those of the office above
+        it (named), or rolled up the packages of the offices below it."""
+        campaigns, lang = self.facts.campaigns, self.lang
+        if self.facts.sources:
+            return self._(
+                "tổng hợp kết quả {title} của {n} đơn vị ({names}) từ các gói kết quả có chữ "
+                "ký số; gói chỉ gồm số liệu thống kê của các đơn vị đủ số phiếu để công bố, "
+                "không chuyển phiếu hay ý kiến nào",
+                title=listing([f"“{c.title}”" for c in campaigns], lang),
+                n=self.count(len(self.facts.sources)),
+                names=listing([source.name for source in self.facts.sources], lang),
+            )
+        by_organiser: dict[str, list[CampaignFacts]] = {}
+        for campaign in campaigns:
+            by_organiser.setdefault(campaign.organiser, []).append(campaign)
+        clauses = []
+        for organiser, group in by_organiser.items():
+            titles = listing([f"“{c.title}”" for c in group], lang)
+            n = self.count(len(group))
+            clauses.append(
+                self._(
+                    "phối hợp triển khai {n} đợt khảo sát, lấy ý kiến do {organiser} tổ chức: "
+                    "{titles}",
+                    n=n,
+                    organiser=organiser,
+                    titles=titles,
+                )
+                if organiser
+                else self._("triển khai {n} đợt khảo sát, lấy ý kiến: {titles}", n=n, titles=titles)
+            )
+        return "; ".join(clauses)
+
     def channels(self) -> Counter[str]:
         total: Counter[str] = Counter()
         for campaign in self.facts.campaigns:
@@ -339,22 +393,19 @@ class _Writer:
         if schools:
             parts.append(
                 self._(
-                    ", từ {answered}/{schools} trường có phiếu trả lời ({share})",
+                    "; {answered}/{schools} trường được lấy ý kiến ({share}) có phiếu trả lời",
                     answered=self.count(answered),
                     schools=self.count(schools),
                     share=self.percent(100 * answered / schools),
                 )
             )
             if communes > 1:
-                parts.append(
-                    self._(" trên địa bàn {n} xã, phường, đặc khu", n=self.count(communes))
-                )
+                parts.append(self._(", thuộc {n} xã, phường, đặc khu", n=self.count(communes)))
         expected = sum(c.expected or 0 for c in campaigns)
         if expected:
             parts.append(
                 self._(
-                    "; tỷ lệ phản hồi đạt {rate} so với số người dự kiến lấy ý kiến ({expected} "
-                    "người)",
+                    "; số phiếu thu về bằng {rate} số người dự kiến lấy ý kiến ({expected} người)",
                     rate=self.percent(100 * facts.responses / expected),
                     expected=self.count(expected),
                 )
@@ -363,6 +414,21 @@ class _Writer:
         return parts
 
     def _campaigns_note(self) -> str:
+        if self.facts.sources:
+            return (
+                "; ".join(
+                    self._(
+                        "{name}: đợt {code}, {start}–{end}, {n} phiếu",
+                        name=source.name,
+                        code=source.campaign,
+                        start=format_short_day(source.opens_on, self.lang),
+                        end=format_short_day(source.closes_on, self.lang),
+                        n=self.count(source.responses),
+                    )
+                    for source in self.facts.sources
+                )
+                + "."
+            )
         lines = []
         for c in self.facts.campaigns:
             lines.append(
@@ -408,18 +474,17 @@ class _Writer:
             if index >= TARGET
             else self._("thấp hơn mục tiêu {target} của Đề án 2034/QĐ-BGDĐT", target=self.target())
         )
+        # each note hangs on what it explains: the forms, then the index
+        forms = self._forms_note(campaign)
+        method = self._method_note(campaign)
         parts: list[Span | Note | str] = [
-            self._(
-                "Kết quả {n} phiếu khảo sát cho thấy chỉ số hài lòng tổng hợp đạt ",
-                n=self.count(scores["n"]),
-            ),
+            self._("Kết quả {n} phiếu khảo sát", n=self.count(scores["n"])),
+            *([Note(forms)] if forms else []),
+            self._(" cho thấy chỉ số hài lòng tổng hợp đạt "),
             Span(self.percent(index), bold=True),
-            self._(
-                " (khoảng tin cậy 95%: {ci}), {verdict}",
-                ci=interval(overall["ci"], self.lang),
-                verdict=verdict,
-            ),
-            Note(self._method_note(campaign)),
+            self._(" (khoảng tin cậy 95%: {ci})", ci=interval(overall["ci"], self.lang)),
+            *([Note(method)] if method else []),
+            ", " + verdict,
         ]
         general = overall.get("general")
         if general and general.get("satisfied") is not None:
@@ -454,7 +519,8 @@ class _Writer:
             return None
         text = self._(
             "Ở câu hỏi đánh giá chung, {top} người trả lời “Rất hài lòng” (khoảng tin cậy 95%: "
-            "{top_ci}) và {bottom} không hài lòng (khoảng tin cậy 95%: {bottom_ci})",
+            "{top_ci}) và {bottom} “Không hài lòng” hoặc “Rất không hài lòng” (khoảng tin cậy 95%: "
+            "{bottom_ci})",
             top=self.percent(top["share"]),
             top_ci=interval(top["ci"], self.lang),
             bottom=self.percent(bottom["share"]),
@@ -484,7 +550,7 @@ class _Writer:
 
     def _method_note(self, campaign: CampaignFacts) -> str:
         """How the index is made, in plain words, in the first satisfaction note only; then
-        what is particular to the campaign."""
+        the campaign's share satisfied with everything, another reading of the same index."""
         scores = campaign.scores
         sentences = []
         if not self.method_told:
@@ -511,7 +577,13 @@ class _Writer:
                     share=self.percent(fully["share"]),
                 )
             )
-        quality = scores.get("quality") or {}
+        return " ".join(sentences)
+
+    def _forms_note(self, campaign: CampaignFacts) -> str:
+        """What the forms behind the index were like: careless answers, channels, anything
+        unusual in how they came in."""
+        sentences = []
+        quality = campaign.scores.get("quality") or {}
         if quality.get("straight_lining") or quality.get("speeding"):
             sentences.append(
                 self._(
@@ -778,8 +850,7 @@ class _Writer:
         shown_children = [
             c for c in children if c.scores and c.scores["overall"].get("index") is not None
         ]
-        above = [c for c in shown_children if _significant(c) > 0]
-        below = [c for c in shown_children if _significant(c) < 0]
+        above, below = _apart(shown_children)
         withheld = [c for c in children if c.scores is None]
         parts: list[Span | Note | str] = []
         if above or below:
@@ -787,20 +858,19 @@ class _Writer:
             if above:
                 sentences.append(
                     self._(
-                        "{n} đơn vị có chỉ số hài lòng cao hơn rõ rệt so với các đơn vị còn lại: {units}",
-                        n=self.count(len(above)),
+                        "{units} có chỉ số hài lòng cao hơn rõ rệt so với các đơn vị còn lại",
                         units=self._unit_list(above),
                     )
                 )
             if below:
                 sentences.append(
                     self._(
-                        "{n} đơn vị thấp hơn rõ rệt: {units}",
-                        n=self.count(len(below)),
+                        "{units} có chỉ số hài lòng thấp hơn rõ rệt so với các đơn vị còn lại",
                         units=self._unit_list(below),
                     )
                 )
-            parts.append(self._("Có {sentences}", sentences="; ".join(sentences)))
+            text = "; ".join(sentences)
+            parts.append(text[:1].upper() + text[1:])
         else:
             parts.append(
                 self._(
@@ -811,8 +881,8 @@ class _Writer:
         if withheld:
             parts.append(
                 self._(
-                    "; {n} đơn vị có dưới {k} phiếu nên không công bố số liệu riêng",
-                    n=self.count(len(withheld)),
+                    "; {units} có dưới {k} phiếu nên không công bố số liệu riêng",
+                    units=self._tally(withheld),
                     k=self.count(campaign.k),
                 )
             )
@@ -832,12 +902,16 @@ class _Writer:
         whole = general.get("very_satisfied") or {}
         if general.get("satisfied") is None or general["satisfied"] < CEILING or not whole:
             return None
-        above, below = [], []
+        above: list[tuple[float, str]] = []
+        below: list[tuple[float, str]] = []
         for child in children:
             top = ((child.scores or {})["overall"].get("general") or {}).get("very_satisfied")
             if top and apart(top.get("ci"), whole.get("ci")):
                 named = f"{self.named(child, in_text=True)} ({self.percent(top['share'])})"
-                (above if top["share"] > whole["share"] else below).append(named)
+                (above if top["share"] > whole["share"] else below).append((top["share"], named))
+        # the most telling first: the highest of those above, the lowest of those below
+        above = sorted(above, key=lambda item: -item[0])
+        below = sorted(below, key=lambda item: item[0])
         if not above and not below:
             return Paragraph.of(
                 self._(
@@ -848,9 +922,11 @@ class _Writer:
             )
         sentences = []
         if above:
-            sentences.append(self._("cao hơn rõ rệt ở {units}", units=listing(above, self.lang)))
+            units = listing([named for _, named in above], self.lang)
+            sentences.append(self._("cao hơn rõ rệt ở {units}", units=units))
         if below:
-            sentences.append(self._("thấp hơn rõ rệt ở {units}", units=listing(below, self.lang)))
+            units = listing([named for _, named in below], self.lang)
+            sentences.append(self._("thấp hơn rõ rệt ở {units}", units=units))
         return Paragraph.of(
             self._(
                 "Xét tỷ lệ “Rất hài lòng” (chung: {share}), {sentences}.",
@@ -861,13 +937,26 @@ class _Writer:
 
     def named(self, child: ChildFacts, *, in_text: bool = False) -> str:
         """A unit as a reader knows it: a commune's figure pools the answers about its schools,
-        so it is "các trường phường Lê Chân" in a sentence and "Phường Lê Chân" in a table."""
+        so it is "khối các trường do phường Lê Chân quản lý" in a sentence and "Phường Lê Chân"
+        in a table."""
         area = commune_area(child.name) if child.kind == "commune" else None
         if area is None:
             return child.name
         if in_text:
-            return self._("các trường {area}", area=area)
+            return self._("khối các trường do {area} quản lý", area=area)
         return area[:1].upper() + area[1:]
+
+    def _tally(self, children: Sequence[ChildFacts]) -> str:
+        """``02 trường và 01 khối trường``: a commune's group of schools is not counted as
+        one more school, nor the two as "đơn vị" alike."""
+        groups = sum(1 for child in children if child.kind == "commune")
+        schools = len(children) - groups
+        counted = []
+        if schools:
+            counted.append(self._("{n} trường", n=self.count(schools)))
+        if groups:
+            counted.append(self._("{n} khối trường", n=self.count(groups)))
+        return listing(counted, self.lang)
 
     def _unit_list(self, children: Sequence[ChildFacts]) -> str:
         return listing(
@@ -910,7 +999,7 @@ class _Writer:
             self._("Khoảng tin cậy 95%"),
         ]
         if with_top:
-            header.append(self._("Rất hài lòng"))
+            header.append(self._("Rất hài lòng (câu đánh giá chung)"))
         header.append(self._("Tỷ lệ phản hồi"))
         return Table(
             caption=self.table_caption(self._("Chỉ số hài lòng theo đơn vị")),
@@ -1037,6 +1126,15 @@ class _Writer:
     # -- III. comments ------------------------------------------------------------------------
 
     def comments(self) -> Iterable[Block]:
+        if self.facts.sources:
+            yield Paragraph.of(
+                self._(
+                    "Ý kiến bằng văn bản của cha mẹ học sinh, Nhân dân và việc xem xét, giải quyết "
+                    "phản ánh, kiến nghị do từng đơn vị tổng hợp trong báo cáo của mình; gói kết "
+                    "quả không chuyển nội dung ý kiến nên báo cáo này không tổng hợp phần này."
+                )
+            )
+            return
         themes: Counter[str] = Counter()
         labels: dict[str, str] = {}
         quotes: dict[str, list[str]] = {}
@@ -1049,7 +1147,8 @@ class _Writer:
             praise += block.get("praise", 0)
             complaint += block.get("complaint", 0)
             for item in block.get("items", []):
-                themes[item["id"]] += item["count"]
+                # the topics of what asks for something: praise of teachers is no concern
+                themes[item["id"]] += item.get("complaint", item["count"])
                 labels.setdefault(item["id"], item["label"])
                 quotes.setdefault(item["id"], []).extend(item.get("quotes", []))
         if written:
@@ -1084,9 +1183,9 @@ class _Writer:
         ][:THEMES_NAMED]
         parts: list[Span | Note | str] = [
             self._(
-                "Tổng hợp {n} ý kiến góp ý bằng văn bản (đã được tự động xóa họ tên, số điện "
-                "thoại, địa chỉ trước khi lưu), trong đó {praise} ý kiến khen ngợi, {complaint} "
-                "ý kiến phản ánh hạn chế hoặc đề nghị",
+                "Tổng hợp {n} ý kiến bằng văn bản (đã bảo đảm bí mật thông tin cá nhân của người "
+                "góp ý), trong đó {praise} ý kiến có nội dung khen ngợi, {complaint} ý kiến phản "
+                "ánh hạn chế hoặc đề nghị",
                 n=self.count(written),
                 praise=self.count(praise),
                 complaint=self.count(complaint),
@@ -1095,14 +1194,17 @@ class _Writer:
         if named:
             parts.append(
                 self._(
-                    ". Theo nhóm nội dung (hệ thống tự động nhóm theo từ khóa), các nội dung được "
-                    "quan tâm nhiều nhất là {themes}",
+                    ". Phân theo nhóm nội dung, các ý kiến phản ánh, đề nghị tập trung nhiều nhất "
+                    "vào {themes}",
                     themes=listing(named, self.lang),
                 )
             )
         parts.append(
             Note(
-                self._("Số ý kiến theo chủ đề (một ý kiến có thể thuộc nhiều chủ đề): ")
+                self._(
+                    "Số ý kiến phản ánh hạn chế hoặc đề nghị theo chủ đề (một ý kiến có thể thuộc "
+                    "nhiều chủ đề): "
+                )
                 + "; ".join(
                     f"{labels[theme]}: {self.count(n)}"
                     for theme, n in themes.most_common()
@@ -1170,30 +1272,43 @@ class _Writer:
                 total=self.count(sum(kinds.values())),
                 statuses="; ".join(by_status),
             )
-        if holds("some_unclassified", self.evidence):
-            waiting = []
-            if self.evidence.unclassified:
-                waiting.append(
-                    self._("{n} ý kiến bằng văn bản", n=self.count(self.evidence.unclassified))
-                )
-            if not kinds and self.evidence.case_answers:
-                waiting.append(
-                    self._(
-                        "{n} phiếu chọn loại phản ánh, kiến nghị",
-                        n=self.count(self.evidence.case_answers),
-                    )
-                )
-            text += (" " if text else "") + self._(
-                "Còn {items} chưa được cán bộ tiếp nhận, phân loại để xem xét, giải quyết; đơn "
-                "vị tiếp tục xem xét, giải quyết theo quy định.",
-                items=listing(waiting, self.lang),
-            )
+        backlog = self._backlog()
+        if backlog:
+            follow_up = [
+                self._(message, unit=self.unit)
+                for claim, message in FOLLOW_UPS.items()
+                if holds(claim, self.evidence)
+            ]
+            text += (" " if text else "") + "; ".join([backlog, *follow_up]) + "."
         if kinds["khieu_nai"] or kinds["to_cao"]:
             text += " " + self._(
                 "Khiếu nại, tố cáo được hướng dẫn, chuyển xử lý theo trình tự của Luật Khiếu "
                 "nại, Luật Tố cáo."
             )
         return Paragraph.of(text)
+
+    def _backlog(self) -> str:
+        """What still waits to be taken up, as one clause that III and IV.2 share: the
+        written comments nobody classified and, while nothing is classified, the feedback forms
+        that chose phản ánh or kiến nghị (a form may carry one of those comments)."""
+        if not holds("some_unclassified", self.evidence):
+            return ""
+        waiting = []
+        if self.evidence.unclassified:
+            waiting.append(
+                self._("{n} ý kiến bằng văn bản", n=self.count(self.evidence.unclassified))
+            )
+        if not self.evidence.classified and self.evidence.case_answers:
+            waiting.append(
+                self._(
+                    "{n} phiếu chọn loại phản ánh, kiến nghị",
+                    n=self.count(self.evidence.case_answers),
+                )
+            )
+        items = listing(waiting, self.lang)
+        if len(waiting) > 1:
+            items = self._("{items} (có thể trùng nhau một phần)", items=items)
+        return self._("Còn {items} chưa được tiếp nhận, phân loại, xử lý", items=items)
 
     # -- IV. assessment -----------------------------------------------------------------------
 
@@ -1234,6 +1349,47 @@ class _Writer:
         for item in items:
             yield Paragraph.of(item)
 
+    def _missed(self, campaign: CampaignFacts) -> str:
+        """A campaign below the target, with II's caution when its questions' answers were
+        not consistent (an index resting on them is only indicative)."""
+        index = self.percent(campaign.scores["overall"]["index"])
+        dimensions = [d for d in campaign.scores["dimensions"] if d.get("index") is not None]
+        flagged = [d for d in dimensions if d.get("alpha_warning")]
+        if not flagged:
+            return self._("“{title}” ({index})", title=campaign.title, index=index)
+        return self._(
+            "“{title}” ({index}; câu trả lời ở {flagged}/{total} nội dung chưa nhất quán với "
+            "nhau, chỉ số cần được đọc thận trọng)",
+            title=campaign.title,
+            index=index,
+            flagged=self.count(len(flagged)),
+            total=self.count(len(dimensions)),
+        )
+
+    def _low_response(self) -> str:
+        """Forms received over the people expected to be asked, when low: a ratio of forms
+        (one parent may fill in several), with the lowest campaign when they differ."""
+        expected = sum(c.expected or 0 for c in self.facts.campaigns)
+        if not expected or 100 * self.facts.responses / expected >= LOW_RESPONSE:
+            return ""
+        rate = self.percent(100 * self.facts.responses / expected)
+        text = self._(
+            "Tỷ lệ phiếu thu về so với số người dự kiến lấy ý kiến còn thấp ({rate}), chưa phản "
+            "ánh đầy đủ ý kiến của Nhân dân",
+            rate=rate,
+        )
+        rates = {
+            c.title: self.percent(100 * c.responses / c.expected)
+            for c in sorted(self.facts.campaigns, key=lambda c: c.responses / (c.expected or 1))
+            if c.expected
+        }
+        lowest = next(iter(rates))
+        if len(set(rates.values())) > 1 and rates[lowest] != rate:
+            text += "; " + self._(
+                "thấp nhất là đợt “{title}” ({rate})", title=lowest, rate=rates[lowest]
+            )
+        return text + "."
+
     def shortcomings(self, satisfaction: Sequence[CampaignFacts]) -> Iterable[Block]:
         """Each kind of shortcoming once, naming every campaign it concerns."""
         items = []
@@ -1247,15 +1403,7 @@ class _Writer:
                         title=campaign.title,
                     )
                 )
-        missed = [
-            self._(
-                "“{title}” ({index})",
-                title=c.title,
-                index=self.percent(c.scores["overall"]["index"]),
-            )
-            for c in scored
-            if c.scores["overall"]["index"] < TARGET
-        ]
+        missed = [self._missed(c) for c in scored if c.scores["overall"]["index"] < TARGET]
         if missed:
             text = self._(
                 "Chỉ số hài lòng chưa đạt mục tiêu {target}: {campaigns}.",
@@ -1271,11 +1419,8 @@ class _Writer:
             items.append(text)
         below = []
         for campaign in scored:
-            names = [
-                self.named(c, in_text=True)
-                for c in campaign.children
-                if c.scores and _significant(c) < 0
-            ]
+            _, lower = _apart([c for c in campaign.children if c.scores])
+            names = [self.named(c, in_text=True) for c in lower]
             if names:
                 below.append(
                     self._(
@@ -1289,27 +1434,17 @@ class _Writer:
         if below:
             items.append(
                 self._(
-                    "Một số đơn vị có chỉ số hài lòng thấp hơn rõ rệt so với mặt bằng chung: "
+                    "Một số đơn vị có chỉ số hài lòng thấp hơn rõ rệt so với các đơn vị còn lại: "
                     "{units}.",
                     units="; ".join(below),
                 )
             )
-        if holds("some_unclassified", self.evidence) and self.evidence.unclassified:
-            items.append(
-                self._(
-                    "Còn {n} ý kiến bằng văn bản chưa được cán bộ xem xét, giải quyết.",
-                    n=self.count(self.evidence.unclassified),
-                )
-            )
-        expected = sum(c.expected or 0 for c in self.facts.campaigns)
-        if expected and 100 * self.facts.responses / expected < LOW_RESPONSE:
-            items.append(
-                self._(
-                    "Tỷ lệ cha mẹ học sinh, người dân tham gia trả lời còn thấp ({rate}), chưa "
-                    "phản ánh đầy đủ ý kiến của Nhân dân.",
-                    rate=self.percent(100 * self.facts.responses / expected),
-                )
-            )
+        backlog = self._backlog()
+        if backlog:
+            items.append(backlog + ".")
+        low = self._low_response()
+        if low:
+            items.append(low)
         reached = frozenset().union(*(c.school_ids for c in self.facts.campaigns))
         silent = len(reached - frozenset().union(*(c.answered_ids for c in self.facts.campaigns)))
         if silent:
@@ -1340,6 +1475,14 @@ def _significant(child: ChildFacts) -> int:
     if not result.get("significant"):
         return 0
     return 1 if result["difference"] > 0 else -1
+
+
+def _apart(children: Sequence[ChildFacts]) -> tuple[list[ChildFacts], list[ChildFacts]]:
+    """The units clearly above the rest, highest first, and those clearly below, lowest first:
+    each list starts with the unit that most calls for attention."""
+    ranked = sorted(children, key=lambda child: (child.scores or {})["overall"]["index"])
+    above = [child for child in reversed(ranked) if _significant(child) > 0]
+    return above, [child for child in ranked if _significant(child) < 0]
 
 
 def _wave_direction(campaign: CampaignFacts) -> int:

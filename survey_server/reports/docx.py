@@ -26,10 +26,27 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from survey_server.i18n import gettext
-from survey_server.reports.insert import PLACEHOLDER, insert_section
+from survey_server.reports.insert import (
+    DOCUMENT,
+    PLACEHOLDER,
+    PPR_ORDER,
+    Package,
+    element,
+    insert_section,
+    put,
+    w,
+)
 from survey_server.reports.model import Report
 
 FONT = "Times New Roman"
+#: The title's last words kept on one line (``ý kiến nhân dân” năm 2026``), so that its second
+#: line is never a word or a year alone.
+TITLE_TAIL = 25
+#: Schema order of the children of w:trPr (ECMA-376 Part 1, §17.4.82).
+TRPR_ORDER = [
+    "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit",
+    "trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange",
+]  # fmt: skip
 BODY = Pt(14)
 SMALL = Pt(13)
 
@@ -43,7 +60,7 @@ def render_docx(report: Report, lang: str = "vi") -> bytes:
     _centred(title, report.title, bold=True, size=Pt(14))
     title.paragraph_format.space_before = Pt(12)
     subtitle = document.add_paragraph()
-    _centred(subtitle, report.subtitle, bold=True, size=Pt(14))
+    _centred(subtitle, _kept_together(report.subtitle), bold=True, size=Pt(14))
     rule = document.add_paragraph()
     text_width = int(Mm(165))
     rule_length = min(_width(report.subtitle, Pt(14), capitals=False), text_width) // 3
@@ -55,7 +72,46 @@ def render_docx(report: Report, lang: str = "vi") -> bytes:
     _signature(document, report, lang)
     buffer = io.BytesIO()
     document.save(buffer)
-    return insert_section(buffer.getvalue(), report)
+    return _tables_kept_whole(insert_section(buffer.getvalue(), report))
+
+
+def _kept_together(title: str) -> str:
+    """The title with its last words (up to ``TITLE_TAIL`` characters) joined by no-break
+    spaces: where it wraps, it wraps before them."""
+    words = title.split(" ")
+    tail = [words.pop()]
+    while words and len(" ".join([words[-1], *tail])) <= TITLE_TAIL:
+        tail.insert(0, words.pop())
+    return " ".join([*words, "\u00a0".join(tail)])
+
+
+def _tables_kept_whole(content: bytes) -> bytes:
+    """No row of the section's tables split across pages, and each row kept with the next, so
+    that a table's last row (the composite index) never stands alone on a page: Word and
+    LibreOffice then move a table that fits on a page whole to the next one. Layout tables
+    (letterhead, signature) have no header row and are left as they are."""
+    package = Package.read(content, "báo cáo")
+    root = package.xml(DOCUMENT, "báo cáo")
+    for table in root.iter(w("tbl")):
+        rows = table.findall(w("tr"))
+        if not any(row.find(f"{w('trPr')}/{w('tblHeader')}") is not None for row in rows):
+            continue
+        for number, row in enumerate(rows, start=1):
+            properties = row.find(w("trPr"))
+            if properties is None:
+                properties = element("trPr")
+                row.insert(1 if row[:1] and row[0].tag == w("tblPrEx") else 0, properties)
+            put(properties, element("cantSplit"), TRPR_ORDER)
+            if number == len(rows):
+                continue
+            for paragraph in row.iter(w("p")):
+                paragraph_properties = paragraph.find(w("pPr"))
+                if paragraph_properties is None:
+                    paragraph_properties = element("pPr")
+                    paragraph.insert(0, paragraph_properties)
+                put(paragraph_properties, element("keepNext"), PPR_ORDER)
+    package.put(DOCUMENT, root)
+    return package.write()
 
 
 def _page(document: DocumentObject) -> None:

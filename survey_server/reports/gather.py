@@ -73,6 +73,7 @@ class CampaignFacts:
     self_typed: tuple[str, ...] = ()  # units whose result rests mostly on their own typing
     flags: dict[str, int] = field(default_factory=dict)  # integrity flags by decision
     patterns: tuple[str, ...] = ()  # units whose answers show a stuffing pattern
+    organiser: str = ""  # the unit above the report's that runs the campaign, if one does
 
     @property
     def kind(self) -> str:
@@ -88,6 +89,17 @@ class CampaignFacts:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A results package a report rests on: its root unit and campaign."""
+
+    name: str
+    campaign: str
+    opens_on: date
+    closes_on: date
+    responses: int
+
+
+@dataclass(frozen=True)
 class ReportFacts:
     unit: dict[str, Any]
     parent: dict[str, Any] | None
@@ -95,6 +107,9 @@ class ReportFacts:
     issued_on: date
     campaigns: tuple[CampaignFacts, ...]
     letterhead: LetterheadData
+    #: The packages the facts were rolled up from, when they were (``results.report``): then
+    #: only counts are known — no comment, channel or list of schools reached.
+    sources: tuple[Source, ...] = ()
 
     @property
     def responses(self) -> int:
@@ -214,6 +229,7 @@ async def _campaign_facts(
     )
     schools, answered, communes = await _schools_covered(reached, campaign["id"], view, units)
     spec = await campaign_form(campaign)
+    above = view["id"] != campaign["root_unit"]
     return CampaignFacts(
         code=campaign["code"],
         title=localize(json.loads(campaign["title"])),
@@ -240,6 +256,7 @@ async def _campaign_facts(
         self_typed=tuple(child.name for child in counts["children"] if child.mostly_self_typed),
         flags=dict(Counter(flag["status"] for flag in counts["flags"])),
         patterns=tuple(dict.fromkeys(item["name"] for item in await pattern_findings(scores))),
+        organiser=(await get_unit(campaign["root_unit_code"]))["name"] if above else "",
     )
 
 

@@ -749,9 +749,10 @@ class Writer:
         columns = etree.SubElement(grid, w("tblGrid"))
         for width in widths:
             columns.append(element("gridCol", w=str(width)))
-        grid.append(self._row(table.header, widths, table, header=True))
-        for row in table.rows:
-            grid.append(self._row(row, widths, table, header=False))
+        grid.append(self._row(table.header, widths, table, header=True, last=not table.rows))
+        for number, row in enumerate(table.rows, start=1):
+            last = number == len(table.rows)
+            grid.append(self._row(row, widths, table, header=False, last=last))
         out = [caption, grid]
         if table.note:
             note = element("p")
@@ -763,11 +764,20 @@ class Writer:
         return out
 
     def _row(
-        self, cells: tuple[str, ...], widths: list[int], table: Table, *, header: bool
+        self,
+        cells: tuple[str, ...],
+        widths: list[int],
+        table: Table,
+        *,
+        header: bool,
+        last: bool,
     ) -> etree._Element:
+        """A row never split across pages and, but for the last, kept with the next: a table
+        that fits on a page moves whole, its composite row never alone (as in our own DOCX)."""
         row = element("tr")
+        trpr = etree.SubElement(row, w("trPr"))
+        trpr.append(element("cantSplit"))
         if header:
-            trpr = etree.SubElement(row, w("trPr"))
             trpr.append(element("tblHeader"))
         for index, (text, width) in enumerate(zip(cells, widths, strict=True)):
             cell = etree.SubElement(row, w("tc"))
@@ -779,6 +789,8 @@ class Writer:
             put(ppr, element("ind", firstLine="0"), PPR_ORDER)
             align = "center" if header else ("right" if index in table.numeric else "left")
             put(ppr, element("jc", val=align), PPR_ORDER)
+            if not last:
+                put(ppr, element("keepNext"), PPR_ORDER)
             paragraph.append(ppr)
             paragraph.append(run(text, _sized(self.body_rpr, 24), bold=header))
         return row

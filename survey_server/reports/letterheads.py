@@ -119,7 +119,8 @@ async def defaults(unit: dict[str, Any]) -> LetterheadData:
             place=place,
             title="Giám đốc",
             report_to=f"UBND {province}" if province else "",
-            also=(f"Ban Dân vận {party}", "Sở Nội vụ (để tổng hợp)"),
+            also=(f"Ban Dân vận {party} (để báo cáo)", "Sở Nội vụ (để tổng hợp)"),
+            drafter="VP",
         )
     if kind == "district_office":
         district = _area(unit["name"], DISTRICT_OFFICE)
@@ -141,7 +142,8 @@ async def defaults(unit: dict[str, Any]) -> LetterheadData:
             place=_commune_place(found) if found else place,
             title="Trưởng phòng",
             report_to=commune,
-            also=(f"Sở GD&ĐT {place}",) if place else (),
+            also=("Sở Giáo dục và Đào tạo (để tổng hợp)",) if place else (),
+            drafter="VHXH",
         )
     governing = _school_governing(parent) if parent else ""
     return _made(
@@ -165,9 +167,13 @@ def _made(
     title: str,
     report_to: str,
     also: tuple[str, ...] = (),
+    drafter: str = "",
 ) -> LetterheadData:
+    """Every recipient with its purpose, and the filing line with the drafting unit's
+    abbreviation when the unit's kind tells it (the Sở's Văn phòng, the commune's Phòng Văn
+    hóa - Xã hội), as Nghị định 30/2020 asks."""
     recipients = [f"{report_to} (để báo cáo)"] if report_to else []
-    recipients += [*also, KEEP]
+    recipients += [*also, f"{KEEP}, {drafter}" if drafter else KEEP]
     return LetterheadData(
         governing=governing,
         issuer=issuer,

@@ -14,7 +14,7 @@ from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext
 from survey_server.reports.compose import compose
 from survey_server.reports.docx import render_docx
-from survey_server.reports.gather import gather
+from survey_server.reports.gather import ReportFacts, gather
 from survey_server.reports.html import render_html
 from survey_server.reports.insert import DocumentUnreadable, insert_into
 from survey_server.reports.markdown import render_markdown
@@ -79,12 +79,7 @@ async def make_report(
     lang: str = "vi",
 ) -> ReportFile:
     """The section for ``unit_code`` (inside ``scope``) as a file, audited."""
-    if fmt not in FORMATS:
-        raise ReportRequestInvalid(detail=_detail(UNKNOWN_FORMAT, lang, format=fmt[:20]))
-    if into is not None and fmt not in ("docx", "pdf"):
-        raise ReportRequestInvalid(detail=_detail(INTO_DOCX, lang))
-    if into is not None and len(into) > INTO_LIMIT:
-        raise ReportRequestInvalid(detail=_detail(INTO_TOO_LARGE, lang))
+    _check_output(fmt, into, lang)
     codes = campaign_codes(campaigns)
     if period and codes:
         raise ReportRequestInvalid(detail=_detail(ONE_OF, lang))
@@ -92,6 +87,22 @@ async def make_report(
         raise ReportRequestInvalid(detail=_detail(NEEDS_PERIOD, lang))
     asked: Period | None = parse_period(period) if period else None
     facts = await gather(scope, unit_code, asked, codes, issued_on)
+    label = period or "-".join(codes)
+    return await report_file(scope, facts, fmt, label, into, into_name, lang)
+
+
+async def report_file(
+    scope: Scope,
+    facts: ReportFacts,
+    fmt: str,
+    label: str,
+    into: bytes | None = None,
+    into_name: str = "",
+    lang: str = "vi",
+) -> ReportFile:
+    """The report of ``facts`` as a file of ``fmt`` (alone, or put into an office's draft),
+    audited; ``label`` names the period or campaigns in the file name."""
+    _check_output(fmt, into, lang)
     report = compose(facts, lang)
     if into is None:  # our own content: a thread will do
         content = await anyio.to_thread.run_sync(
@@ -115,16 +126,26 @@ async def make_report(
         "report",
         {
             "unit": facts.unit["code"],
-            "period": period or "",
+            "period": label,
             "campaigns": [c.code for c in facts.campaigns],
             "format": fmt,
             "into": into is not None,
+            "packages": [source.name for source in facts.sources],
         },
     )
     media_type, extension = FORMATS[fmt]
-    label = period or "-".join(codes)
     name = re.sub(r"[^A-Za-z0-9.-]+", "-", f"bao-cao-lang-nghe-{facts.unit['code']}-{label}")
     return ReportFile(f"{name.lower()}.{extension}", media_type, content)
+
+
+def _check_output(fmt: str, into: bytes | None, lang: str) -> None:
+    """Refuse an unknown format, or a draft with a format it cannot go into, before any work."""
+    if fmt not in FORMATS:
+        raise ReportRequestInvalid(detail=_detail(UNKNOWN_FORMAT, lang, format=fmt[:20]))
+    if into is not None and fmt not in ("docx", "pdf"):
+        raise ReportRequestInvalid(detail=_detail(INTO_DOCX, lang))
+    if into is not None and len(into) > INTO_LIMIT:
+        raise ReportRequestInvalid(detail=_detail(INTO_TOO_LARGE, lang))
 
 
 def _render(report: Report, fmt: str, lang: str, into: bytes | None, into_name: str) -> bytes:

@@ -39,6 +39,9 @@ EXPECTED = {
     "no_comments": {"feedback answers", "silence"},
     "some_waiting": {"waiting"},
     "some_unclassified": {"one classified", "none classified", "feedback answers"},
+    # the issuing body takes them up; "tiếp tục" only where some were already classified
+    "backlog_untouched": {"none classified", "feedback answers"},
+    "backlog_continued": {"one classified"},
 }
 
 
@@ -88,7 +91,9 @@ async def test_the_demo_report_claims_nothing_about_comments_nobody_read(
     text = report.text
     assert "Toàn bộ phản ánh, kiến nghị đã được xem xét, giải quyết" not in text
     assert "không có phản ánh, kiến nghị, khiếu nại, tố cáo nào" not in text
-    assert "chưa được cán bộ tiếp nhận, phân loại để xem xét, giải quyết" in text
+    assert "chưa được tiếp nhận, phân loại, xử lý" in text
+    assert "Sở Giáo dục và Đào tạo thành phố Hải Phòng tiếp nhận, phân loại" in text
+    assert "tiếp tục" not in text and "đơn vị tiếp tục" not in text
     assert "ý kiến nhiều nhất là" not in text
     body = text[text.index("# BÁO CÁO") :]  # the letterhead leaves room for the number, the day
     prose = [line for line in body.splitlines() if not line.startswith("|")]

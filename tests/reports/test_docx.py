@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.demo.synthetic import add_synthetic_responses
 from survey_server.i18n import format_share
-from survey_server.reports.compose import compose
+from survey_server.reports.compose import compose, unbroken
 from survey_server.reports.docx import render_docx
 from survey_server.reports.gather import gather, operator_scope
 from survey_server.reports.html import render_html
@@ -30,7 +31,7 @@ from survey_server.timekeeping import today
 from survey_server.units.services import get_unit
 from tests.conftest import Database
 from tests.releases import meeting_answers
-from tests.reports.office import convert_to_pdf
+from tests.reports.office import convert_to_pdf, pdf_of
 
 
 @pytest.fixture
@@ -110,3 +111,51 @@ async def test_markdown_and_html_carry_the_same_content(report: Report) -> None:
         assert heading in markdown and heading in html
     assert "http://" not in html.replace('href="#', "") and "https://" not in html
     assert "<script" not in html
+
+
+async def test_tables_keep_their_rows_together(report: Report, tmp_path: Path) -> None:
+    """No row split across pages and every row kept with the next, so a table's last row (the
+    composite index) never stands alone on a page; the letterhead and signature (layout
+    tables, no header row) are left alone. LibreOffice puts the composite row on the page of
+    its caption."""
+    content = render_docx(report)
+    body = part(content, "word/document.xml")
+    tables = [
+        t
+        for t in body.iter(w("tbl"))
+        if t.find(f"{w('tr')}/{w('trPr')}/{w('tblHeader')}") is not None
+    ]
+    assert len(tables) >= 2
+    for table in tables:
+        rows = table.findall(w("tr"))
+        assert all(row.find(f"{w('trPr')}/{w('cantSplit')}") is not None for row in rows)
+        kept = [
+            all(p.find(f"{w('pPr')}/{w('keepNext')}") is not None for p in row.iter(w("p")))
+            for row in rows
+        ]
+        assert kept == [True] * (len(rows) - 1) + [False]
+    layout = [t for t in body.iter(w("tbl")) if t not in tables]
+    assert layout and not [row for t in layout for row in t.iter(w("cantSplit"))]
+    pdf = pdf_of(content, tmp_path)
+    pages = (
+        subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, timeout=60
+        )
+        .stdout.decode("utf-8")
+        .split("\f")
+    )
+    composite = [page for page in pages if re.search(r"Chỉ số hài lòng tổng hợp\s+[\d.]+\s", page)]
+    assert composite and all(
+        "Bảng 1. Chỉ số hài lòng theo thành phần" in page for page in composite
+    )
+
+
+async def test_the_title_never_leaves_its_last_words_alone(report: Report) -> None:
+    """The title's end ("… ý kiến nhân dân” năm 2026") is held together by no-break spaces."""
+    document = Document(io.BytesIO(render_docx(report)))
+    title = next(p.text for p in document.paragraphs if p.text.startswith("Kết quả thực hiện"))
+    assert title.replace("\u00a0", " ") == report.subtitle.replace("\u00a0", " ")
+    tail = title.rsplit(" ", 1)[-1]
+    assert "\u00a0" in tail and len(tail) <= 25
+    assert unbroken("năm 2026") == "năm\u00a02026"  # a year's period is never split
+    assert unbroken("quý IV năm 2026") == "quý IV năm\u00a02026"

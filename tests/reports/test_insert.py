@@ -223,3 +223,16 @@ def test_notes_are_numbered_in_reading_order_for_every_word_processor(tmp_path: 
     tail = rendered[rendered.index("Phần sau cùng") :]
     assert re.search(r"1 Ghi chú đầu\.", tail) and re.search(r"4 Ghi chú cuối\.", tail)
     assert re.search(r"3 Phương pháp\.", tail)
+
+
+def test_the_sections_tables_move_whole_in_the_draft_too() -> None:
+    """Every row of an inserted table is unsplittable and every row but the last keeps with
+    the next, as in the report's own DOCX: the composite row never stands alone on a page."""
+    result = insert_section(build_draft(placeholder=True), section())
+    table = next(c for c in body_children(result) if c.tag == w("tbl"))
+    rows = table.findall(w("tr"))
+    assert len(rows) == 2
+    for number, row in enumerate(rows, start=1):
+        assert row.find(f"{w('trPr')}/{w('cantSplit')}") is not None
+        kept = [p.find(f"{w('pPr')}/{w('keepNext')}") is not None for p in row.iter(w("p"))]
+        assert kept == [number < len(rows)] * len(kept)

@@ -69,6 +69,8 @@ EXPECTED = {
     DISTRICT: ("UBND huyện An Lão", "Phòng Giáo dục và Đào tạo", "PGDĐT", "An Lão", "Trưởng phòng"),
     DISTRICT_SCHOOL: ("Phòng GD&ĐT An Lão", "Trường Tiểu học Quang Trung", "THQT", "Hải Phòng", "Hiệu trưởng"),
 }  # fmt: skip
+#: The filing line where the unit's kind names the drafting unit; "Lưu: VT" elsewhere.
+FILED = {"SO-HP": "Lưu: VT, VP", "XA-LECHAN": "Lưu: VT, VHXH", "XA-CATHAI": "Lưu: VT, VHXH"}
 
 
 @pytest.mark.parametrize("code", list(EXPECTED))
@@ -81,9 +83,30 @@ async def test_defaults_follow_the_issuing_authorities_not_the_education_tree(
     assert (head.governing, head.issuer, head.symbol, head.place, head.signer_title) == (
         EXPECTED[code]
     )
-    assert head.recipients[-1] == "Lưu: VT" and not head.stored
+    assert head.recipients[-1] == FILED.get(code, "Lưu: VT") and not head.stored
     if head.governing:
         assert head.recipients[0] == f"{head.governing} (để báo cáo)"
+    # every recipient but the file says why it receives the report
+    assert all(re.search(r"\(để [^)]+\)$", line) for line in head.recipients[:-1])
+
+
+async def test_the_defaults_name_the_purpose_and_the_drafting_unit(province: None) -> None:
+    """The Sở reports to the Party's Ban Dân vận and files with its Văn phòng; a commune's
+    office sends the Sở its report to compile, under the Sở's own name."""
+    department = await defaults(await get_unit("SO-HP"))
+    assert department.recipients == (
+        "UBND thành phố Hải Phòng (để báo cáo)",
+        "Ban Dân vận Thành ủy (để báo cáo)",
+        "Sở Nội vụ (để tổng hợp)",
+        "Lưu: VT, VP",
+    )
+    commune = await defaults(await get_unit("XA-LECHAN"))
+    assert commune.recipients == (
+        "UBND phường Lê Chân (để báo cáo)",
+        "Sở Giáo dục và Đào tạo (để tổng hợp)",
+        "Lưu: VT, VHXH",
+    )
+    assert not [line for line in commune.recipients if "GD&ĐT" in line]
 
 
 def report_with(head: LetterheadData, day: date = date(2027, 1, 5)) -> Report:
