@@ -271,6 +271,14 @@ def score(
     default=None,
     help=N_("Chèn vào báo cáo .docx của đơn vị (tệp gốc không bị sửa)"),
 )
+@option(
+    "--packages",
+    "from_packages",
+    is_flag=True,
+    help=N_(
+        "Từ các gói kết quả đã nhập của đơn vị cấp dưới (xem lệnh 'results'), thay cho --period"
+    ),
+)
 @option("--lang", type=click.Choice(["vi", "en"]), default="vi")
 @common_db
 @common_data
@@ -281,12 +289,14 @@ def report(
     fmt: str | None,
     output: Path,
     into: Path | None,
+    from_packages: bool,
     lang: str,
     database_url: str | None,
     data_dir: Path | None,
 ) -> None:
     from survey_server.reports.gather import operator_scope
     from survey_server.reports.services import make_report
+    from survey_server.results.report import packages_report
     from survey_server.timekeeping import today
     from survey_server.units.services import get_unit
 
@@ -298,9 +308,16 @@ def report(
     settings = _settings(database_url=database_url, data_dir=data_dir)
     draft = into.read_bytes() if into is not None else None
 
+    if from_packages and (period or campaigns):
+        raise click.ClickException("Chọn --packages hoặc --period/--campaign, không chọn cả hai.")
+
     async def run() -> Any:
         await _prepare(settings)
         unit = await get_unit(scope_code)
+        if from_packages:
+            return await packages_report(
+                operator_scope(unit), unit, fmt, today(settings.timezone), draft, into, lang
+            )
         return await make_report(
             operator_scope(unit),
             unit["code"],

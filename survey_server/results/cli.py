@@ -130,28 +130,6 @@ def results_scores(as_json: bool, database_url: str | None, data_dir: Path | Non
         click.echo(summary_markdown(rollup, questionnaire), nl=False)
 
 
-@results.command(
-    "summary", help=N_("Ghi bản tóm tắt tiếng Việt (Markdown) của chỉ số tổng hợp vào tệp.")
-)
-@option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@common_db
-@common_data
-def results_summary(output: Path, database_url: str | None, data_dir: Path | None) -> None:
-    from survey_server.cli import _write_atomically
-    from survey_server.results.merge import current_rollup, questionnaire_of
-    from survey_server.results.summary import summary_markdown
-
-    settings = settings_for(database_url=database_url, data_dir=data_dir)
-
-    async def work() -> str:
-        await prepare(settings)
-        rollup = await current_rollup()
-        return summary_markdown(rollup, await questionnaire_of(rollup))
-
-    _write_atomically(output, run(work).encode())
-    click.echo(f"Đã ghi {output}.")
-
-
 @results.command("key", help=N_("In khóa công khai của hệ thống này (gửi cho nơi tổng hợp)."))
 @common_data
 def results_key(data_dir: Path | None) -> None:

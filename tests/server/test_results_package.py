@@ -322,10 +322,9 @@ async def test_the_command_refuses_a_bad_file_with_a_message(
     scores = json.loads(result.stdout)
     assert scores["n"] == sum(unit["tally"]["n"] for unit in package["payload"]["units"])
     assert scores["packages"][0]["campaign"] == CAMPAIGN
-    summary = tmp_path / "tong-hop.md"
-    result = command("summary", "-o", str(summary))
+    result = command("scores")
     assert result.returncode == 0, result.stderr
-    text = summary.read_text()
+    text = result.stdout
     assert text.startswith("# Chỉ số hài lòng tổng hợp") and "| SO-HP |" not in text
     assert "(SO-HP)" in text and "Chỉ số hài lòng tổng hợp:" in text
 

@@ -7,31 +7,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from survey_server.config import Settings
-from survey_server.demo.setup import prepare_demo
-from survey_server.results.merge import current_rollup, import_packages
-from survey_server.results.package import build_package, encode
-from survey_server.results.signing import public_text, signing_key
+from survey_server.results.merge import current_rollup
 from survey_server.results.tables import StoredRollup
-from survey_server.results.trust import trust
 from survey_server.staff.services import create_user
-from tests.conftest import Database
-from tests.releases import close_and_publish
 from tests.staff import PASSWORD, sign_in
-
-CAMPAIGN = "HL-PT-2026"
-
-
-@pytest.fixture
-async def imported(settings: Settings, db: Database) -> dict[str, object]:
-    await prepare_demo(settings, responses=400)
-    await close_and_publish(CAMPAIGN)
-    package = await build_package(CAMPAIGN, settings.data_dir)
-    await trust(
-        "Sở GD&ĐT Hải Phòng", "ed25519 " + public_text(signing_key(settings.data_dir).public_key())
-    )
-    await import_packages([encode(package, compressed=True)])
-    return package
 
 
 async def test_the_top_office_reads_the_rollup_unit_by_unit(
