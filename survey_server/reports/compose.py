@@ -74,6 +74,18 @@ FOLLOW_UPS = {
 }
 
 
+OPENING = N_(
+    "Thực hiện mô hình “Ngành Giáo dục lắng nghe ý kiến nhân dân” {period}, {unit} đã tổ chức "
+    "lấy ý kiến của cha mẹ học sinh và Nhân dân bằng phiếu khảo sát, phiếu góp ý, bảo đảm ẩn "
+    "danh người trả lời; kết quả cụ thể như sau:"
+)
+OPENING_TAKING_PART = N_(
+    "Thực hiện mô hình “Ngành Giáo dục lắng nghe ý kiến nhân dân” {period}, {unit} đã phối hợp "
+    "tổ chức lấy ý kiến của cha mẹ học sinh và Nhân dân bằng phiếu khảo sát, phiếu góp ý, bảo "
+    "đảm ẩn danh người trả lời; kết quả cụ thể như sau:"
+)
+
+
 def compose(facts: ReportFacts, lang: str = "vi") -> Report:
     """The whole section for ``facts``."""
     writer = _Writer(facts, lang)
@@ -231,11 +243,11 @@ class _Writer:
     def blocks(self) -> Iterable[Block]:
         lang = self.lang
         satisfaction = [c for c in self.facts.campaigns if c.kind == "satisfaction"]
+        # an office that only carries out the campaigns of the one above it did not organise them
+        organised = not all(c.organiser for c in self.facts.campaigns)
         yield Paragraph.of(
             gettext(
-                "Thực hiện mô hình “Ngành Giáo dục lắng nghe ý kiến nhân dân” {period}, {unit} "
-                "đã tổ chức lấy ý kiến của cha mẹ học sinh và Nhân dân bằng phiếu khảo sát, "
-                "phiếu góp ý, bảo đảm ẩn danh người trả lời; kết quả cụ thể như sau:",
+                OPENING if organised else OPENING_TAKING_PART,
                 lang,
                 period=self.facts.period.describe(lang),
                 unit=self.unit,
@@ -1308,7 +1320,7 @@ class _Writer:
         items = listing(waiting, self.lang)
         if len(waiting) > 1:
             items = self._("{items} (có thể trùng nhau một phần)", items=items)
-        return self._("Còn {items} chưa được tiếp nhận, phân loại, xử lý", items=items)
+        return self._("Còn {items} chưa được phân loại, xem xét, giải quyết", items=items)
 
     # -- IV. assessment -----------------------------------------------------------------------
 
@@ -1373,11 +1385,18 @@ class _Writer:
         if not expected or 100 * self.facts.responses / expected >= LOW_RESPONSE:
             return ""
         rate = self.percent(100 * self.facts.responses / expected)
-        text = self._(
-            "Tỷ lệ phiếu thu về so với số người dự kiến lấy ý kiến còn thấp ({rate}), chưa phản "
-            "ánh đầy đủ ý kiến của Nhân dân",
-            rate=rate,
-        )
+        if any(c.status != "closed" for c in self.facts.campaigns):  # still collecting
+            text = self._(
+                "Đến ngày {today}, số phiếu thu về mới bằng {rate} số người dự kiến lấy ý kiến",
+                today=format_short_day(self.facts.issued_on, self.lang),
+                rate=rate,
+            )
+        else:
+            text = self._(
+                "Tỷ lệ phiếu thu về so với số người dự kiến lấy ý kiến còn thấp ({rate}), chưa "
+                "phản ánh đầy đủ ý kiến của Nhân dân",
+                rate=rate,
+            )
         rates = {
             c.title: self.percent(100 * c.responses / c.expected)
             for c in sorted(self.facts.campaigns, key=lambda c: c.responses / (c.expected or 1))

@@ -91,7 +91,7 @@ async def test_the_demo_report_claims_nothing_about_comments_nobody_read(
     text = report.text
     assert "Toàn bộ phản ánh, kiến nghị đã được xem xét, giải quyết" not in text
     assert "không có phản ánh, kiến nghị, khiếu nại, tố cáo nào" not in text
-    assert "chưa được tiếp nhận, phân loại, xử lý" in text
+    assert "chưa được phân loại, xem xét, giải quyết" in text
     assert "Sở Giáo dục và Đào tạo thành phố Hải Phòng tiếp nhận, phân loại" in text
     assert "tiếp tục" not in text and "đơn vị tiếp tục" not in text
     assert "ý kiến nhiều nhất là" not in text
