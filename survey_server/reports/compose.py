@@ -829,20 +829,28 @@ class _Writer:
             self._("Khoảng tin cậy 95%"),
             self._("So với đợt trước (điểm %)"),
         )
+        # the composite is the mean of the unrounded components: a reader adding up the
+        # printed ones may land a tenth away
+        rounding = self._("Chỉ số tổng hợp được tính từ chỉ số thành phần chưa làm tròn.")
         if not before:  # no previous campaign: no column of dashes, no note about them
             return Table(
                 caption=self.table_caption(self._("Chỉ số hài lòng theo thành phần")),
                 header=header[:-1],
                 rows=tuple(row[:-1] for row in rows),
+                note=rounding,
                 numeric=frozenset({2, 3, 4}),
             )
+        changed = any(row[-1].endswith("*") for row in rows)
         return Table(
             caption=self.table_caption(self._("Chỉ số hài lòng theo thành phần")),
             header=header,
             rows=tuple(rows),
-            note=self._("(*) Thay đổi có ý nghĩa thống kê ở mức 5%.")
-            if any(row[-1].endswith("*") for row in rows)
-            else "",
+            note=" ".join(
+                [
+                    *([self._("(*) Thay đổi có ý nghĩa thống kê ở mức 5%.")] if changed else []),
+                    rounding,
+                ]
+            ),
             numeric=frozenset({2, 3, 4, 5}),
         )
 
@@ -1189,7 +1197,8 @@ class _Writer:
         quotes: dict[str, list[str]],
     ) -> Iterable[Block]:
         named = [
-            self._("{label} ({n} ý kiến)", label=labels[theme].lower(), n=self.count(n))
+            # quoted: topic names hold commas and "và" themselves ("học phí và các khoản thu")
+            self._("“{label}” ({n} ý kiến)", label=labels[theme], n=self.count(n))
             for theme, n in themes.most_common()
             if theme != "khen_ngoi" and n
         ][:THEMES_NAMED]
@@ -1207,7 +1216,7 @@ class _Writer:
             parts.append(
                 self._(
                     ". Phân theo nhóm nội dung, các ý kiến phản ánh, đề nghị tập trung nhiều nhất "
-                    "vào {themes}",
+                    "vào các nhóm {themes}",
                     themes=listing(named, self.lang),
                 )
             )

@@ -127,7 +127,8 @@ async def test_no_previous_campaign_means_no_change_sentence(province: Settings)
     assert not any("đợt khảo sát trước" in text for text in texts(report))
     table = next(b for b in report.blocks if isinstance(b, Table))
     assert not [cell for cell in table.header if "đợt trước" in cell]  # no column of dashes
-    assert not table.note
+    # no note about changes; only that the composite comes from the unrounded components
+    assert table.note == "Chỉ số tổng hợp được tính từ chỉ số thành phần chưa làm tròn."
 
 
 async def test_a_unit_under_k_shows_no_number_anywhere(province: Settings) -> None:
