@@ -28,7 +28,7 @@ from survey_server.i18n import (
 )
 from survey_server.questionnaires.schema import Question
 from survey_server.rendering import CASE_LABELS, KIND_LABELS, mix_label
-from survey_server.reports.claims import Evidence, evidence, holds
+from survey_server.reports.claims import CASE_OPTIONS, Evidence, evidence, holds
 from survey_server.reports.gather import CampaignFacts, ChildFacts, ReportFacts
 from survey_server.reports.letterheads import commune_area, speaker
 from survey_server.reports.model import (
@@ -1079,14 +1079,16 @@ class _Writer:
             text = localize(question.text, self.lang).rstrip("?:. ")
             if len(leading) < 3 and headline(question, choice["type"]):
                 leading.append(self._leading(text, ranked, labels, int(choice["n"])))
+            # every option when one more would only be replaced by "01 lựa chọn khác", or when
+            # the options are kinds of feedback the backlog counts (phản ánh, kiến nghị…)
+            whole = len(ranked) <= TOP_OPTIONS + 1 or any(o in CASE_OPTIONS for o, _ in ranked)
+            top = len(ranked) if whole else TOP_OPTIONS
             shown_options = [
                 f"{labels.get(option, option)} ({self.percent(share)})"
-                for option, share in ranked[:TOP_OPTIONS]
+                for option, share in ranked[:top]
             ]
-            if len(ranked) > TOP_OPTIONS:
-                shown_options.append(
-                    self._("{n} lựa chọn khác", n=self.count(len(ranked) - TOP_OPTIONS))
-                )
+            if len(ranked) > top:
+                shown_options.append(self._("{n} lựa chọn khác", n=self.count(len(ranked) - top)))
             rows.append(
                 (str(len(rows) + 1), text, "; ".join(shown_options), self.count(choice["n"]))
             )

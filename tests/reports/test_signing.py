@@ -14,6 +14,7 @@ from survey_server.config import Settings
 from survey_server.demo.synthetic import add_synthetic_responses
 from survey_server.reports.compose import compose
 from survey_server.reports.gather import CampaignFacts, ReportFacts
+from survey_server.reports.model import Table
 from survey_server.responses.tables import Submission
 from survey_server.scoring.services import publish
 from survey_server.staff.tables import FeedbackCase
@@ -236,3 +237,16 @@ async def test_an_office_takes_part_in_the_campaigns_of_the_office_above(
     assert first.startswith("Từ ngày ") and "Trong từ" not in all_text(commune)
     assert "đã phối hợp tổ chức lấy ý kiến" in texts(commune)[0]
     assert "đã tổ chức lấy ý kiến" in texts(own)[0]
+
+
+async def test_the_feedback_kinds_the_backlog_counts_are_all_in_the_table(
+    province: Settings,
+) -> None:
+    """The forms choosing phản ánh or kiến nghị that the backlog counts can be traced in the
+    table: a feedback-type question shows every option, never "01 lựa chọn khác"."""
+    await add_synthetic_responses(province, 300, random.Random(29), campaign=FEEDBACK)
+    _, report = await report_for(province, "SO-HP", FEEDBACK)
+    table = next(b for b in report.blocks if isinstance(b, Table))
+    kinds = next(row for row in table.rows if "Phản ánh (" in row[2] or "Kiến nghị (" in row[2])
+    assert "Phản ánh (" in kinds[2] and "Kiến nghị (" in kinds[2]
+    assert "lựa chọn khác" not in kinds[2]
