@@ -370,18 +370,10 @@ async def current_rollup() -> Rollup:
     """The roll-up of the packages stored now: read back when it was stored for exactly these
     packages, else assembled and stored (an import makes it at once, so a page never waits
     for a national assembly after one)."""
-    # a package is only ever replaced by a newer revision signed by the same key: these name
-    # the stored packages' contents without reading them
-    names = ImportedPackage.id, ImportedPackage.fingerprint, ImportedPackage.revision
-    rows = await ImportedPackage.select(*names, ImportedPackage.campaign)
-    if not rows:
-        raise NoPackages
-    digest = hashlib.sha256(
-        canonical(sorted([r["id"], r["fingerprint"], r["campaign"], r["revision"]] for r in rows))
-    ).hexdigest()
-    stored = await StoredRollup.select(StoredRollup.body).where(StoredRollup.digest == digest)
-    if stored:
-        return Rollup.from_json(json.loads(gzip.decompress(stored[0]["body"])))
+    rows, digest = await _package_set()
+    stored = await stored_rollup(digest)
+    if stored is not None:
+        return stored
     bodies = (
         await ImportedPackage.select(ImportedPackage.body)
         .where(ImportedPackage.id.is_in([row["id"] for row in rows]))
@@ -393,6 +385,31 @@ async def current_rollup() -> Rollup:
         await StoredRollup.delete(force=True)
         await StoredRollup.insert(StoredRollup(digest=digest, body=body))
     return rollup
+
+
+async def _package_set() -> tuple[list[dict[str, Any]], str]:
+    """The stored packages (ids) and the digest that names them: a package is only ever
+    replaced by a newer revision signed by the same key, so these name their contents without
+    reading them."""
+    names = ImportedPackage.id, ImportedPackage.fingerprint, ImportedPackage.revision
+    rows = await ImportedPackage.select(*names, ImportedPackage.campaign)
+    if not rows:
+        raise NoPackages
+    digest = hashlib.sha256(
+        canonical(sorted([r["id"], r["fingerprint"], r["campaign"], r["revision"]] for r in rows))
+    ).hexdigest()
+    return rows, digest
+
+
+async def stored_rollup(digest: str | None = None) -> Rollup | None:
+    """The roll-up stored for the packages stored now (or for ``digest``), without assembling
+    anything: what a page reads, so no request ever adds up a nation's tallies."""
+    if digest is None:
+        digest = (await _package_set())[1]
+    stored = await StoredRollup.select(StoredRollup.body).where(StoredRollup.digest == digest)
+    if not stored:
+        return None
+    return Rollup.from_json(json.loads(gzip.decompress(stored[0]["body"])))
 
 
 async def questionnaire_of(rollup: Rollup) -> Questionnaire:

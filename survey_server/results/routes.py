@@ -7,7 +7,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.params import FromQuery
 
-from survey_server.results.merge import NoPackages, current_rollup, questionnaire_of
+from survey_server.results.merge import NoPackages, questionnaire_of, stored_rollup
 from survey_server.results.views import results_view
 from survey_server.staff.routes import SIGNED_IN
 from survey_server.staff.web import Forbidden, SignedIn, page, staff_lang
@@ -27,8 +27,10 @@ async def results_page(
     if not scope.sees_scores or (await get_unit(scope.unit_code))["parent"] is not None:
         raise Forbidden()  # the packages of the provinces are the top office's to read
     try:
-        rollup = await current_rollup()
+        rollup = await stored_rollup()  # made by the import; never assembled in a request
     except NoPackages:
+        rollup = None
+    if rollup is None:  # none imported, or the roll-up is older than the packages
         return page(state, request, "staff/results.html", session, packages=[])
     context = results_view(
         rollup, await questionnaire_of(rollup), unit or None, sort, staff_lang(request)

@@ -66,3 +66,16 @@ async def test_a_new_package_set_is_rolled_up_again(imported: dict[str, object])
     again = await current_rollup()
     assert again.scores == first.scores
     assert [row["digest"] for row in await StoredRollup.select(StoredRollup.digest)] != ["0" * 64]
+
+
+async def test_a_page_never_assembles_the_rollup_itself(
+    imported: dict[str, object], client: httpx.AsyncClient
+) -> None:
+    """A stale stored roll-up is not rebuilt by a request (a nation's tallies would hold the
+    event loop): the page says how to roll up again, and the command does it."""
+    await StoredRollup.update({StoredRollup.digest: "0" * 64}, force=True)
+    await create_user("bo.canbo2", "staff", "SO-HP", PASSWORD)
+    await sign_in(client, "bo.canbo2")
+    page = await client.get("/staff/results")
+    assert page.status_code == 200 and "results scores" in page.text
+    assert [row["digest"] for row in await StoredRollup.select(StoredRollup.digest)] == ["0" * 64]
