@@ -95,6 +95,8 @@ def _row(data: SubmissionIn, ids: tuple[Any, ...], submission_id: Any) -> tuple[
         0,
         CLOSED,
         json.dumps(data.answers, ensure_ascii=False, separators=(",", ":")),
+        0,  # held
+        None,  # paper_batch
     )
 
 

@@ -439,9 +439,10 @@ def measure(
 
 
 def build_bodies(
-    base: str, link: str, path: Path, variants: int = 64
+    base: str, link: str, path: Path, variants: int = 64, comment_share: float = 1.0
 ) -> tuple[Path, dict[str, Any]]:
-    """Realistic full answers for the link's questionnaire, fetched from the running product."""
+    """Realistic full answers for the link's questionnaire, fetched from the running product;
+    a comment in about ``comment_share`` of them."""
     with urllib.request.urlopen(f"{base}/api/v1/questionnaires/{QUESTIONNAIRE}", timeout=10) as r:
         definition = json.load(r)
     with urllib.request.urlopen(f"{base}/s/{link}", timeout=10) as r:
@@ -455,8 +456,8 @@ def build_bodies(
         answers: dict[str, Any] = {}
         for section in definition["sections"]:
             for question in section["questions"]:
-                if question.get("show_if"):
-                    continue
+                if question.get("show_if") or 'name="' + question["id"] + '"' not in page:
+                    continue  # hidden, or given by the link and not on the form
                 kind = question["type"]
                 options = [option["id"] for option in question.get("options") or []]
                 if kind == "scale":
@@ -469,7 +470,7 @@ def build_bodies(
                     answers[question["id"]] = rng.random() < 0.5
                 elif kind == "number":
                     answers[question["id"]] = question.get("min") or 1
-                else:
+                elif comment_share >= 1 or rng.random() < comment_share:
                     answers[question["id"]] = rng.choice(COMMENTS)
         rest = {"answers": answers, "lang": "vi"}
         if token:
