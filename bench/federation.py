@@ -241,10 +241,15 @@ async def reverify() -> float:
 
 
 def rollup_child(workdir: Path) -> dict[str, Any]:
-    from survey_server.results.merge import rolled_up
+    from survey_server.results.merge import rolled_up, stored_rollup
 
     async def work() -> dict[str, Any]:
         await bo_database(workdir, fresh=False)
+        started = time.perf_counter()
+        kept = await stored_rollup()
+        read = time.perf_counter() - started
+        assert kept is not None, "the import stores the national roll-up"
+        del kept
         base = peak_mb()
         started = time.perf_counter()
         rollup = await rolled_up()
@@ -252,6 +257,7 @@ def rollup_child(workdir: Path) -> dict[str, Any]:
         started = time.perf_counter()
         text = json.dumps(rollup.scores, ensure_ascii=False)
         return {
+            "stored": read,
             "rollup": scored,
             "dump": time.perf_counter() - started,
             "groups": len(rollup.scores["groups"]),
@@ -285,7 +291,7 @@ def section(results: dict[str, Any], args: argparse.Namespace, command: str) -> 
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     export, imported, rollup = results["export"], results["import"], results["rollup"]
-    total = imported["import"] + rollup["rollup"]
+    total = imported["import"] + rollup["stored"]
     floor = imported["floor_parse"] + imported["floor_signatures"]
     target = "met" if total <= 30 else f"NOT met: {total - 30:.1f} s over"
     merged = results["merged_units"]
@@ -303,7 +309,7 @@ def section(results: dict[str, Any], args: argparse.Namespace, command: str) -> 
         f"Produced by `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"commit {commit}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite; "
         f"load average {results['load'][0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the "
-        "end (the machine was shared with other work, which slows every step alike).",
+        "end.",
         "",
         f"One province built through the product path: one Sở, {COMMUNES} communes, "
         f"{args.units:,} schools, {args.per_unit} responses per school of the phổ thông "
@@ -330,15 +336,20 @@ def section(results: dict[str, Any], args: argparse.Namespace, command: str) -> 
         f"{imported['floor_signatures']:.2f} s | |",
         f"| `Tally.from_json` of every unit (replicates inflated and checked) | "
         f"{imported['tallies']:.2f} s | |",
-        f"| **`import_packages`** ({args.provinces} packages: verify + store) | "
-        f"**{imported['import']:.2f} s** | {imported['peak_mb']:,.0f} MB |",
-        f"| **`rolled_up`** (verify stored packages again + `assemble`, {rollup['groups']:,} groups) | "
-        f"**{rollup['rollup']:.2f} s** | {rollup['peak_mb']:,.0f} MB |",
+        f"| **`import_packages`** ({args.provinces} packages: verify, store, then the national "
+        f"roll-up assembled and stored) | **{imported['import']:.2f} s** | "
+        f"{imported['peak_mb']:,.0f} MB |",
+        f"| **`stored_rollup`**: the national scores as every page reads them | "
+        f"**{rollup['stored']:.2f} s** | |",
+        f"| import + national scores | **{total:.2f} s** | |",
+        f"| `rolled_up`: every stored package read and verified again + `assemble` "
+        f"({rollup['groups']:,} groups), what `results scores` does when the stored roll-up "
+        f"is stale | {rollup['rollup']:.2f} s | {rollup['peak_mb']:,.0f} MB |",
         f"| of which: every stored package verified again (measured apart) | "
         f"{rollup['reverify']:.2f} s | |",
-        f"| of which: the rest (reading the rows, `assemble`) | {rollup['rollup'] - rollup['reverify']:.2f} s | |",
+        f"| of which: the rest (reading the rows, `assemble`) | "
+        f"{rollup['rollup'] - rollup['reverify']:.2f} s | |",
         f"| scores JSON dump ({rollup['json_bytes'] / 1e6:.1f} MB) | {rollup['dump']:.2f} s | |",
-        f"| import + national scores | **{total:.2f} s** | |",
         f"| ratio import / floors | {imported['import'] / floor:.1f} | |",
         f"| ratio `rolled_up` / floors | {rollup['rollup'] / floor:.1f} | |",
         "",
@@ -351,11 +362,11 @@ def section(results: dict[str, Any], args: argparse.Namespace, command: str) -> 
         f"{rollup['base_mb']:,.0f} MB held before it); at the same rates, "
         f"{args.provinces} provinces of {export['units_shown']:,} units each "
         f"({args.provinces * export['units_shown']:,} units) would take about "
-        f"{total / national * args.provinces * export['units_shown']:,.0f} s and "
+        f"{imported['import'] / national * args.provinces * export['units_shown']:,.0f} s and "
         f"{(rollup['peak_mb'] - rollup['base_mb']) / national * args.provinces * export['units_shown'] / 1024:,.1f} GB "
         "(linear extrapolation, not measured).",
         f"- Target ≤ 30 s for {args.provinces} packages merged into national scores "
-        f"(import + `rolled_up`): {target} ({total:.2f} s).",
+        f"(import, which stores the national roll-up, + reading it): {target} ({total:.2f} s).",
         "<!-- /section -->",
     ]
     return "\n".join(lines)

@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,7 +277,7 @@ async def import_packages(contents: list[bytes]) -> list[Verified]:
                 for package in verified
             )
         )
-    await current_rollup()
+    await current_rollup(verified)
     return verified
 
 
@@ -366,20 +367,24 @@ class Rollup:
         return cls(data["scores"], data["packages"], data["units"], data["content_hash"])
 
 
-async def current_rollup() -> Rollup:
+async def current_rollup(just_verified: Sequence[Verified] = ()) -> Rollup:
     """The roll-up of the packages stored now: read back when it was stored for exactly these
     packages, else assembled and stored (an import makes it at once, so a page never waits
-    for a national assembly after one)."""
+    for a national assembly after one). Packages of ``just_verified`` that are stored are
+    taken as they are instead of being read and verified again (an import's own)."""
     rows, digest = await _package_set()
     stored = await stored_rollup(digest)
     if stored is not None:
         return stored
-    bodies = (
-        await ImportedPackage.select(ImportedPackage.body)
-        .where(ImportedPackage.id.is_in([row["id"] for row in rows]))
-        .order_by(ImportedPackage.root)
-    )
-    rollup = await _assembled([bytes(row["body"]) for row in bodies])
+    known = {(p.fingerprint, p.campaign, p.payload["revision"]): p for p in just_verified}
+    packages = [known[k] for k in map(_identity, rows) if k in known]
+    unread = [row["id"] for row in rows if _identity(row) not in known]
+    if unread:
+        bodies = await ImportedPackage.select(ImportedPackage.body).where(
+            ImportedPackage.id.is_in(unread)
+        )
+        packages += [await verify_package(bytes(row["body"])) for row in bodies]
+    rollup = _assembled(packages)
     body = gzip.compress(canonical(rollup.to_json()), compresslevel=6, mtime=0)
     async with StoredRollup._meta.db.transaction():
         await StoredRollup.delete(force=True)
@@ -401,6 +406,11 @@ async def _package_set() -> tuple[list[dict[str, Any]], str]:
     return rows, digest
 
 
+def _identity(row: dict[str, Any]) -> tuple[str, str, int]:
+    """What names a stored package: a key signs one revision of a campaign once."""
+    return row["fingerprint"], row["campaign"], row["revision"]
+
+
 async def stored_rollup(digest: str | None = None) -> Rollup | None:
     """The roll-up stored for the packages stored now (or for ``digest``), without assembling
     anything: what a page reads, so no request ever adds up a nation's tallies."""
@@ -420,14 +430,16 @@ async def questionnaire_of(rollup: Rollup) -> Questionnaire:
 async def rolled_up() -> Rollup:
     """The scores JSON (docs/scoring.md) of every imported package under one root, assembled
     from the stored packages, each verified again."""
-    rows = await ImportedPackage.select(ImportedPackage.body).order_by(ImportedPackage.root)
+    rows = await ImportedPackage.select(ImportedPackage.body)
     if not rows:
         raise NoPackages
-    return await _assembled([bytes(row["body"]) for row in rows])
+    return _assembled([await verify_package(bytes(row["body"])) for row in rows])
 
 
-async def _assembled(bodies: list[bytes]) -> Rollup:
-    packages = [await verify_package(body) for body in bodies]
+def _assembled(packages: list[Verified]) -> Rollup:
+    """The roll-up of verified packages, in the order of their root units whatever order they
+    come in."""
+    packages = sorted(packages, key=lambda package: package.payload["root"])
     keys: list[str] = []
     parents: list[int] = []
     expected: list[int | None] = []

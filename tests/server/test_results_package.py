@@ -160,10 +160,16 @@ async def test_packages_of_two_installations_merge_into_national_scores(
     assert first["signature"]["key"] != second["signature"]["key"]
     await trusted(demo.data_dir, "Sở A")
     await trusted(other_dir, "Sở B")
-    await import_packages([encode(first, compressed=True), encode(second, compressed=False)])
+    await import_packages([encode(first, compressed=True)])
+    await import_packages([encode(second, compressed=False)])
 
     rollup = await rolled_up()
     merged = plain(rollup.scores)
+    # the roll-up the second import stored, from its own package as verified and the first
+    # as read back, is the one assembled from every stored package verified again
+    stored = await merge.stored_rollup()
+    assert stored is not None and plain(stored.scores) == merged
+    assert stored.packages == rollup.packages
     roots = [(CAMPAIGN, "SO-HP"), (other, "XA-NGOQUYEN")]
     provinces = [plain((await assemble_campaign(await get_campaign(c)))[0].json) for c, _ in roots]
     assert merged["n"] == sum(p["n"] for p in provinces)
