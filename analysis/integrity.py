@@ -153,9 +153,11 @@ _Tests = tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _share(kind: str, counts: np.ndarray, sizes: np.ndarray, tested: np.ndarray) -> _Tests:
-    counts = np.asarray(counts)
-    expected, p = _tails(np.broadcast_to(counts, (tested.size, len(sizes))), sizes, tested, tested)
-    return kind, tested, counts[tested], expected, p
+    x = np.asarray(counts)[tested].astype(float)
+    n = sizes[tested].astype(float)
+    every = np.ones(tested.size)
+    expected, p = _tails(every * x.sum(), every * (x**2 / n).sum(), x, n, n)
+    return kind, tested, np.asarray(counts)[tested], expected, p
 
 
 def _identical(
@@ -171,34 +173,47 @@ def _identical(
     candidate = np.isin(pair_group, tested) & (pair_counts == most[pair_group]) & (pair_counts >= 2)
     groups, vectors = pair_group[candidate], pair_vector[candidate]
     distinct, which = np.unique(vectors, return_inverse=True)
-    spread = np.zeros((distinct.size, len(sizes)), dtype=np.int64)  # candidate vector × group
-    known = np.isin(pair_vector, distinct)
-    spread[np.searchsorted(distinct, pair_vector[known]), pair_group[known]] = pair_counts[known]
-    expected, p = _tails(spread[which.ravel()], sizes, tested, groups)
+    # each candidate vector's count summed over the tested groups, from the (group, vector)
+    # pairs themselves: a dense vector × group table is 18 GB at 50,000 schools
+    known = np.isin(pair_vector, distinct) & np.isin(pair_group, tested)
+    slot = np.searchsorted(distinct, pair_vector[known])
+    x = pair_counts[known].astype(float)
+    hits = np.bincount(slot, weights=x, minlength=distinct.size)
+    squares = np.bincount(slot, weights=x**2 / sizes[pair_group[known]], minlength=distinct.size)
+    which = which.ravel()
+    expected, p = _tails(
+        hits[which],
+        squares[which],
+        pair_counts[candidate].astype(float),
+        sizes[groups].astype(float),
+        sizes[tested].astype(float),
+    )
     best = np.lexsort((p, groups))  # per group, its most significant candidate first
     first = best[np.r_[True, groups[best][1:] != groups[best][:-1]]] if best.size else best
     return IDENTICAL, groups[first], most[groups[first]], expected[first], p[first]
 
 
 def _tails(
-    counts: np.ndarray, sizes: np.ndarray, tested: np.ndarray, groups: np.ndarray
+    row_hits: np.ndarray,
+    row_squares: np.ndarray,
+    own_x: np.ndarray,
+    own_n: np.ndarray,
+    n: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Expected counts and ``P(X ≥ observed)`` of each test: row ``i`` of ``counts`` holds a
-    pattern's count in every group, tested on group ``groups[i]`` against the beta-binomial
-    fitted to the other tested groups."""
-    x = counts[:, tested].astype(float)
-    n = sizes[tested].astype(float)
-    own_x = counts[np.arange(groups.size), groups].astype(float)
-    own_n = sizes[groups].astype(float)
+    """Expected counts and ``P(X ≥ observed)`` of each test: a pattern seen ``own_x`` times in
+    the ``own_n`` responses of the group tested, against the beta-binomial fitted to the other
+    tested groups (sizes ``n``, the group tested among them). Each test's pattern is given by
+    its sums over every tested group, the one tested included: ``row_hits`` = Σ count and
+    ``row_squares`` = Σ count² / size, so that no group × group table is ever made."""
     total = n.sum() - own_n
-    hits = x.sum(axis=1) - own_x
+    hits = row_hits - own_x
     share = (hits + 0.5) / (total + 1.0)
-    references = tested.size - 1
-    rho = np.full(groups.size, MIN_RHO)
+    references = n.size - 1
+    rho = np.full(own_x.size, MIN_RHO)
     if references >= 2:
         raw = hits / total
         size0 = (total - ((n**2).sum() - own_n**2) / total) / (references - 1)  # typical size
-        squares = (x**2 / n).sum(axis=1) - own_x**2 / own_n
+        squares = row_squares - own_x**2 / own_n
         with np.errstate(divide="ignore", invalid="ignore"):
             # the reference groups' scatter is about dispersion · χ²(references − 1); the
             # upper end of its confidence interval is assumed, so few groups do not
