@@ -132,3 +132,31 @@ def test_a_form_without_scale_questions_is_tested_for_straight_lining_only() -> 
         np.zeros((200, 0), dtype=np.uint8), groups, straight=straight, speeding=speeding
     )
     assert [(flag.group, flag.kind) for flag in flags] == [(0, "speeding")]
+
+
+def test_memory_grows_with_groups_not_with_their_square() -> None:
+    """A national campaign tests 50,000 schools at once: every test works from sums over the
+    groups, never from a group × group table (at 20,000 groups one would be 3.2 GB)."""
+    import tracemalloc
+
+    from analysis.integrity import pattern_tests
+
+    rng = np.random.default_rng(5)
+    groups = 20_000
+    sizes = rng.integers(20, 60, groups)
+    pair_group = np.repeat(np.arange(groups), 3)
+    pair_vector = rng.integers(0, 5_000, pair_group.size)  # each school's own common answers
+    pair_counts = np.tile([6, 3, 1], groups)
+    tracemalloc.start()
+    try:
+        flags = pattern_tests(
+            sizes,
+            (pair_group, pair_vector, pair_counts),
+            straight=rng.binomial(sizes, 0.05),
+            speeding=rng.binomial(sizes, 0.05),
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20, f"{peak / 2**20:.0f} MiB"
+    assert all(flag.group < groups for flag in flags)
