@@ -55,6 +55,7 @@ from run import (
     _machine_ticks,
     _proc_stats,
     build_bodies,
+    demo_link,
     free_port,
     log,
     post_once,
@@ -380,28 +381,11 @@ def bench(
     args: argparse.Namespace, db: Database, env: dict[str, str], url: str, work: Path
 ) -> dict[str, Any]:
     log("preparing the demo database")
-    subprocess.run(
-        [str(SURVEY_SERVER), "demo", "--no-serve"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    link = demo_link(env)
     # the job queue's tables, as compose.yaml's `migrate` service adds them
     subprocess.run(
         [str(SURVEY_SERVER), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True
     )
-    listed = subprocess.run(
-        [str(SURVEY_SERVER), "links", "list", "--campaign", CAMPAIGN, "--json"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    link = json.loads(listed.stdout)[0]["code"]
     cluster = Cluster(env, url, work, args.read_every)
     port = free_port()
     baseline = Server(

@@ -634,6 +634,28 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
+def demo_link(env: dict[str, str]) -> str:
+    """The demo prepared in the database of ``env``; the code of its campaign's first link."""
+    subprocess.run(
+        [str(SURVEY_SERVER), "demo", "--no-serve"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    listed = subprocess.run(
+        [str(SURVEY_SERVER), "links", "list", "--campaign", CAMPAIGN, "--json"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return str(json.loads(listed.stdout)[0]["code"])
+
+
 def bench_engine(
     engine: str, args: argparse.Namespace, work: Path, log_dir: Path
 ) -> dict[str, Any]:
@@ -654,24 +676,7 @@ def bench_engine(
 
     log(f"{engine}: preparing {url} with `survey-server demo --no-serve`")
     db.create()
-    subprocess.run(
-        [str(SURVEY_SERVER), "demo", "--no-serve"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    listed = subprocess.run(
-        [str(SURVEY_SERVER), "links", "list", "--campaign", CAMPAIGN, "--json"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    link = json.loads(listed.stdout)[0]["code"]
+    link = demo_link(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     product = Server(
