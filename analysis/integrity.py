@@ -153,11 +153,12 @@ _Tests = tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _share(kind: str, counts: np.ndarray, sizes: np.ndarray, tested: np.ndarray) -> _Tests:
-    x = np.asarray(counts)[tested].astype(float)
-    n = sizes[tested].astype(float)
-    every = np.ones(tested.size)
-    expected, p = _tails(every * x.sum(), every * (x**2 / n).sum(), x, n, n)
-    return kind, tested, np.asarray(counts)[tested], expected, p
+    observed = np.asarray(counts)[tested]
+    x, n = observed.astype(float), sizes[tested].astype(float)
+    # the same pattern in every test: its sums over the tested groups are one number each
+    row_hits, row_squares = np.full(x.size, x.sum()), np.full(x.size, (x**2 / n).sum())
+    expected, p = _tails(row_hits, row_squares, x, n, n)
+    return kind, tested, observed, expected, p
 
 
 def _identical(

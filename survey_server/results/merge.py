@@ -377,8 +377,14 @@ async def current_rollup(just_verified: Sequence[Verified] = ()) -> Rollup:
     if stored is not None:
         return stored
     known = {(p.fingerprint, p.campaign, p.payload["revision"]): p for p in just_verified}
-    packages = [known[k] for k in map(_identity, rows) if k in known]
-    unread = [row["id"] for row in rows if _identity(row) not in known]
+    packages: list[Verified] = []
+    unread: list[int] = []
+    for row in rows:
+        package = known.get(_identity(row))
+        if package is None:
+            unread.append(row["id"])
+        else:
+            packages.append(package)
     if unread:
         bodies = await ImportedPackage.select(ImportedPackage.body).where(
             ImportedPackage.id.is_in(unread)
