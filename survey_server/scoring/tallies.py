@@ -92,9 +92,10 @@ async def update(
         await forget(campaign["id"])
     added = 0
     while True:
+        # unit by unit: a batch then writes a few units' tallies, not one per release
         releases = await Release.raw(
             "SELECT id FROM response_release WHERE campaign = {} AND tallied = 0 "
-            "ORDER BY id LIMIT {}",
+            "ORDER BY unit, id LIMIT {}",
             campaign["id"],
             BATCH_RELEASES,
         )

@@ -6,6 +6,7 @@ purge or a change of settings (both engines)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -142,3 +143,31 @@ async def test_a_process_killed_mid_transaction_loses_and_doubles_nothing(
     assert await untallied() == before  # the killed transaction left nothing behind
     assert await UnitTally.count() == 0
     assert await incremental_scores() == await full_scores()
+
+
+async def test_a_batch_takes_releases_unit_by_unit(
+    demo: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Releases arrive spread over the schools, so in the order of ids neighbours belong to
+    different units; taken unit by unit, each unit's stored tally is written about once a
+    batch, not once a release (the cost of tallying a national campaign from scratch)."""
+    monkeypatch.setattr(tallies, "BATCH_RELEASES", 6)
+    await close_and_publish(CAMPAIGN)
+    for seed in (5, 6):  # more responses, released in later rounds
+        await add_synthetic_responses(demo, 400, random.Random(seed), campaign=CAMPAIGN)
+        await services.publish(await get_campaign(CAMPAIGN))
+    rows = await Release.raw("SELECT id, unit FROM response_release ORDER BY id")
+    units = [row["unit"] for row in rows]
+    assert sum(a != b for a, b in itertools.pairwise(units)) > len(set(units))  # interleaved
+    written = 0
+    original = tallies.Tally.to_bytes
+
+    def counted(self: tallies.Tally) -> bytes:
+        nonlocal written
+        written += 1
+        return original(self)
+
+    monkeypatch.setattr(tallies.Tally, "to_bytes", counted)
+    assert await incremental_scores() == await full_scores()
+    batches = -(-len(rows) // tallies.BATCH_RELEASES)
+    assert written <= len(set(units)) + batches - 1
