@@ -13,6 +13,7 @@ from survey_server.campaigns.services import get_campaign
 from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.distribution.services import list_links
+from survey_server.responses import second_pass
 from survey_server.responses.tables import Submission
 from survey_server.scoring import worker
 from survey_server.scoring.services import publish
@@ -93,3 +94,57 @@ async def test_nothing_is_published_before_its_second_pass(
     rows = [await _stored(r) for r in receipts]
     assert all(row["released_in"] is not None and row["scrubbed"] == 1 for row in rows)
     assert not any("Putin" in row["answers"] for row in rows)
+
+
+async def test_a_text_changed_during_the_pass_is_not_marked(
+    client: httpx.AsyncClient, province: None
+) -> None:
+    """A paper form corrected between the pass's read and its mark keeps waiting: its new text
+    has not been read by the model."""
+    link = await _link("TH-LC1")
+    receipts = [await _post(client, link, f"Góp ý số {n}: lớp học sạch sẽ.") for n in range(3)]
+    receipts.append(await _post(client, link, ONLY_THE_MODEL))
+    rows = await Submission.raw(
+        "SELECT id, answers FROM submission WHERE scrubbed = 0 AND receipt IN ({}, {}, {}, {})",
+        *receipts,
+    )
+    corrected = (await _stored(receipts[0]))["answers"].replace("sạch sẽ", "Putin dạy")
+    await Submission.update({Submission.answers: corrected}).where(
+        Submission.receipt == receipts[0]
+    )
+    await second_pass.mark(rows)
+    stored = [await _stored(r) for r in receipts]
+    assert [row["scrubbed"] for row in stored] == [0, 1, 1, 1]
+    assert "Putin dạy" in stored[0]["answers"]  # waits, unread, for the next pass
+    assert "Putin" not in stored[3]["answers"]
+
+
+async def test_a_pass_takes_what_waits_when_it_starts(
+    client: httpx.AsyncClient, province: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Responses arriving during a pass wait for the next one, so a steady stream never keeps a
+    pass (and the release after it) going until its budget runs out."""
+    monkeypatch.setattr(second_pass, "BATCH", 2)
+    link = await _link("TH-LC1")
+    first = [await _post(client, link, f"Góp ý số {n}: {ONLY_THE_MODEL}") for n in range(4)]
+    arrived: list[str] = []
+    original = second_pass.mark
+
+    async def marking_while_more_arrive(rows: list[dict]) -> None:
+        arrived.append(await _post(client, link, ONLY_THE_MODEL))
+        await original(rows)
+
+    monkeypatch.setattr(second_pass, "mark", marking_while_more_arrive)
+    campaign = await get_campaign(CAMPAIGN)
+    waiting = await Submission.count().where(
+        (Submission.campaign == campaign["id"])
+        & (Submission.scrubbed == 0)
+        & Submission.released_in.is_null()
+    )
+    assert await second_pass.run(campaign["id"], budget=60.0) is True  # the newcomers wait
+    assert [(await _stored(r))["scrubbed"] for r in first] == [1] * 4
+    assert len(arrived) == -(-waiting // 2)  # one a batch
+    assert [(await _stored(r))["scrubbed"] for r in arrived] == [0] * len(arrived)
+    monkeypatch.undo()
+    assert await second_pass.run(campaign["id"], budget=60.0) is False
+    assert [(await _stored(r))["scrubbed"] for r in arrived] == [1] * len(arrived)
