@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import msgspec
 from openpyxl import Workbook
 
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext, localize
-from survey_server.questionnaires.schema import Question
 from survey_server.responses.tables import Submission
 from survey_server.responses.validation import FormSpec
 from survey_server.scoring.services import publish
@@ -39,6 +39,7 @@ from survey_server.staff.services import Scope, audit
 from survey_server.units.tables import Unit
 
 BATCH = 5000
+_decode_answers = msgspec.json.Decoder().decode  # stored answers: about twice json.loads' speed
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -156,6 +157,7 @@ async def response_rows(
         {"campaign": campaign["code"], "unit": unit["code"]},
     )
     await publish(campaign)
+    keys = [question.id for question in spec.questions]
     release, receipt = 0, ""
     while True:
         batch = await Submission.raw(
@@ -173,19 +175,18 @@ async def response_rows(
         if not batch:
             return
         for row in batch:
-            answers = json.loads(row["answers"])
+            answers = _decode_answers(row["answers"])
             yield [
                 row["unit"],
                 str(row["released_on"]),
                 row["duration_bucket"],
-                *(_cell(question, answers.get(question.id)) for question in spec.questions),
+                *[v if v is None or type(v) is int else _cell(v) for v in map(answers.get, keys)],
             ]
         release, receipt = batch[-1]["released_in"], batch[-1]["receipt"]
 
 
-def _cell(question: Question, value: Any) -> Any:
-    if value is None:
-        return None
+def _cell(value: Any) -> Any:
+    """An answer other than an integer (a scale answer, most cells) or none, as a cell."""
     if isinstance(value, list):
         return "|".join(value)
     if isinstance(value, bool):
@@ -231,7 +232,8 @@ async def csv_stream(
     buffer.truncate()
     count = 0
     async for row in _aiter(rows):
-        writer.writerow([csv_cell(cell, dialect) for cell in row])
+        # most cells of a response export are integers or empty: nothing to neutralise
+        writer.writerow([c if c is None or type(c) is int else csv_cell(c, dialect) for c in row])
         count += 1
         if count % 500 == 0:
             yield buffer.getvalue().encode()
