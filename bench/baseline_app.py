@@ -13,7 +13,7 @@ product's own Struct) and answering 201 with a ``{"receipt": …}`` body of the 
     with no thread hop; while a commit's fsync runs the loop waits.
   - PostgreSQL: an ``asyncpg`` pool of 16 connections per worker, one autocommit ``INSERT`` per
     request, with a no-op pool ``reset`` like the product's writer pool (the stronger variant
-    of the raw driver in ../shared/LIMITS.md).
+    of the plain raw-driver server).
 
   The row is the one the product stores for the same body: the link's campaign, link, unit,
   channel and questionnaire version ids (read once at start-up from the demo database), a random

@@ -1,4 +1,4 @@
-"""The scrubber against annotated corpora in tests/data (the scoring of ../shared/tools/pii_eval.py).
+"""The scrubber against annotated corpora in tests/data (scored by bench/pii_eval.py).
 
 All four are development corpora now (docs/PRIVACY.md, "Evaluation"): ``pii_corpus.jsonl``,
 ``pii_holdout.jsonl`` (written by someone who had not seen the scrubber, scored once, then used

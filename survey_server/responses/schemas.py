@@ -1,6 +1,6 @@
 """The JSON body of ``POST /api/v1/responses`` and its answer (the API contract, /schema).
 
-msgspec decodes it (six times cheaper than the alternatives, ../shared/LIMITS.md); answer values
+msgspec decodes it (about six times cheaper than the alternatives on these bodies); answer values
 are left untyped here because each question's type is checked against its questionnaire version
 in ``validation``, which gives a precise message per question.
 """

@@ -2,7 +2,7 @@
 
 Every request waits until its row is committed durably before it is answered (README.md: an
 acknowledged response survives a crash). Committing each row on its own makes the disk flush the
-limit (../shared/LIMITS.md: ~1.5–1.9k req/s on SQLite FULL, p99 up to 0.7 s). Instead, requests
+limit (about 1.5–1.9k req/s on SQLite FULL on 2 cores, p99 up to 0.7 s). Instead, requests
 put their row on a queue and a writer commits whatever has queued in one transaction: under load
 a flush covers dozens of rows, when idle a batch is a single row and latency is one flush.
 
