@@ -90,17 +90,23 @@ async def update(
     )
     if stale:
         await forget(campaign["id"])
-    added = 0
+    added, after = 0, (0, 0)
     while True:
-        # unit by unit: a batch then writes a few units' tallies, not one per release
+        # Unit by unit, so that a batch writes a few units' tallies, not one per release; from
+        # where the last batch ended, so that a batch does not step over the index entries of
+        # every release tallied before it (the square of a national campaign's releases).
         releases = await Release.raw(
-            "SELECT id FROM response_release WHERE campaign = {} AND tallied = 0 "
-            "ORDER BY unit, id LIMIT {}",
+            "SELECT id, unit FROM response_release WHERE campaign = {} AND tallied = 0 "
+            "AND (unit, id) > ({}, {}) ORDER BY unit, id LIMIT {}",
             campaign["id"],
+            *after,
             BATCH_RELEASES,
         )
         if not releases:
-            return added
+            if after == (0, 0):
+                return added
+            after = (0, 0)  # once more from the start: releases made behind us meanwhile
+            continue
         ids = [row["id"] for row in releases]
         units, tallies = await _tally(campaign, questionnaire, comment, ids)
         try:
@@ -108,6 +114,7 @@ async def update(
         except _TalliedMeanwhile:
             continue
         added += len(ids)
+        after = (releases[-1]["unit"], releases[-1]["id"])
 
 
 async def _tally(

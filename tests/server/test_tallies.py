@@ -171,3 +171,27 @@ async def test_a_batch_takes_releases_unit_by_unit(
     assert await incremental_scores() == await full_scores()
     batches = -(-len(rows) // tallies.BATCH_RELEASES)
     assert written <= len(set(units)) + batches - 1
+
+
+async def test_releases_made_behind_the_batches_are_tallied_too(
+    demo: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches go forward from where the last one ended; a release that appears meanwhile in a
+    unit already passed (a school that reaches k again) is tallied before ``update`` returns."""
+    monkeypatch.setattr(tallies, "BATCH_RELEASES", 2)
+    await close_and_publish(CAMPAIGN)
+    first = (await Release.raw("SELECT min(unit) AS unit FROM response_release"))[0]["unit"]
+    behind = [row["id"] for row in await Release.select(Release.id).where(Release.unit == first)]
+    await Release.update({Release.tallied: 1}).where(Release.id.is_in(behind))  # not made yet
+    original = tallies._add
+    made: list[int] = []
+
+    async def making_one_behind(*args: object) -> None:
+        await original(*args)
+        if not made:  # the cursor has passed the first unit: its releases appear now
+            await Release.update({Release.tallied: 0}).where(Release.id.is_in(behind))
+            made.extend(behind)
+
+    monkeypatch.setattr(tallies, "_add", making_one_behind)
+    assert await incremental_scores() == await full_scores()
+    assert made and await untallied() == 0
