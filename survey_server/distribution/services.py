@@ -212,6 +212,14 @@ async def list_links(campaign_code: str | None = None) -> list[dict[str, Any]]:
     return await query.order_by(Link.id)
 
 
+async def linked_units(campaign_id: int) -> set[int]:
+    """Ids of the units that have one of the campaign's links."""
+    rows = await Link.raw(
+        "SELECT DISTINCT unit FROM distribution_link WHERE campaign = {}", campaign_id
+    )
+    return {row["unit"] for row in rows}
+
+
 async def reached_units(campaign_id: int) -> set[int]:
     """Ids of the units a campaign reaches: those with one of its links, and every unit above
     them (a parent expects only the respondents of its surveyed units)."""

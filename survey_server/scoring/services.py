@@ -25,7 +25,7 @@ from analysis.scores import Groups, Scores, assemble, compare_waves, score
 from analysis.tally import empty_tally
 from survey_server.campaigns.services import get_campaign
 from survey_server.campaigns.tables import Campaign
-from survey_server.distribution.services import reached_units
+from survey_server.distribution.services import linked_units
 from survey_server.errors import AppError
 from survey_server.i18n import N_, gettext, localize
 from survey_server.jobs.queue import defer_scoring
@@ -135,7 +135,7 @@ def score_answers(
 
 
 async def campaign_scores(
-    code: str, unit_code: str | None = None, *, wait: float | None = None
+    code: str, unit_code: str | None = None, *, wait: float | None = None, depth: int | None = None
 ) -> dict[str, Any]:
     """The scores of a campaign for a unit's subtree (the campaign's root unit by default),
     with the comparison against the previous campaign of the same questionnaire.
@@ -145,12 +145,14 @@ async def campaign_scores(
     from each other to give back a withheld group. ``pending`` says the campaign is being
     scored again and ``unscored`` how many newer published responses the numbers leave out
     (``wait``: see ``campaign_result``); ``unpublished`` the band of k in which the responses
-    not yet published fall (``scoring.releases``).
+    not yet published fall (``scoring.releases``). ``depth`` keeps the groups of that many
+    levels below the unit (1: its children), all of them by default: a ministry's subtree has
+    tens of thousands of units.
     """
     campaign = await get_campaign(code)
     unit = await get_unit(unit_code) if unit_code else await get_unit(campaign["root_unit_code"])
     whole = await campaign_result(campaign, wait=wait)
-    view = _view(whole, campaign, unit)
+    view = _view(whole, campaign, unit, depth)
     view["pending"], view["unscored"] = whole.pending, whole.unscored
     view["unpublished"] = (await releases.withheld(campaign, unit["path"])).as_json()
     view["previous"] = await _previous_wave(campaign, unit, whole.scores)
@@ -190,8 +192,8 @@ async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None
     wait out the whole budget while it is scored. A result computed under other settings (k,
     excluded flags) is never given: then the caller waits for the new one.
     """
-    root = await publish(campaign)
-    state = await _current_state(campaign, root)
+    root, units = await _publish(campaign)
+    state = await _current_state(campaign, units)
     latest = await _latest(campaign["id"])
     if latest is not None and latest.state == state:
         return latest
@@ -220,6 +222,13 @@ async def campaign_result(campaign: dict[str, Any], *, wait: float | None = None
 async def publish(campaign: dict[str, Any]) -> dict[str, Any]:
     """Make the campaign's due releases (``releases.refresh``) before anything of it is read;
     its root unit."""
+    root, _ = await _publish(campaign)
+    return root
+
+
+async def _publish(campaign: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``publish``, and the units the campaign reaches (read once for a view: a national
+    campaign has tens of thousands)."""
     root = await get_unit(campaign["root_unit_code"])
     units = await campaign_units(campaign["id"], root)
     screening = (
@@ -227,7 +236,7 @@ async def publish(campaign: dict[str, Any]) -> dict[str, Any]:
     )
     if await releases.refresh(campaign, units, screening):
         await defer_scoring(campaign["code"])  # stored scores brought up to date by a worker
-    return root
+    return root, units
 
 
 async def _latest(campaign_id: int) -> CampaignResult | None:
@@ -285,7 +294,7 @@ async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> Ca
         await asyncio.sleep(_POLL_SECONDS)
     try:
         campaign = await get_campaign(campaign["code"])  # its settings now, not when asked
-        state = await _current_state(campaign, root)
+        state = await _current_state(campaign, await campaign_units(campaign["id"], root))
         stored = await snapshots.stored_state(campaign["id"])
         result = await _read_stored(campaign["id"]) if stored == state else None
         if result is not None:
@@ -301,9 +310,8 @@ async def _score_and_store(campaign: dict[str, Any], root: dict[str, Any]) -> Ca
     return result
 
 
-async def _current_state(campaign: dict[str, Any], root: dict[str, Any]) -> State:
-    """What the campaign's scores depend on now (a few milliseconds at any size)."""
-    units = await campaign_units(campaign["id"], root)
+async def _current_state(campaign: dict[str, Any], units: list[dict[str, Any]]) -> State:
+    """What the campaign's scores depend on now, over the units it reaches."""
     return State(
         newest=await releases.newest_release(campaign["id"]),
         units=snapshots.units_digest(units),
@@ -313,8 +321,11 @@ async def _current_state(campaign: dict[str, Any], root: dict[str, Any]) -> Stat
     )
 
 
-def _view(whole: CampaignResult, campaign: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
-    """A unit's part of the campaign's scores: its own numbers on top, its subtree's groups."""
+def _view(
+    whole: CampaignResult, campaign: dict[str, Any], unit: dict[str, Any], depth: int | None = None
+) -> dict[str, Any]:
+    """A unit's part of the campaign's scores: its own numbers on top, its subtree's groups
+    (down to ``depth`` levels below it)."""
     scores = whole.scores.json
     head = {
         "questionnaire": scores["questionnaire"],
@@ -326,10 +337,12 @@ def _view(whole: CampaignResult, campaign: dict[str, Any], unit: dict[str, Any])
     if body is None or body.get("suppressed"):
         return {**head, "suppressed": True, "n_below": scores["k"], **context}
     own = {key: value for key, value in body.items() if key not in ("suppressed", "parent")}
+    deepest = None if depth is None else unit["path"].count("/") + depth
     groups = {
         code: group
         for code, group in scores["groups"].items()
-        if whole.paths.get(code, "").startswith(unit["path"])
+        if (path := whole.paths.get(code, "")).startswith(unit["path"])
+        and (deepest is None or path.count("/") <= deepest)
     }
     return {**head, **own, "method": scores["method"], "groups": groups, **context}
 
@@ -430,13 +443,18 @@ def score_loaded(answers: CampaignAnswers) -> Scores:
 
 
 async def campaign_units(campaign_id: int, root: dict[str, Any]) -> list[dict[str, Any]]:
-    """The units of ``root``'s subtree that the campaign reaches."""
-    reached = await reached_units(campaign_id)
-    return [
-        row
-        for row in await list_subtree(root["path"])
-        if row["id"] in reached or row["id"] == root["id"]
-    ]
+    """The units of ``root``'s subtree that the campaign reaches (``reached_units``): its
+    root, those with one of its links and every unit between them, found by walking the
+    subtree's parents up from the linked units instead of splitting each link's path (every
+    view asks, and a national campaign has ~50,000 links)."""
+    rows = await list_subtree(root["path"])
+    parent = {row["id"]: row["parent"] for row in rows}
+    reached = {root["id"]}
+    for unit in await linked_units(campaign_id):
+        while unit in parent and unit not in reached:
+            reached.add(unit)
+            unit = parent[unit]
+    return [row for row in rows if row["id"] in reached]
 
 
 @dataclass
