@@ -13,6 +13,7 @@ from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.scoring.services import campaign_scores
 from survey_server.staff.services import create_user
+from survey_server.units.tables import Unit
 from tests.conftest import Database
 from tests.staff import PASSWORD, sign_in
 
@@ -101,3 +102,30 @@ async def test_partners_read_no_scores(client: httpx.AsyncClient, province: None
 async def test_the_route_is_in_the_openapi_document(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/schema/openapi.json")).json()
     assert "/api/v1/campaigns/{code}/scores" in schema["paths"]
+
+
+async def test_depth_keeps_the_levels_asked_for_and_nothing_else(
+    client: httpx.AsyncClient, province: None
+) -> None:
+    """A ministry's subtree has tens of thousands of units: ``depth`` gives a dashboard what it
+    shows (the unit and its children) without the whole tree. Each depth is a slice of the same
+    view, never a group it withholds; a principal's depth stays inside its school."""
+    await sign_in(client, "so.admin")
+    whole = await current(client, URL)
+    paths = {row["code"]: row["path"] for row in await Unit.select(Unit.code, Unit.path)}
+    top = paths["SO-HP"].count("/")
+    for depth in (0, 1, 2):
+        sliced = (await client.get(URL, params={"depth": depth})).json()
+        kept = {code for code in whole["groups"] if paths[code].count("/") <= top + depth}
+        assert set(sliced["groups"]) == kept
+        assert all(sliced["groups"][code] == whole["groups"][code] for code in kept)
+        assert {k: v for k, v in sliced.items() if k != "groups"} == {
+            k: v for k, v in whole.items() if k != "groups"
+        }
+    assert set((await client.get(URL, params={"depth": 1})).json()["groups"]) > {"SO-HP"}
+    for bad in ("-1", "abc", "21", "1.5"):
+        response = await client.get(URL, params={"depth": bad})
+        assert response.status_code == 400, bad
+        assert [e["field"] for e in response.json()["errors"]] == ["depth"]
+    await sign_in(client, "ht.th-lc1")
+    assert set((await client.get(URL, params={"depth": 5})).json().get("groups", {})) <= {"TH-LC1"}
