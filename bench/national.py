@@ -378,6 +378,18 @@ async def drop_indexes(connection: Any, table: str) -> list[str]:
     return restore
 
 
+async def setting(name: str) -> str:
+    """A setting of the PostgreSQL server, as measured with (``autovacuum``: a server without it
+    keeps every dead row version of the tallies' updates, and each batch gets slower)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(URL)
+    try:
+        return str(await connection.fetchval(f"SHOW {name}"))
+    finally:
+        await connection.close()
+
+
 async def sizes_on_disk() -> dict[str, int]:
     import asyncpg
 
@@ -901,7 +913,8 @@ def section(run: dict[str, Any], runs: list[dict[str, Any]]) -> str:
         + f" on {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL on the "
         "same machine. Each measurement runs in its own process (peak memory is that "
         f"process's `ru_maxrss`), stopped after {LIMIT_SECONDS // 60} minutes "
-        f"({', '.join(f'{name} {limit // 60}' for name, limit in LIMITS.items())}).",
+        f"({', '.join(f'{name} {limit // 60}' for name, limit in LIMITS.items())}); "
+        f"PostgreSQL `autovacuum` {r.get('autovacuum', 'not recorded')}.",
         "",
         f"Data: {args['responses']:,} responses ({built['published']:,} published in "
         f"{built['releases']:,} releases of ~{RELEASE_SIZE} responses of one school) over "
@@ -1203,6 +1216,7 @@ def main() -> None:
         for name in [n for n in args.only.split(",") if n]:
             results[name] = child(name, limit=LIMITS.get(name, LIMIT_SECONDS))
         results["disk"] = asyncio.run(sizes_on_disk())
+        results["autovacuum"] = asyncio.run(setting("autovacuum"))
     finally:
         if not args.keep:
             pg(f"DROP DATABASE IF EXISTS {SCRATCH}")
