@@ -123,10 +123,12 @@ async def _tally(
     """The tally of each unit's responses in the releases ``ids``."""
     listed = ", ".join(str(int(i)) for i in ids)
     text = f", {comment} AS comment" if comment else ""
+    # both sides named by id: with the releases' side left to the join, PostgreSQL's estimate
+    # of a national campaign's rows (93,000 for 5,000) chose to read every release (460 ms)
     rows = await Submission.raw(
         f"SELECT s.receipt, r.unit, s.duration_bucket, s.closed{text} FROM submission s "
         f"JOIN response_release r ON r.id = s.released_in "
-        f"WHERE s.campaign = {{}} AND s.released_in IN ({listed})",
+        f"WHERE s.campaign = {{}} AND s.released_in IN ({listed}) AND r.id IN ({listed})",
         campaign["id"],
     )
     units = sorted({row["unit"] for row in rows})
