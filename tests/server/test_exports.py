@@ -21,9 +21,11 @@ from survey_server.config import Settings
 from survey_server.demo.setup import prepare_demo
 from survey_server.distribution.services import list_links
 from survey_server.scoring.services import campaign_scores
+from survey_server.staff import exports
 from survey_server.staff.exports import CSV_DIALECTS, csv_stream, neutralise
 from survey_server.staff.services import create_user
 from survey_server.staff.tables import AuditEvent
+from survey_server.units.tables import Unit
 from tests.conftest import Database
 from tests.releases import close_and_publish, submit_many
 from tests.staff import PASSWORD, sign_in
@@ -104,6 +106,20 @@ async def test_aggregate_csv_matches_the_scores(client: httpx.AsyncClient, provi
         if group["suppressed"]:
             assert by_code[code][2:-1] == [""] * (len(rows[0]) - 3)
             assert "Ẩn" in by_code[code][-1]
+
+
+async def test_every_unit_is_named_however_many_there_are(
+    client: httpx.AsyncClient, province: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ministry's export names tens of thousands of units, past what one statement may carry:
+    the names are read in batches (here of two), and every row still has its unit's name."""
+    await close_and_publish(CAMPAIGN)
+    monkeypatch.setattr(exports, "NAMES_BATCH", 2)
+    await sign_in(client, "so.admin")
+    rows = read_csv(await client.get(f"{BASE}/export.csv"))[1:]
+    names = {row["code"]: row["name"] for row in await Unit.select(Unit.code, Unit.name)}
+    assert len(rows) > 2 * exports.NAMES_BATCH
+    assert [row[1] for row in rows] == [names[row[0]] for row in rows]
 
 
 async def test_aggregate_xlsx_opens(client: httpx.AsyncClient, province: None) -> None:
