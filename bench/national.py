@@ -874,10 +874,12 @@ def verdict(met: bool) -> str:
 
 
 def command_of(args: dict[str, Any]) -> str:
-    only = "" if args["only"] == ",".join(MEASUREMENTS) else f" --only {args['only']}"
+    asked = args["only"] or "''"  # '' : the build alone
+    only = "" if args["only"] == ",".join(MEASUREMENTS) else f" --only {asked}"
     return (
         f".venv/bin/python bench/national.py --responses {args['responses']} "
         f"--schools {args['schools']} --communes {args['communes']}{only}"
+        + (" --keep" if args.get("keep") else "")
         + (" --reuse" if args.get("reuse") else "")
     )
 
@@ -1182,7 +1184,10 @@ def growth(runs: list[dict[str, Any]]) -> list[str]:
         "assemble_campaign | response CSV | command, date |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for run in sorted(runs, key=lambda x: (x["built"]["units"], x["args"]["responses"])):
+    shown = [
+        run for run in runs if {"full", "tally", "assemble", "responses"} & set(run["results"])
+    ]
+    for run in sorted(shown, key=lambda x: (x["built"]["units"], x["args"]["responses"])):
         r = run["results"]
         full = r.get("full", {})
         lines.append(
